@@ -1,0 +1,86 @@
+export {
+  ActorError,
+  BehaviorError,
+  ConfigError,
+  ContextError,
+  type ErrorOptions,
+  errorMessage,
+  isRetryableStatus,
+  LlmError,
+  type LlmErrorOptions,
+  PantheonError,
+  ToolError,
+} from './errors';
+export { isAction, isActor, isMessage, isToolSpec } from './guards';
+export { abortError, sleep, withTimeout } from './orchestrator/abort';
+export { DEFAULT_ORCHESTRATOR_LIMITS } from './orchestrator/limits';
+export { makeOrchestrator } from './orchestrator/make-orchestrator';
+export { selectBehaviors } from './orchestrator/select-behaviors';
+export type {
+  ActionResult,
+  LogFunction,
+  Orchestrator,
+  OrchestratorDeps,
+  OrchestratorHooks,
+  OrchestratorLimits,
+  TickInput,
+  TickResult,
+} from './orchestrator/types';
+export type * from './ports/index';
+export {
+  ActionSchema,
+  ActorSchema,
+  ActorScriptSchema,
+  ActorStateSchema,
+  BehaviorSchema,
+  BusMessageSchema,
+  ContextActionSchema,
+  ContextSourceSchema,
+  MessageActionSchema,
+  MessagePrioritySchema,
+  MessageSchema,
+  RoleSchema,
+  SpawnActionSchema,
+  TalentSchema,
+  ToolActionSchema,
+  ToolCallSchema,
+  WaitActionSchema,
+} from './schemas';
+export { isZodSchema, toolParametersToJsonSchema } from './tool-parameters';
+export type {
+  Action,
+  ActionType,
+  Actor,
+  ActorScript,
+  ActorState,
+  Behavior,
+  BehaviorInput,
+  BehaviorMode,
+  BehaviorPlan,
+  ContextAction,
+  ContextSource,
+  JsonSchema,
+  Message,
+  MessageAction,
+  MessagePriority,
+  NamedContextSource,
+  RetryPolicy,
+  Role,
+  SourceMetadata,
+  SpawnAction,
+  Talent,
+  ToolAction,
+  ToolCall,
+  ToolExecutionContext,
+  ToolParameters,
+  ToolSpec,
+  WaitAction,
+  ZodLikeSchema,
+} from './types';
+export {
+  check,
+  describeIssues,
+  formatPath,
+  issuesOf,
+  type ValidationIssue,
+} from './validation';

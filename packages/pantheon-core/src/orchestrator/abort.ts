@@ -1,0 +1,69 @@
+import { PantheonError } from '../errors';
+import type { Scheduler } from '../ports/scheduler';
+
+/** A signal that never aborts, shared by ticks that were given none. */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+/** The error of an operation cancelled through its signal. */
+export function abortError(signal: AbortSignal): PantheonError {
+  return PantheonError.isInstance(signal.reason)
+    ? signal.reason
+    : new PantheonError('The operation was aborted', 'ABORTED', undefined, {
+        cause: signal.reason,
+      });
+}
+
+/** Resolves after `ms` on the scheduler (virtual time in tests); rejects when `signal` aborts. */
+export function sleep(schedule: Scheduler, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(abortError(signal));
+    const onAbort = () => {
+      cancel?.();
+      reject(abortError(signal));
+    };
+    const cancel = schedule.once(ms, () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `task` with a signal that aborts when `parent` aborts or after `ms` on the scheduler,
+ * whichever comes first; a timeout rejects with `onTimeout()` even if the task ignores its signal.
+ */
+export async function withTimeout<T>(
+  schedule: Scheduler,
+  ms: number,
+  parent: AbortSignal,
+  onTimeout: () => PantheonError,
+  task: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const forward = () => controller.abort(parent.reason);
+  if (parent.aborted) forward();
+  else parent.addEventListener('abort', forward, { once: true });
+  let rejectTimedOut: (error: PantheonError) => void = () => {};
+  const timedOut = new Promise<never>((_, reject) => {
+    rejectTimedOut = reject;
+  });
+  const cancel = schedule.once(ms, () => {
+    const error = onTimeout();
+    controller.abort(error);
+    rejectTimedOut(error);
+  });
+  const aborted = new Promise<never>((_, reject) => {
+    if (controller.signal.aborted) reject(abortError(controller.signal));
+    else
+      controller.signal.addEventListener('abort', () => reject(abortError(controller.signal)), {
+        once: true,
+      });
+  });
+  try {
+    return await Promise.race([task(controller.signal), timedOut, aborted]);
+  } finally {
+    cancel?.();
+    parent.removeEventListener('abort', forward);
+  }
+}

@@ -1,0 +1,155 @@
+import { ActorError, ContextError, errorMessage, PantheonError, ToolError } from '../errors';
+import type { BusMessage } from '../ports/message-bus';
+import type { Action, Actor, ContextAction, SpawnAction, ToolAction } from '../types';
+import { sleep, withTimeout } from './abort';
+import { spawnDepthOf } from './limits';
+import type { ActionResult, OrchestratorDeps } from './types';
+
+/** Per-tick facts an action needs besides itself. */
+export interface ActionScope {
+  signal: AbortSignal;
+  correlationId?: string;
+}
+
+function wrapFailure(action: Action, error: unknown): PantheonError {
+  if (PantheonError.isInstance(error)) return error;
+  const message = errorMessage(error);
+  const options = { cause: error };
+  switch (action.type) {
+    case 'tool':
+      return new ToolError(`Tool "${action.name}" failed: ${message}`, action.name, undefined, {
+        code: 'TOOL_FAILED',
+        ...options,
+      });
+    case 'context':
+      return new ContextError(
+        `Context ${action.operation} of "${action.target}" failed: ${message}`,
+        { operation: action.operation, target: action.target },
+        options,
+      );
+    default:
+      return new PantheonError(
+        `The ${action.type} action failed: ${message}`,
+        'ACTION_FAILED',
+        { actionType: action.type },
+        options,
+      );
+  }
+}
+
+/** Runs actions against the ports; every action type does real work. */
+export function makeActionRunner(deps: OrchestratorDeps) {
+  const { bus, tools, state, context, schedule, now } = deps;
+
+  async function sendMessage(
+    action: Extract<Action, { type: 'message' }>,
+    actor: Actor,
+    scope: ActionScope,
+  ): Promise<BusMessage> {
+    const message: BusMessage = {
+      id: crypto.randomUUID(),
+      from: actor.id,
+      to: action.target ?? 'user',
+      content: action.content,
+      timestamp: now(),
+      priority: action.priority ?? 'normal',
+    };
+    if (scope.correlationId !== undefined) message.correlationId = scope.correlationId;
+    await bus.send(message);
+    return message;
+  }
+
+  function invokeTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
+    const { name, args, timeout } = action;
+    if (timeout === undefined)
+      return tools.invoke(name, args, { signal: scope.signal, actorId: actor.id });
+    return withTimeout(
+      schedule,
+      timeout,
+      scope.signal,
+      () =>
+        new ToolError(
+          `Tool "${name}" timed out after ${timeout} ms`,
+          name,
+          { timeoutMs: timeout },
+          {
+            code: 'TOOL_TIMEOUT',
+          },
+        ),
+      (signal) => tools.invoke(name, args, { signal, timeoutMs: timeout, actorId: actor.id }),
+    );
+  }
+
+  function spawn(action: SpawnAction, actor: Actor) {
+    const metadata: Record<string, unknown> = {
+      parentId: actor.id,
+      spawnDepth: spawnDepthOf(actor.metadata) + 1,
+    };
+    if (action.config) metadata.config = action.config;
+    return state.spawn(action.actor, action.goal, { metadata }).catch((error: unknown) => {
+      throw PantheonError.isInstance(error)
+        ? error
+        : new ActorError(
+            `Spawning "${action.actor.name}" failed: ${errorMessage(error)}`,
+            actor.id,
+            undefined,
+            {
+              code: 'SPAWN_FAILED',
+              cause: error,
+            },
+          );
+    });
+  }
+
+  async function useStore(action: ContextAction, actor: Actor): Promise<unknown> {
+    const scope = { actorId: actor.id };
+    const method = context[action.operation];
+    if (typeof method !== 'function') {
+      throw new ContextError(
+        `The context adapter has no key/value store (no ${action.operation}() method)`,
+        { operation: action.operation, target: action.target },
+        { code: 'CONTEXT_STORE_UNSUPPORTED' },
+      );
+    }
+    switch (action.operation) {
+      case 'read':
+        return context.read!(action.target, scope);
+      case 'write':
+        return context.write!(action.target, action.data, scope);
+      case 'delete':
+        return context.delete!(action.target, scope);
+    }
+  }
+
+  function perform(action: Action, actor: Actor, scope: ActionScope): Promise<unknown> {
+    switch (action.type) {
+      case 'message':
+        return sendMessage(action, actor, scope);
+      case 'tool':
+        return invokeTool(action, actor, scope);
+      case 'spawn':
+        return spawn(action, actor);
+      case 'wait':
+        return sleep(schedule, action.duration, scope.signal).then(() => ({
+          waitedMs: action.duration,
+        }));
+      case 'context':
+        return useStore(action, actor);
+    }
+  }
+
+  /** Runs one already-validated action; never rejects, failures are in the result. */
+  return async function runAction(
+    action: Action,
+    actor: Actor,
+    scope: ActionScope,
+  ): Promise<ActionResult> {
+    const started = now();
+    try {
+      const result = await perform(action, actor, scope);
+      return { action, ok: true, result, durationMs: now() - started };
+    } catch (error) {
+      return { action, ok: false, error: wrapFailure(action, error), durationMs: now() - started };
+    }
+  };
+}

@@ -1,0 +1,291 @@
+import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
+import { ActionSchema } from '../schemas';
+import type { Action, Actor, ActorState, Message } from '../types';
+import { check } from '../validation';
+import { NEVER_ABORTED } from './abort';
+import { makeActionRunner } from './execute-action';
+import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
+import { selectBehaviors } from './select-behaviors';
+import type {
+  ActionResult,
+  Orchestrator,
+  OrchestratorDeps,
+  OrchestratorHooks,
+  TickInput,
+  TickResult,
+} from './types';
+import { invalidAction, type TickBudget, validatePlan } from './validate-plan';
+
+type HookName = keyof OrchestratorHooks;
+type HookEvent<K extends HookName> = Parameters<NonNullable<OrchestratorHooks[K]>>[0];
+
+function asBehaviorError(error: unknown, behaviorName: string): PantheonError {
+  return PantheonError.isInstance(error)
+    ? error
+    : new BehaviorError(
+        `Behavior "${behaviorName}" failed: ${errorMessage(error)}`,
+        behaviorName,
+        undefined,
+        { cause: error },
+      );
+}
+
+function serialize(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '';
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The messages a tick adds to the actor's history: its input, what it said and tool results. */
+function historyOf(input: TickInput, results: readonly ActionResult[]): Message[] {
+  const history: Message[] = [];
+  if (input.userMessage !== undefined) {
+    const incoming: Message = { role: 'user', content: input.userMessage };
+    if (input.from !== undefined) incoming.name = input.from;
+    history.push(incoming);
+  }
+  for (const { action, ok, result } of results) {
+    if (!ok) continue;
+    if (action.type === 'message') {
+      history.push({
+        role: 'assistant',
+        content: action.content,
+        metadata: { target: action.target ?? 'user' },
+      });
+    } else if (action.type === 'tool') {
+      // Recorded as a call/result pair so the history stays valid provider input.
+      const id = `call_${crypto.randomUUID()}`;
+      history.push(
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id, name: action.name, args: action.args }],
+        },
+        { role: 'tool', content: serialize(result), toolCallId: id, name: action.name },
+      );
+    }
+  }
+  return history;
+}
+
+/**
+ * Creates the orchestrator: the pure core that turns an actor and its input into actions, and
+ * runs them against the ports in `deps`.
+ *
+ * @example
+ * const orchestrator = makeOrchestrator({ now: Date.now, log: console.log, context, tools, llm,
+ *   bus, schedule, state });
+ * const result = await orchestrator.tickActor(actor, { userMessage: 'Hello' });
+ */
+export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
+  const { now, log, context, tools, llm, state, schedule, hooks } = deps;
+  const limits = { ...DEFAULT_ORCHESTRATOR_LIMITS, ...deps.limits };
+  const runAction = makeActionRunner(deps);
+
+  function emit<K extends HookName>(name: K, event: HookEvent<K>): void {
+    const hook = hooks?.[name] as ((event: HookEvent<K>) => void) | undefined;
+    if (!hook) return;
+    try {
+      hook.call(hooks, event);
+    } catch (error) {
+      log(`Orchestrator hook ${name} threw; ignored`, { error: errorMessage(error) });
+    }
+  }
+
+  /** Marks the actor failed with `reason` (best effort) and returns `reason` to throw. */
+  async function failTick(actor: Actor, reason: PantheonError, started: number) {
+    try {
+      await state.update(actor.id, {
+        state: 'failed',
+        metadata: {
+          ...actor.metadata,
+          lastTick: { at: started, durationMs: now() - started, errors: [reason.toJSON()] },
+        },
+      });
+    } catch (error) {
+      log('Could not mark the actor failed', { actorId: actor.id, error: errorMessage(error) });
+    }
+    return reason;
+  }
+
+  function statePortError(actor: Actor, error: unknown): PantheonError {
+    return PantheonError.isInstance(error)
+      ? error
+      : new ActorError(`The actor state port failed: ${errorMessage(error)}`, actor.id, undefined, {
+          code: 'STATE_UNAVAILABLE',
+          cause: error,
+        });
+  }
+
+  function contextPortError(actor: Actor, error: unknown): PantheonError {
+    return PantheonError.isInstance(error)
+      ? error
+      : new ContextError(
+          `The context port failed: ${errorMessage(error)}`,
+          { actorId: actor.id },
+          { code: 'CONTEXT_UNAVAILABLE', cause: error },
+        );
+  }
+
+  async function tickActor(actor: Actor, input: TickInput = {}): Promise<TickResult> {
+    const started = now();
+    const signal = input.signal ?? NEVER_ABORTED;
+    const hasInput = input.userMessage !== undefined;
+    emit('onTickStart', { actor, input });
+
+    try {
+      await state.update(actor.id, { state: 'running' });
+    } catch (error) {
+      throw await failTick(actor, statePortError(actor, error), started);
+    }
+
+    let messages: Message[];
+    try {
+      const compileStarted = hooks ? now() : 0;
+      messages = await context.compile({
+        texts: hasInput ? [input.userMessage as string] : [],
+        sources: actor.script.contextSources,
+        actorId: actor.id,
+        from: input.from,
+        signal,
+      });
+      if (hooks) emit('onContextCompiled', { actor, messages, durationMs: now() - compileStarted });
+    } catch (error) {
+      throw await failTick(actor, contextPortError(actor, error), started);
+    }
+
+    const goal = actor.goals.join('; ');
+    const results: ActionResult[] = [];
+    const errors: PantheonError[] = [];
+    const budget: TickBudget = { actions: 0, spawns: 0 };
+    const scope = { signal, correlationId: input.correlationId };
+    let done = false;
+
+    for (const behavior of selectBehaviors(actor, hasInput)) {
+      const behaviorStarted = now();
+      emit('onBehaviorStart', { actor, behavior });
+      let error: PantheonError | undefined;
+      let executed = 0;
+      try {
+        const plan = validatePlan(
+          await behavior.plan({ goal, context: messages, actor, llm, tools, signal }),
+          behavior.name,
+          actor,
+          limits,
+          budget,
+        );
+        if (plan instanceof BehaviorError) {
+          error = plan;
+        } else {
+          for (const action of plan.actions) {
+            emit('onActionStart', { actor, action });
+            const result = await runAction(action, actor, scope);
+            emit('onActionEnd', { actor, result });
+            results.push(result);
+            executed++;
+            if (result.error) errors.push(result.error);
+          }
+          if (plan.done === true) done = true;
+        }
+      } catch (thrown) {
+        error = asBehaviorError(thrown, behavior.name);
+      }
+      if (error) errors.push(error);
+      emit('onBehaviorEnd', {
+        actor,
+        behavior,
+        durationMs: now() - behaviorStarted,
+        actions: executed,
+        error,
+      });
+    }
+
+    if (context.append) {
+      try {
+        for (const message of historyOf(input, results)) await context.append(actor.id, message);
+      } catch (error) {
+        throw await failTick(actor, contextPortError(actor, error), started);
+      }
+    }
+
+    const finalState: ActorState = done ? 'completed' : errors.length > 0 ? 'failed' : 'idle';
+    const durationMs = now() - started;
+    try {
+      await state.update(actor.id, {
+        state: finalState,
+        metadata: {
+          ...actor.metadata,
+          lastTick: {
+            at: started,
+            durationMs,
+            actions: results.length,
+            errors: errors.map((error) => error.toJSON()),
+          },
+        },
+      });
+    } catch (error) {
+      throw await failTick(actor, statePortError(actor, error), started);
+    }
+
+    const result: TickResult = {
+      actorId: actor.id,
+      state: finalState,
+      actions: results,
+      errors,
+      durationMs,
+    };
+    emit('onTickEnd', { actor, result });
+    return result;
+  }
+
+  async function executeAction(action: Action, actor: Actor): Promise<ActionResult> {
+    const checked = check<Action>(ActionSchema, action);
+    if (!checked.ok) throw invalidAction('executeAction', checked.issues);
+    emit('onActionStart', { actor, action });
+    const result = await runAction(action, actor, { signal: NEVER_ABORTED });
+    emit('onActionEnd', { actor, result });
+    if (result.error) throw result.error;
+    return result;
+  }
+
+  function startActorLoop(actor: Actor, intervalMs = 5000): () => void {
+    let stopped = false;
+    let ticking = false;
+    const stop = () => {
+      stopped = true;
+      cancel();
+    };
+    const cancel = schedule.every(intervalMs, async () => {
+      if (stopped || ticking) return;
+      ticking = true;
+      try {
+        const current = await state.get(actor.id);
+        if (stopped) return;
+        if (!current) {
+          log('Actor not found; its loop stopped', { actorId: actor.id, code: 'ACTOR_NOT_FOUND' });
+          stop();
+        } else if (current.state === 'completed' || current.state === 'stopped') {
+          log(`Actor is ${current.state}; its loop stopped`, { actorId: actor.id });
+          stop();
+        } else if (current.state !== 'paused') {
+          await tickActor(current);
+        }
+      } catch (error) {
+        log('Actor tick failed', {
+          actorId: actor.id,
+          code: PantheonError.isInstance(error) ? error.code : undefined,
+          error: errorMessage(error),
+        });
+      } finally {
+        ticking = false;
+      }
+    });
+    return stop;
+  }
+
+  return { tickActor, startActorLoop, executeAction };
+}

@@ -1,0 +1,100 @@
+import type { PantheonError } from '../errors';
+import type { ActorStatePort } from '../ports/actor-state-port';
+import type { ContextPort } from '../ports/context-port';
+import type { LlmPort } from '../ports/llm-port';
+import type { MessageBus } from '../ports/message-bus';
+import type { Scheduler } from '../ports/scheduler';
+import type { ToolPort } from '../ports/tool-port';
+import type { Action, Actor, ActorState, Behavior, Message } from '../types';
+
+/** Logger signature; `console.log` fits. */
+export type LogFunction = (message: string, meta?: Record<string, unknown>) => void;
+
+/** Bounds that keep one tick from running away. Exceeding one is `LIMIT_EXCEEDED`. */
+export interface OrchestratorLimits {
+  /** Actions one tick may execute, across all behaviors. Default 100. */
+  maxActionsPerTick: number;
+  /** How deep spawned actors may nest. Default 5. */
+  maxSpawnDepth: number;
+  /** Spawns one tick may execute. Default 10. */
+  maxSpawnsPerTick: number;
+  /** Longest `wait` action in milliseconds. Default one hour. */
+  maxWaitMs: number;
+}
+
+/**
+ * Observation points for metrics, logging and tracing. A hook that throws is logged and
+ * otherwise ignored: it never changes the tick.
+ */
+export interface OrchestratorHooks {
+  onTickStart?(event: { actor: Actor; input: TickInput }): void;
+  onTickEnd?(event: { actor: Actor; result: TickResult }): void;
+  onContextCompiled?(event: { actor: Actor; messages: Message[]; durationMs: number }): void;
+  onBehaviorStart?(event: { actor: Actor; behavior: Behavior }): void;
+  onBehaviorEnd?(event: {
+    actor: Actor;
+    behavior: Behavior;
+    durationMs: number;
+    actions: number;
+    error?: PantheonError;
+  }): void;
+  onActionStart?(event: { actor: Actor; action: Action }): void;
+  onActionEnd?(event: { actor: Actor; result: ActionResult }): void;
+}
+
+/** Everything the orchestrator works with; it does no I/O of its own. */
+export interface OrchestratorDeps {
+  /** Clock in milliseconds since the epoch. */
+  now: () => number;
+  log: LogFunction;
+  context: ContextPort;
+  tools: ToolPort;
+  llm: LlmPort;
+  bus: MessageBus;
+  schedule: Scheduler;
+  state: ActorStatePort;
+  hooks?: OrchestratorHooks;
+  limits?: Partial<OrchestratorLimits>;
+}
+
+/** What arrives with a tick. Without `userMessage` only passive and persistent behaviors run. */
+export interface TickInput {
+  /** The incoming message (from the user or, with `from`, another actor). */
+  userMessage?: string;
+  /** Sender of `userMessage`; defaults to the user. */
+  from?: string;
+  /** Copied onto the messages this tick sends, so replies can be matched to requests. */
+  correlationId?: string;
+  /** Cancels the tick's behaviors, waits and tool calls. */
+  signal?: AbortSignal;
+}
+
+/** The outcome of one action. */
+export interface ActionResult {
+  action: Action;
+  ok: boolean;
+  /** The bus message sent, the tool's return value, the spawned actor, or the value read. */
+  result?: unknown;
+  error?: PantheonError;
+  durationMs: number;
+}
+
+/** The outcome of one tick. */
+export interface TickResult {
+  actorId: string;
+  /** The state the actor was left in. */
+  state: ActorState;
+  actions: ActionResult[];
+  errors: PantheonError[];
+  durationMs: number;
+}
+
+/** What `makeOrchestrator` returns. */
+export interface Orchestrator {
+  /** Runs one tick. Resolves even when behaviors or actions fail (see `TickResult.errors`). */
+  tickActor(actor: Actor, input?: TickInput): Promise<TickResult>;
+  /** Ticks the actor every `intervalMs` on the scheduler; returns the function that stops it. */
+  startActorLoop(actor: Actor, intervalMs?: number): () => void;
+  /** Validates and runs one action for `actor`; rejects with the action's typed error. */
+  executeAction(action: Action, actor: Actor): Promise<ActionResult>;
+}

@@ -1,0 +1,12 @@
+export type { ActorPatch, ActorStatePort, SpawnOptions } from './actor-state-port';
+export type { CompileContextOptions, ContextPort, ContextStoreOptions } from './context-port';
+export type {
+  LlmCompleteOptions,
+  LlmPort,
+  LlmStreamEvent,
+  LlmUsage,
+  ToolChoice,
+} from './llm-port';
+export type { BusHandler, BusMessage, MessageBus, SubscribeOptions } from './message-bus';
+export type { ScheduledJob, Scheduler } from './scheduler';
+export type { ToolInvokeOptions, ToolPort } from './tool-port';

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+const record = z.record(z.string(), z.unknown());
+const fn = (what: string) =>
+  z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
+    message: `expected ${what} to be a function`,
+  });
+
+export const RoleSchema = z.enum(['system', 'user', 'assistant', 'tool']);
+
+export const ToolCallSchema = z.object({
+  id: z.string().min(1),
+  name: z.string().min(1),
+  args: record,
+});
+
+export const MessageSchema = z.object({
+  role: RoleSchema,
+  content: z.string(),
+  name: z.string().optional(),
+  images: z.array(z.string()).optional(),
+  toolCalls: z.array(ToolCallSchema).optional(),
+  toolCallId: z.string().optional(),
+  metadata: record.optional(),
+});
+
+export const ContextSourceSchema = z.union([
+  z.object({ type: z.literal('text'), content: z.string(), metadata: record.optional() }),
+  z.object({ type: z.literal('url'), url: z.string().min(1), metadata: record.optional() }),
+  z.object({ type: z.literal('file'), path: z.string().min(1), metadata: record.optional() }),
+  z.object({
+    type: z.undefined().optional(),
+    id: z.string().min(1),
+    label: z.string().optional(),
+    where: record.optional(),
+    metadata: record.optional(),
+  }),
+]);
+
+export const BehaviorSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  mode: z.enum(['active', 'passive', 'persistent']),
+  priority: z.number().finite().optional(),
+  plan: fn('plan'),
+});
+
+export const TalentSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  version: z.string().optional(),
+  behaviors: z.array(BehaviorSchema),
+});
+
+export const ActorScriptSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  roleName: z.string().optional(),
+  version: z.string().optional(),
+  talents: z.array(TalentSchema),
+  contextSources: z.array(ContextSourceSchema),
+  config: record.optional(),
+});
+
+export const ActorStateSchema = z.enum([
+  'idle',
+  'running',
+  'paused',
+  'completed',
+  'failed',
+  'stopped',
+]);
+
+export const ActorSchema = z.object({
+  id: z.string().min(1),
+  script: ActorScriptSchema,
+  goals: z.array(z.string()),
+  name: z.string().optional(),
+  state: ActorStateSchema.optional(),
+  createdAt: z.number().optional(),
+  updatedAt: z.number().optional(),
+  metadata: record.optional(),
+});
+
+export const MessagePrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
+
+export const MessageActionSchema = z.object({
+  type: z.literal('message'),
+  content: z.string(),
+  target: z.string().min(1).optional(),
+  priority: MessagePrioritySchema.optional(),
+});
+
+export const ToolActionSchema = z.object({
+  type: z.literal('tool'),
+  name: z.string().min(1),
+  args: record,
+  timeout: z.number().positive().finite().optional(),
+});
+
+export const SpawnActionSchema = z.object({
+  type: z.literal('spawn'),
+  actor: ActorScriptSchema,
+  goal: z.string(),
+  config: record.optional(),
+});
+
+export const WaitActionSchema = z.object({
+  type: z.literal('wait'),
+  duration: z.number().nonnegative().finite(),
+  reason: z.string().optional(),
+});
+
+export const ContextActionSchema = z.object({
+  type: z.literal('context'),
+  operation: z.enum(['read', 'write', 'delete']),
+  target: z.string().min(1),
+  data: z.unknown().optional(),
+});
+
+export const ActionSchema = z.discriminatedUnion('type', [
+  MessageActionSchema,
+  ToolActionSchema,
+  SpawnActionSchema,
+  WaitActionSchema,
+  ContextActionSchema,
+]);
+
+export const BusMessageSchema = z.object({
+  from: z.string().min(1),
+  to: z.string().min(1),
+  content: z.string(),
+  id: z.string().min(1).optional(),
+  timestamp: z.number().optional(),
+  priority: MessagePrioritySchema.optional(),
+  correlationId: z.string().optional(),
+  metadata: record.optional(),
+});

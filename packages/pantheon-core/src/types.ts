@@ -1,0 +1,207 @@
+import type { LlmPort } from './ports/llm-port';
+import type { ToolPort } from './ports/tool-port';
+
+/** Who wrote a message. */
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+
+/** A model's request to run one tool. */
+export interface ToolCall {
+  /** Provider-issued id that the matching `tool` message echoes in `toolCallId`. */
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** One message of a conversation, in the shape every port speaks. */
+export interface Message {
+  role: Role;
+  content: string;
+  /** Author name; for actor-to-actor messages the sender's actor id. */
+  name?: string;
+  /** Image URLs or `data:` URLs attached to the message. */
+  images?: string[];
+  /** Tool calls requested by an `assistant` message. */
+  toolCalls?: ToolCall[];
+  /** On a `tool` message: the id of the tool call it answers. */
+  toolCallId?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Free-form metadata carried by context sources. */
+export type SourceMetadata = Record<string, unknown>;
+
+/** Where an actor's context comes from. */
+export type ContextSource =
+  | { type: 'text'; content: string; metadata?: SourceMetadata }
+  | { type: 'url'; url: string; metadata?: SourceMetadata }
+  | { type: 'file'; path: string; metadata?: SourceMetadata }
+  | NamedContextSource;
+
+/** A named query over stored documents; `where` filters them by metadata. */
+export interface NamedContextSource {
+  type?: undefined;
+  id: string;
+  label?: string;
+  where?: Record<string, unknown>;
+  metadata?: SourceMetadata;
+}
+
+/**
+ * When a behavior runs: `active` on incoming input, `passive` on loop ticks without input,
+ * `persistent` on both.
+ */
+export type BehaviorMode = 'active' | 'passive' | 'persistent';
+
+/** What a behavior's `plan` receives. */
+export interface BehaviorInput {
+  /** The actor's goals joined with `'; '`. */
+  goal: string;
+  /** The compiled context: sources, retrieved documents, history and the input. */
+  context: Message[];
+  actor: Actor;
+  llm: LlmPort;
+  tools: ToolPort;
+  /** Aborted when the tick is cancelled. */
+  signal: AbortSignal;
+}
+
+/** What a behavior decides to do. */
+export interface BehaviorPlan {
+  actions: Action[];
+  /** `true` marks the actor `completed` after this tick. */
+  done?: boolean;
+}
+
+/** One way an actor reacts; `plan` is always called as a method, so classes keep `this`. */
+export interface Behavior {
+  name: string;
+  description?: string;
+  mode: BehaviorMode;
+  /** Higher runs first; equal priorities keep declaration order. Default 0. */
+  priority?: number;
+  plan(input: BehaviorInput): Promise<BehaviorPlan> | BehaviorPlan;
+}
+
+/** A named group of behaviors. */
+export interface Talent {
+  name: string;
+  description?: string;
+  version?: string;
+  behaviors: Behavior[];
+}
+
+/** What an actor is: its talents and where its context comes from. */
+export interface ActorScript {
+  name: string;
+  description?: string;
+  roleName?: string;
+  version?: string;
+  talents: Talent[];
+  contextSources: ContextSource[];
+  config?: Record<string, unknown>;
+}
+
+/** Lifecycle state of an actor. */
+export type ActorState = 'idle' | 'running' | 'paused' | 'completed' | 'failed' | 'stopped';
+
+/** A running instance of a script with its goals. */
+export interface Actor {
+  id: string;
+  script: ActorScript;
+  goals: string[];
+  name?: string;
+  state?: ActorState;
+  /** Milliseconds since the epoch (from the injected clock). */
+  createdAt?: number;
+  updatedAt?: number;
+  metadata?: Record<string, unknown>;
+}
+
+/** Urgency of a message. */
+export type MessagePriority = 'low' | 'normal' | 'high' | 'urgent';
+
+/** Send `content` to `target` (default `'user'`; another actor's id reaches that actor). */
+export interface MessageAction {
+  type: 'message';
+  content: string;
+  target?: string;
+  priority?: MessagePriority;
+}
+
+/** Invoke a registered tool; `timeout` in milliseconds. */
+export interface ToolAction {
+  type: 'tool';
+  name: string;
+  args: Record<string, unknown>;
+  timeout?: number;
+}
+
+/** Create a child actor running `actor` with `goal`. */
+export interface SpawnAction {
+  type: 'spawn';
+  actor: ActorScript;
+  goal: string;
+  config?: Record<string, unknown>;
+}
+
+/** Pause this actor's plan for `duration` milliseconds (on the Scheduler port). */
+export interface WaitAction {
+  type: 'wait';
+  duration: number;
+  reason?: string;
+}
+
+/** Read, write or delete an entry of the context port's key/value store. */
+export interface ContextAction {
+  type: 'context';
+  operation: 'read' | 'write' | 'delete';
+  target: string;
+  data?: unknown;
+}
+
+/** Everything a behavior can ask for. */
+export type Action = MessageAction | ToolAction | SpawnAction | WaitAction | ContextAction;
+export type ActionType = Action['type'];
+
+/** A JSON Schema object (draft 2020-12 or 7); plain object literals are accepted as is. */
+export interface JsonSchema {
+  type?: string | readonly string[];
+  properties?: Record<string, JsonSchema>;
+  required?: readonly string[];
+  description?: string;
+  [keyword: string]: unknown;
+}
+
+/** A zod schema (zod 4); recognised by its `_zod` internals. */
+export interface ZodLikeSchema {
+  _zod: unknown;
+  safeParse(value: unknown): { success: boolean; data?: unknown; error?: unknown };
+}
+
+/** How a tool describes its arguments. */
+export type ToolParameters = JsonSchema | ZodLikeSchema;
+
+/** Passed to `ToolSpec.execute` as its second argument. */
+export interface ToolExecutionContext {
+  /** Aborted on timeout or when the caller gives up; long-running tools should honour it. */
+  signal?: AbortSignal;
+  /** The actor on whose behalf the tool runs, when known. */
+  actorId?: string;
+}
+
+/** Retry settings a tool may declare for callers that retry. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  backoffMs?: number;
+}
+
+/** A tool an actor or a model can call. `Args` defaults to `any` so classes can narrow it. */
+export interface ToolSpec<Args = any> {
+  name: string;
+  description: string;
+  parameters: ToolParameters;
+  execute(args: Args, context?: ToolExecutionContext): unknown;
+  /** Default timeout in milliseconds. */
+  timeout?: number;
+  retryPolicy?: RetryPolicy;
+}
