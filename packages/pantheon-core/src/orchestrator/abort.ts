@@ -30,29 +30,23 @@ export function sleep(schedule: Scheduler, ms: number, signal: AbortSignal): Pro
 }
 
 /**
- * Runs `task` with a signal that aborts when `parent` aborts or after `ms` on the scheduler,
- * whichever comes first; a timeout rejects with `onTimeout()` even if the task ignores its signal.
+ * Runs `task` with a signal that aborts when `parent` aborts or after `ms` on the scheduler
+ * (no timer when `ms` is undefined), whichever comes first. Rejects as soon as that happens,
+ * even if the task ignores its signal: with `onTimeout()` on timeout, `abortError` on abort.
  */
 export async function withTimeout<T>(
   schedule: Scheduler,
-  ms: number,
-  parent: AbortSignal,
+  ms: number | undefined,
+  parent: AbortSignal | undefined,
   onTimeout: () => PantheonError,
   task: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const controller = new AbortController();
-  const forward = () => controller.abort(parent.reason);
-  if (parent.aborted) forward();
-  else parent.addEventListener('abort', forward, { once: true });
-  let rejectTimedOut: (error: PantheonError) => void = () => {};
-  const timedOut = new Promise<never>((_, reject) => {
-    rejectTimedOut = reject;
-  });
-  const cancel = schedule.once(ms, () => {
-    const error = onTimeout();
-    controller.abort(error);
-    rejectTimedOut(error);
-  });
+  const forward = () => controller.abort(parent?.reason);
+  if (parent?.aborted) forward();
+  else parent?.addEventListener('abort', forward, { once: true });
+  const cancel =
+    ms === undefined ? undefined : schedule.once(ms, () => controller.abort(onTimeout()));
   const aborted = new Promise<never>((_, reject) => {
     if (controller.signal.aborted) reject(abortError(controller.signal));
     else
@@ -61,9 +55,9 @@ export async function withTimeout<T>(
       });
   });
   try {
-    return await Promise.race([task(controller.signal), timedOut, aborted]);
+    return await Promise.race([task(controller.signal), aborted]);
   } finally {
     cancel?.();
-    parent.removeEventListener('abort', forward);
+    parent?.removeEventListener('abort', forward);
   }
 }

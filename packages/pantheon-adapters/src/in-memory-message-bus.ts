@@ -1,0 +1,70 @@
+import {
+  type BusHandler,
+  type BusMessage,
+  ConfigError,
+  type MessageBus,
+  type SubscribeOptions,
+} from '@promethean-os/pantheon-core';
+
+/** Options of `InMemoryMessageBus`. */
+export interface InMemoryMessageBusOptions {
+  /** Called when a handler throws or rejects; defaults to `console.error`. */
+  onHandlerError?: (error: unknown, message: BusMessage) => void;
+}
+
+interface Subscription {
+  handler: BusHandler;
+  to: string | undefined;
+}
+
+/**
+ * A message bus inside one process. `send` resolves once every matching handler has settled;
+ * a handler that throws or rejects is reported to `onHandlerError` and never affects `send` or
+ * the other handlers.
+ */
+export class InMemoryMessageBus implements MessageBus {
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly onHandlerError: (error: unknown, message: BusMessage) => void;
+
+  constructor(options: InMemoryMessageBusOptions = {}) {
+    this.onHandlerError =
+      options.onHandlerError ??
+      ((error, message) =>
+        console.error(
+          `[pantheon] message bus handler failed for a message to ${message.to}`,
+          error,
+        ));
+  }
+
+  async send(message: BusMessage): Promise<void> {
+    const pending: Promise<void>[] = [];
+    for (const subscription of this.subscriptions) {
+      if (subscription.to !== undefined && subscription.to !== message.to) continue;
+      try {
+        const outcome = subscription.handler(message);
+        if (outcome && typeof outcome.then === 'function') {
+          pending.push(outcome.then(undefined, (error) => this.onHandlerError(error, message)));
+        }
+      } catch (error) {
+        this.onHandlerError(error, message);
+      }
+    }
+    if (pending.length > 0) await Promise.all(pending);
+  }
+
+  subscribe(handler: BusHandler, options: SubscribeOptions = {}): () => void {
+    if (typeof handler !== 'function') {
+      throw new ConfigError('subscribe() needs a handler function', { received: typeof handler });
+    }
+    const subscription: Subscription = { handler, to: options.to };
+    this.subscriptions.add(subscription);
+    return () => {
+      this.subscriptions.delete(subscription);
+    };
+  }
+
+  /** How many handlers are subscribed. */
+  get subscriberCount(): number {
+    return this.subscriptions.size;
+  }
+}

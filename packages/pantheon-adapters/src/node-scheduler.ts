@@ -1,0 +1,69 @@
+import type { ScheduledJob, Scheduler } from '@promethean-os/pantheon-core';
+
+/** Options of `NodeScheduler`. */
+export interface NodeSchedulerOptions {
+  /** Called when a job throws or rejects; defaults to `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * A real-time scheduler on the host's timers (Node, browsers, edge runtimes). `every` skips a
+ * beat rather than start a run while the previous one is still running.
+ */
+export class NodeScheduler implements Scheduler {
+  private readonly cancels = new Set<() => void>();
+  private readonly onError: (error: unknown) => void;
+
+  constructor(options: NodeSchedulerOptions = {}) {
+    this.onError =
+      options.onError ?? ((error) => console.error('[pantheon] scheduled job failed', error));
+  }
+
+  every(ms: number, job: ScheduledJob): () => void {
+    let running = false;
+    const timer = setInterval(() => {
+      if (running) return;
+      running = true;
+      this.run(job).finally(() => {
+        running = false;
+      });
+    }, ms);
+    return this.track(() => clearInterval(timer));
+  }
+
+  once(ms: number, job: ScheduledJob): () => void {
+    const cancel = this.track(() => clearTimeout(timer));
+    const timer = setTimeout(() => {
+      cancel();
+      void this.run(job);
+    }, ms);
+    return cancel;
+  }
+
+  /** Cancels every pending job. */
+  stopAll(): void {
+    for (const cancel of [...this.cancels]) cancel();
+  }
+
+  /** How many jobs are scheduled. */
+  get pendingCount(): number {
+    return this.cancels.size;
+  }
+
+  private track(clear: () => void): () => void {
+    const cancel = () => {
+      clear();
+      this.cancels.delete(cancel);
+    };
+    this.cancels.add(cancel);
+    return cancel;
+  }
+
+  private async run(job: ScheduledJob): Promise<void> {
+    try {
+      await job();
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+}
