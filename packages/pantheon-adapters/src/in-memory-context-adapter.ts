@@ -22,6 +22,8 @@ export interface InMemoryContextAdapterOptions {
   maxHistoryPerActor?: number;
   /** Default `queryLimit` when `compile` gives none. Default 5. */
   queryLimit?: number;
+  /** Default `recentLimit` when `compile` gives none. Default 20. */
+  recentLimit?: number;
 }
 
 const GLOBAL_SCOPE = '';
@@ -43,7 +45,7 @@ function matches(document: ContextDocument, where: Record<string, unknown> | und
  *
  * `compile` returns, in this order: one `system` message per `text` source, the documents each
  * named source (`{ id, where }`) retrieves (at most `queryLimit` per source, filtered by
- * metadata equality), the actor's history (the last `recentLimit` entries), and one `user`
+ * metadata equality), the actor's history (the last `recentLimit` entries, default 20), and one `user`
  * message per input text. Every message says where it came from in `metadata.source`. When
  * `limit` is exceeded, documents go first (last retrieved first), then the oldest history, then
  * sources from the end; input texts are kept.
@@ -54,10 +56,12 @@ export class InMemoryContextAdapter implements ContextPort {
   private readonly store = new Map<string, unknown>();
   private readonly maxHistoryPerActor: number;
   private readonly defaultQueryLimit: number;
+  private readonly defaultRecentLimit: number;
 
   constructor(options: InMemoryContextAdapterOptions = {}) {
     this.maxHistoryPerActor = options.maxHistoryPerActor ?? 1000;
     this.defaultQueryLimit = options.queryLimit ?? 5;
+    this.defaultRecentLimit = options.recentLimit ?? 20;
     if (options.documents) this.addDocuments(options.documents);
   }
 
@@ -86,7 +90,7 @@ export class InMemoryContextAdapter implements ContextPort {
     }
 
     const past = (options.actorId !== undefined && this.history.get(options.actorId)) || [];
-    const recentLimit = options.recentLimit ?? past.length;
+    const recentLimit = options.recentLimit ?? this.defaultRecentLimit;
     const history = (recentLimit > 0 ? past.slice(-recentLimit) : []).map((message) => ({
       ...message,
       metadata: { ...message.metadata, source: 'history' },
@@ -121,8 +125,7 @@ export class InMemoryContextAdapter implements ContextPort {
       this.history.set(actorId, entries);
     }
     entries.push({ ...message });
-    if (entries.length > this.maxHistoryPerActor)
-      entries.splice(0, entries.length - this.maxHistoryPerActor);
+    while (entries.length > this.maxHistoryPerActor) entries.shift();
   }
 
   async read(target: string, options: ContextStoreOptions = {}): Promise<unknown> {

@@ -1,0 +1,45 @@
+/** Summary of one benchmark scenario, in microseconds per operation. */
+export interface Measurement {
+  name: string;
+  iterations: number;
+  medianUs: number;
+  p99Us: number;
+  meanUs: number;
+}
+
+function percentile(sorted: Float64Array, fraction: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+/**
+ * Times `operation` one call at a time after a warm-up. Each sample includes the same ~50 ns
+ * of timer overhead, so compare scenarios with their baseline from the same run.
+ */
+export async function measure(
+  name: string,
+  operation: () => Promise<unknown> | unknown,
+  { iterations = 50_000, warmup = 10_000 } = {},
+): Promise<Measurement> {
+  for (let index = 0; index < warmup; index++) await operation();
+  globalThis.gc?.();
+  const samples = new Float64Array(iterations);
+  for (let index = 0; index < iterations; index++) {
+    const start = process.hrtime.bigint();
+    await operation();
+    samples[index] = Number(process.hrtime.bigint() - start) / 1000;
+  }
+  const total = samples.reduce((sum, value) => sum + value, 0);
+  samples.sort();
+  return {
+    name,
+    iterations,
+    medianUs: round(percentile(samples, 0.5)),
+    p99Us: round(percentile(samples, 0.99)),
+    meanUs: round(total / iterations),
+  };
+}
+
+export function round(value: number, digits = 3): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
