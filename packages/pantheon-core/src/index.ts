@@ -28,6 +28,22 @@ export type {
 } from './orchestrator/types';
 export type * from './ports/index';
 export {
+  DEFAULT_RUNTIME_LIMITS,
+  DEFAULT_SUPERVISION,
+  PantheonSystem,
+} from './runtime/pantheon-system';
+export type {
+  CreateActorOptions,
+  DeadLetter,
+  DeadLetterReason,
+  PantheonSystemEvents,
+  PantheonSystemOptions,
+  RuntimeLimits,
+  SendMessageOptions,
+  ShutdownReport,
+  SupervisionOptions,
+} from './runtime/types';
+export {
   ActionSchema,
   ActorSchema,
   ActorScriptSchema,

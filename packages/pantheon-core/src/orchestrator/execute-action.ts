@@ -9,6 +9,7 @@ import type { ActionResult, OrchestratorDeps } from './types';
 export interface ActionScope {
   signal: AbortSignal;
   correlationId?: string;
+  metadata?: Record<string, unknown>;
 }
 
 function wrapFailure(action: Action, error: unknown): PantheonError {
@@ -55,6 +56,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
       priority: action.priority ?? 'normal',
     };
     if (scope.correlationId !== undefined) message.correlationId = scope.correlationId;
+    if (scope.metadata !== undefined) message.metadata = scope.metadata;
     await bus.send(message);
     return message;
   }

@@ -45,6 +45,7 @@ export function fakeState(actors: Actor[] = []): ActorStatePort & { actors: Map<
         state: 'idle',
       };
       if (options.metadata) actor.metadata = options.metadata;
+      if (options.name) actor.name = options.name;
       map.set(actor.id, actor);
       return { ...actor };
     },

@@ -35,6 +35,7 @@ describe('tickActor', () => {
       userMessage: 'Hello',
       from: 'user-7',
       correlationId: 'c-1',
+      metadata: { hops: 2 },
     });
 
     expect(result.errors).toEqual([]);
@@ -53,6 +54,7 @@ describe('tickActor', () => {
       content: 'echo: Hello',
       correlationId: 'c-1',
       priority: 'normal',
+      metadata: { hops: 2 },
     });
     expect(bus.sent[0]?.id).toEqual(expect.any(String));
     expect(result.actions[0]).toMatchObject({ ok: true, result: bus.sent[0] });

@@ -162,7 +162,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const results: ActionResult[] = [];
     const errors: PantheonError[] = [];
     const budget: TickBudget = { actions: 0, spawns: 0 };
-    const scope = { signal, correlationId: input.correlationId };
+    const scope = { signal, correlationId: input.correlationId, metadata: input.metadata };
     let done = false;
 
     for (const behavior of selectBehaviors(actor, hasInput)) {

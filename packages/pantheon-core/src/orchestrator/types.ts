@@ -65,6 +65,8 @@ export interface TickInput {
   from?: string;
   /** Copied onto the messages this tick sends, so replies can be matched to requests. */
   correlationId?: string;
+  /** Merged into the `metadata` of every message this tick sends (e.g. causality, hop counts). */
+  metadata?: Record<string, unknown>;
   /** Cancels the tick's behaviors, waits and tool calls. */
   signal?: AbortSignal;
 }

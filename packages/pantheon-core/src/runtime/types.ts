@@ -1,0 +1,99 @@
+import type { PantheonError } from '../errors';
+import type { LogFunction, OrchestratorHooks, OrchestratorLimits } from '../orchestrator/types';
+import type { ActorStatePort } from '../ports/actor-state-port';
+import type { ContextPort } from '../ports/context-port';
+import type { LlmPort } from '../ports/llm-port';
+import type { BusMessage, MessageBus } from '../ports/message-bus';
+import type { Scheduler } from '../ports/scheduler';
+import type { ToolPort } from '../ports/tool-port';
+import type { ActorScript } from '../types';
+
+/** Bounds of the actor runtime. */
+export interface RuntimeLimits {
+  /** Messages one mailbox holds; a send beyond is `MAILBOX_FULL`. Default 10,000. */
+  mailboxCapacity: number;
+  /** Actors ticking at the same time. Default 64. */
+  maxConcurrentTicks: number;
+  /** Actor-to-actor hops one message chain may take before it is dead-lettered. Default 16. */
+  maxHops: number;
+  /** Largest message content in UTF-8 bytes; larger is `MESSAGE_TOO_LARGE`. Default 65,536. */
+  maxMessageBytes: number;
+  /** Sent messages kept per actor for `getActorMessages`. Default 10,000. */
+  messageLogLimit: number;
+  /** Dead letters kept for `getDeadLetters`. Default 10,000. */
+  deadLetterLimit: number;
+}
+
+/** How the runtime reacts to an actor whose ticks keep failing. */
+export interface SupervisionOptions {
+  /** Failures within `windowMs` that stop the actor as `failed`. Default 5. */
+  maxFailures: number;
+  windowMs: number;
+  /** Pause before the actor's next message after a failure; doubles per consecutive failure. Default 100. */
+  backoffMs: number;
+  /** Cap of the doubling backoff. Default 30,000. */
+  maxBackoffMs: number;
+}
+
+/** Everything `PantheonSystem` runs on. */
+export interface PantheonSystemOptions {
+  contextAdapter: ContextPort;
+  toolAdapter: ToolPort;
+  llmAdapter: LlmPort;
+  messageBus: MessageBus;
+  scheduler: Scheduler;
+  actorStateAdapter: ActorStatePort;
+  /** Clock in milliseconds; defaults to `Date.now`. */
+  now?: () => number;
+  /** Defaults to a no-op; failures also reach `on('actor.failed' | 'deadletter')`. */
+  log?: LogFunction;
+  hooks?: OrchestratorHooks;
+  limits?: Partial<RuntimeLimits & OrchestratorLimits>;
+  supervision?: Partial<SupervisionOptions>;
+}
+
+/** What `createActor` needs. */
+export interface CreateActorOptions {
+  name: string;
+  script: ActorScript;
+  goals: string[];
+  /** Defaults to a random UUID. */
+  id?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** Why a message could not be delivered. */
+export type DeadLetterReason = 'HOP_LIMIT' | 'MAILBOX_FULL' | 'ACTOR_NOT_FOUND' | 'SHUTDOWN';
+
+/** A message the runtime could not deliver, kept for inspection. */
+export interface DeadLetter {
+  message: BusMessage;
+  reason: DeadLetterReason;
+}
+
+/** Events of `PantheonSystem.on`. */
+export interface PantheonSystemEvents {
+  /** An actor sent a message to a target that is not one of this system's actors (e.g. `'user'`). */
+  reply: { actorId: string; message: BusMessage };
+  'actor.started': { actorId: string };
+  'actor.stopped': { actorId: string };
+  /** Supervision gave up: the actor is stopped as `failed`; its mailbox is kept. */
+  'actor.failed': { actorId: string; error: PantheonError; failures: number };
+  /** A tick failed; the actor goes on after `backoffMs`. */
+  'actor.restarted': { actorId: string; error: PantheonError; attempt: number; backoffMs: number };
+  deadletter: DeadLetter;
+}
+
+/** Options of `sendMessage`. */
+export interface SendMessageOptions {
+  /** Sender id; defaults to `'user'`. */
+  from?: string;
+  /** Copied onto every message the actor sends while handling this one. */
+  correlationId?: string;
+}
+
+/** What `shutdown` did with the messages still waiting. */
+export interface ShutdownReport {
+  /** Messages left undelivered (also recorded as dead letters with reason `SHUTDOWN`). */
+  pending: DeadLetter[];
+}
