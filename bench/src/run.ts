@@ -1,12 +1,15 @@
 import { cpus } from 'node:os';
+import { benchRuntime } from './runtime.bench';
 import { benchTick } from './tick.bench';
 
 const tick = await benchTick();
+const runtime = await benchRuntime();
 const report = {
   node: process.version,
   cpu: cpus()[0]?.model,
   cores: cpus().length,
   date: new Date().toISOString(),
   tick,
+  runtime,
 };
 console.log(JSON.stringify(report, null, 2));

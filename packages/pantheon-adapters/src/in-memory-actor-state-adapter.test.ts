@@ -37,12 +37,20 @@ describe('InMemoryActorStateAdapter', () => {
     expect(await state.remove('a-1')).toBe(false);
   });
 
-  it('returns copies that do not change the store', async () => {
+  it('returns frozen snapshots, so only update changes the store', async () => {
     const state = new InMemoryActorStateAdapter();
-    const actor = await state.spawn(script, 'g', { id: 'a' });
-    actor.state = 'failed';
-    actor.goals.push('mutated');
-    expect(await state.get('a')).toMatchObject({ state: 'idle', goals: ['g'] });
+    const actor = await state.spawn(script, 'g', { id: 'a', metadata: { n: 1 } });
+    expect(() => {
+      actor.state = 'failed';
+    }).toThrow(TypeError);
+    expect(() => actor.goals.push('mutated')).toThrow(TypeError);
+    expect(() => {
+      actor.metadata!.n = 2;
+    }).toThrow(TypeError);
+    const updated = await state.update('a', { state: 'running' });
+    expect(actor.state).toBe('idle');
+    expect(await state.get('a')).toBe(updated);
+    expect(updated).toMatchObject({ state: 'running', goals: ['g'], metadata: { n: 1 } });
   });
 
   it('rejects updates of unknown actors with ACTOR_NOT_FOUND and duplicate ids with ACTOR_EXISTS', async () => {

@@ -17,15 +17,16 @@ export interface InMemoryActorStateOptions {
   now?: () => number;
 }
 
-function copy(actor: Actor): Actor {
-  const copied: Actor = { ...actor, goals: [...actor.goals] };
-  if (actor.metadata) copied.metadata = { ...actor.metadata };
-  return copied;
+/** A frozen snapshot: readers share it, and only `update` makes a new one. */
+function snapshot(actor: Actor): Actor {
+  const frozen: Actor = { ...actor, goals: Object.freeze([...actor.goals]) as string[] };
+  if (actor.metadata) frozen.metadata = Object.freeze({ ...actor.metadata });
+  return Object.freeze(frozen);
 }
 
 /**
- * Actors held in memory. Returned actors are copies: changing them does not change the store
- * (scripts are shared, since they hold functions).
+ * Actors held in memory. Returned actors are frozen snapshots (shared, never copied on read);
+ * change an actor through `update`. Scripts are shared as given, since they hold functions.
  */
 export class InMemoryActorStateAdapter implements ActorStatePort {
   private readonly actors = new Map<string, Actor>();
@@ -57,17 +58,18 @@ export class InMemoryActorStateAdapter implements ActorStatePort {
     };
     if (options.name !== undefined) actor.name = options.name;
     if (options.metadata !== undefined) actor.metadata = options.metadata;
-    this.actors.set(id, copy(actor));
-    return copy(actor);
+    const stored = snapshot(actor);
+    this.actors.set(id, stored);
+    return stored;
   }
 
   async list(): Promise<Actor[]> {
-    return [...this.actors.values()].map(copy);
+    return [...this.actors.values()];
   }
 
   async get(id: string): Promise<Actor | null> {
     const actor = this.actors.get(id);
-    return actor ? copy(actor) : null;
+    return actor ?? null;
   }
 
   async update(id: string, patch: ActorPatch): Promise<Actor> {
@@ -75,9 +77,9 @@ export class InMemoryActorStateAdapter implements ActorStatePort {
     if (!actor) {
       throw new ActorError(`Actor "${id}" not found`, id, undefined, { code: 'ACTOR_NOT_FOUND' });
     }
-    const updated = copy({ ...actor, ...patch, id, updatedAt: this.now() });
+    const updated = snapshot({ ...actor, ...patch, id, updatedAt: this.now() });
     this.actors.set(id, updated);
-    return copy(updated);
+    return updated;
   }
 
   async remove(id: string): Promise<boolean> {

@@ -48,7 +48,8 @@ function matches(document: ContextDocument, where: Record<string, unknown> | und
  * metadata equality), the actor's history (the last `recentLimit` entries, default 20), and one `user`
  * message per input text. Every message says where it came from in `metadata.source`. When
  * `limit` is exceeded, documents go first (last retrieved first), then the oldest history, then
- * sources from the end; input texts are kept.
+ * sources from the end; input texts are kept. History messages are frozen snapshots: treat the
+ * compiled context as read-only.
  */
 export class InMemoryContextAdapter implements ContextPort {
   private readonly documents = new Map<string, ContextDocument>();
@@ -91,10 +92,8 @@ export class InMemoryContextAdapter implements ContextPort {
 
     const past = (options.actorId !== undefined && this.history.get(options.actorId)) || [];
     const recentLimit = options.recentLimit ?? this.defaultRecentLimit;
-    const history = (recentLimit > 0 ? past.slice(-recentLimit) : []).map((message) => ({
-      ...message,
-      metadata: { ...message.metadata, source: 'history' },
-    }));
+    // History entries are frozen snapshots, so they are shared rather than copied per compile.
+    const history = recentLimit > 0 ? past.slice(-recentLimit) : [];
 
     const inputs: Message[] = (options.texts ?? []).map((text) => {
       const message: Message = { role: 'user', content: text, metadata: { source: 'input' } };
@@ -124,7 +123,12 @@ export class InMemoryContextAdapter implements ContextPort {
       entries = [];
       this.history.set(actorId, entries);
     }
-    entries.push({ ...message });
+    entries.push(
+      Object.freeze({
+        ...message,
+        metadata: Object.freeze({ ...message.metadata, source: 'history' }),
+      }),
+    );
     while (entries.length > this.maxHistoryPerActor) entries.shift();
   }
 
@@ -140,9 +144,9 @@ export class InMemoryContextAdapter implements ContextPort {
     this.store.delete(this.key(target, options));
   }
 
-  /** An actor's whole history, oldest first. */
-  getHistory(actorId: string): Message[] {
-    return (this.history.get(actorId) ?? []).map((message) => ({ ...message }));
+  /** An actor's whole history, oldest first (frozen snapshots). */
+  getHistory(actorId: string): readonly Message[] {
+    return [...(this.history.get(actorId) ?? [])];
   }
 
   /** How many entries the adapter holds (documents, history and store entries): watch it for memory growth. */

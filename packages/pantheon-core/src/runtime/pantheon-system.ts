@@ -27,7 +27,7 @@ export const DEFAULT_RUNTIME_LIMITS: Readonly<RuntimeLimits> = Object.freeze({
   maxConcurrentTicks: 64,
   maxHops: 16,
   maxMessageBytes: 65_536,
-  messageLogLimit: 10_000,
+  messageLogLimit: 1_000,
   deadLetterLimit: 10_000,
 });
 

@@ -18,7 +18,7 @@ export interface RuntimeLimits {
   maxHops: number;
   /** Largest message content in UTF-8 bytes; larger is `MESSAGE_TOO_LARGE`. Default 65,536. */
   maxMessageBytes: number;
-  /** Sent messages kept per actor for `getActorMessages`. Default 10,000. */
+  /** Sent messages kept per actor for `getActorMessages` (the newest). Default 1,000. */
   messageLogLimit: number;
   /** Dead letters kept for `getDeadLetters`. Default 10,000. */
   deadLetterLimit: number;
