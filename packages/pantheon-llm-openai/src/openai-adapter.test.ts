@@ -566,11 +566,16 @@ describe('OpenAiAdapter.stream', () => {
   });
 
   it('maps a malformed chunk to LLM_INVALID_RESPONSE', async () => {
-    server.reply({
-      events: [...firstTextChunk('Hel'), 'data: {"id":"chatcmpl-1","choices":[{"del'],
-    });
-    const error = await failure(collect(adapter().stream([{ role: 'user', content: 'Hi' }])));
-    expect(error).toMatchObject({ code: 'LLM_INVALID_RESPONSE' });
+    vi.stubEnv('OPENAI_LOG', 'off');
+    try {
+      server.reply({
+        events: [...firstTextChunk('Hel'), 'data: {"id":"chatcmpl-1","choices":[{"del'],
+      });
+      const error = await failure(collect(adapter().stream([{ role: 'user', content: 'Hi' }])));
+      expect(error).toMatchObject({ code: 'LLM_INVALID_RESPONSE' });
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('stops with LLM_ABORTED when the caller aborts mid-stream', async () => {
