@@ -45,19 +45,14 @@ export class ClaudeStreamAccumulator {
         return this.closeBlock(event.index);
       case 'message_delta': {
         this.stopReason = event.delta.stop_reason ?? this.stopReason;
-        const usage = toUsage({
-          input_tokens: event.usage.input_tokens ?? undefined,
-          cache_creation_input_tokens: event.usage.cache_creation_input_tokens,
-          cache_read_input_tokens: event.usage.cache_read_input_tokens,
-          output_tokens: event.usage.output_tokens,
-        });
-        // The delta's input counts are null when unchanged since message_start.
+        const { usage } = event;
+        // The counts are cumulative; input counts are null when unchanged since message_start.
         this.usage = {
           inputTokens:
-            event.usage.input_tokens == null
+            usage.input_tokens == null
               ? (this.usage?.inputTokens ?? 0)
-              : (usage?.inputTokens ?? 0),
-          outputTokens: usage?.outputTokens ?? 0,
+              : (toUsage({ ...usage, input_tokens: usage.input_tokens })?.inputTokens ?? 0),
+          outputTokens: usage.output_tokens,
         };
         return [];
       }
