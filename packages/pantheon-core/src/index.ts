@@ -1,3 +1,4 @@
+export { type LlmBehaviorOptions, llmBehavior } from './agent/llm-behavior';
 export {
   ActorError,
   BehaviorError,
@@ -12,6 +13,11 @@ export {
   ToolError,
 } from './errors';
 export { isAction, isActor, isMessage, isToolSpec } from './guards';
+export {
+  isRetryableLlmError,
+  type LlmErrorCode,
+  llmErrorCodeForStatus,
+} from './llm-error-codes';
 export { abortError, sleep, withTimeout } from './orchestrator/abort';
 export { DEFAULT_ORCHESTRATOR_LIMITS } from './orchestrator/limits';
 export { makeOrchestrator } from './orchestrator/make-orchestrator';
@@ -62,6 +68,12 @@ export {
   ToolCallSchema,
   WaitActionSchema,
 } from './schemas';
+export {
+  checkToolCallArguments,
+  isJsonObject,
+  parseToolCallArguments,
+  type ToolCallArgumentsSource,
+} from './tool-call-arguments';
 export { isZodSchema, toolParametersToJsonSchema } from './tool-parameters';
 export type {
   Action,

@@ -1,2 +1,9 @@
-// This package is a skeleton: its API lands with the issue that builds it (see README.md).
-export {};
+export {
+  ClaudeAdapter,
+  type ClaudeAdapterOptions,
+  DEFAULT_CLAUDE_MAX_TOKENS,
+  DEFAULT_CLAUDE_MODEL,
+  MODELS_WITHOUT_FORCED_TOOL_CHOICE,
+} from './claude-adapter';
+export { toClaudeLlmError } from './claude-error-mapping';
+export { CLAUDE_CONTENT_METADATA_KEY } from './claude-message-mapping';

@@ -1,2 +1,6 @@
-// This package is a skeleton: its API lands with the issue that builds it (see README.md).
-export {};
+export {
+  DEFAULT_OPENAI_MODEL,
+  OpenAiAdapter,
+  type OpenAiAdapterOptions,
+} from './openai-adapter';
+export { toOpenAiLlmError } from './openai-error-mapping';

@@ -1,0 +1,122 @@
+import type { ContentBlock, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
+import {
+  isJsonObject,
+  type LlmStreamEvent,
+  type LlmUsage,
+  parseToolCallArguments,
+} from '@promethean-os/pantheon-core';
+import { assistantMessage, invalidResponse, toUsage } from './claude-message-mapping';
+
+type OpenBlock = Record<string, any> & { type: string };
+
+/**
+ * Folds Messages API stream events into Pantheon stream events: text deltas as they come, each tool
+ * call when its block closes (input parsed), and the whole message at the end. Thinking blocks and
+ * their signatures are rebuilt too, so the final message can be sent back unchanged.
+ */
+export class ClaudeStreamAccumulator {
+  private readonly blocks: OpenBlock[] = [];
+  private readonly partialJson = new Map<number, string>();
+  private started = false;
+  private id: string | undefined;
+  private model: string | undefined;
+  private stopReason: string | null = null;
+  private usage: LlmUsage | undefined;
+
+  constructor(private readonly droppedOptions: string[]) {}
+
+  /** The events one stream event produces. */
+  push(event: RawMessageStreamEvent): LlmStreamEvent[] {
+    if (!isJsonObject(event)) throw invalidResponse('The Anthropic stream sent a malformed event');
+    switch (event.type) {
+      case 'message_start':
+        this.started = true;
+        this.id = event.message.id;
+        this.model = event.message.model;
+        this.usage = toUsage(event.message.usage);
+        return [];
+      case 'content_block_start':
+        this.blocks[event.index] = { ...(event.content_block as OpenBlock) };
+        if (event.content_block.type === 'tool_use') this.partialJson.set(event.index, '');
+        return [];
+      case 'content_block_delta':
+        return this.applyDelta(event.index, event.delta as OpenBlock);
+      case 'content_block_stop':
+        return this.closeBlock(event.index);
+      case 'message_delta': {
+        this.stopReason = event.delta.stop_reason ?? this.stopReason;
+        const { usage } = event;
+        // The counts are cumulative; input counts are null when unchanged since message_start.
+        this.usage = {
+          inputTokens:
+            usage.input_tokens == null
+              ? (this.usage?.inputTokens ?? 0)
+              : (toUsage({ ...usage, input_tokens: usage.input_tokens })?.inputTokens ?? 0),
+          outputTokens: usage.output_tokens,
+        };
+        return [];
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** The `finish` event once the stream has ended. */
+  finish(): LlmStreamEvent[] {
+    if (!this.started) throw invalidResponse('The Anthropic stream ended without message_start');
+    const content = this.blocks.filter((block) => block !== undefined) as unknown as ContentBlock[];
+    return [
+      {
+        type: 'finish',
+        message: assistantMessage(content, {
+          id: this.id,
+          model: this.model,
+          stopReason: this.stopReason,
+          usage: this.usage,
+          droppedOptions: this.droppedOptions,
+        }),
+      },
+    ];
+  }
+
+  private block(index: number): OpenBlock {
+    const block = this.blocks[index];
+    if (!block)
+      throw invalidResponse(`The Anthropic stream sent a delta for unknown block ${index}`);
+    return block;
+  }
+
+  private applyDelta(index: number, delta: OpenBlock): LlmStreamEvent[] {
+    const block = this.block(index);
+    switch (delta.type) {
+      case 'text_delta':
+        block.text = `${block.text ?? ''}${delta.text}`;
+        return [{ type: 'text-delta', delta: delta.text }];
+      case 'input_json_delta':
+        this.partialJson.set(index, `${this.partialJson.get(index) ?? ''}${delta.partial_json}`);
+        return [];
+      case 'thinking_delta':
+        block.thinking = `${block.thinking ?? ''}${delta.thinking}`;
+        return [];
+      case 'signature_delta':
+        block.signature = delta.signature;
+        return [];
+      case 'citations_delta':
+        block.citations = [...(block.citations ?? []), delta.citation];
+        return [];
+      default:
+        return [];
+    }
+  }
+
+  private closeBlock(index: number): LlmStreamEvent[] {
+    const block = this.block(index);
+    if (block.type !== 'tool_use') return [];
+    block.input = parseToolCallArguments(this.partialJson.get(index) ?? '', {
+      provider: 'anthropic',
+      toolName: block.name,
+      toolCallId: block.id,
+    });
+    return [{ type: 'tool-call', toolCall: { id: block.id, name: block.name, args: block.input } }];
+  }
+}
