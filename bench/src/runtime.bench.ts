@@ -41,7 +41,7 @@ const replyScript: ActorScript = {
   contextSources: [],
 };
 
-function pantheon(limits: Partial<RuntimeLimits> = {}) {
+export function pantheon(limits: Partial<RuntimeLimits> = {}) {
   const scheduler = new NodeScheduler();
   const system = new PantheonSystem({
     contextAdapter: new InMemoryContextAdapter({ maxHistoryPerActor: 20 }),
@@ -108,8 +108,8 @@ function until(done: () => boolean): Promise<void> {
 const WINDOW = 1_000;
 
 /** Messages per second through one actor, end to end (send → tick → reply). */
-export async function throughput(count: number) {
-  const { system } = pantheon();
+export async function throughput(count: number, window = WINDOW, limits: Partial<RuntimeLimits> = {}) {
+  const { system } = pantheon(limits);
   let replies = 0;
   system.on('reply', () => {
     replies++;
@@ -118,7 +118,7 @@ export async function throughput(count: number) {
   await system.startActor(actor.id);
   const start = performance.now();
   for (let index = 0; index < count; index++) {
-    if (index - replies >= WINDOW) await until(() => index - replies < WINDOW / 2);
+    if (index - replies >= window) await until(() => index - replies < window / 2);
     await system.sendMessage(actor.id, 'hi');
   }
   await until(() => replies === count);
@@ -132,7 +132,7 @@ export async function throughput(count: number) {
   raw.create('one');
   const rawStart = performance.now();
   for (let index = 0; index < count; index++) {
-    if (index - rawReplies >= WINDOW) await until(() => index - rawReplies < WINDOW / 2);
+    if (index - rawReplies >= window) await until(() => index - rawReplies < window / 2);
     await raw.send('one', 'hi');
   }
   await until(() => rawReplies === count);
