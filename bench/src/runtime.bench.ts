@@ -108,7 +108,11 @@ function until(done: () => boolean): Promise<void> {
 const WINDOW = 1_000;
 
 /** Messages per second through one actor, end to end (send → tick → reply). */
-export async function throughput(count: number, window = WINDOW, limits: Partial<RuntimeLimits> = {}) {
+export async function throughput(
+  count: number,
+  window = WINDOW,
+  limits: Partial<RuntimeLimits> = {},
+) {
   const { system } = pantheon(limits);
   let replies = 0;
   system.on('reply', () => {

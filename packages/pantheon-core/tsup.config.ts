@@ -1,10 +1,5 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.config.base';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-});
+// The core also runs in browsers and edge runtimes.
+export default defineConfig(packageBuild(['src/index.ts'], 'es2022'));

@@ -75,6 +75,7 @@ export {
   type ToolCallArgumentsSource,
 } from './tool-call-arguments';
 export { isZodSchema, toolParametersToJsonSchema } from './tool-parameters';
+export { toolResultContent } from './tool-result';
 export type {
   Action,
   ActionType,

@@ -3,6 +3,7 @@ import { abortError } from '../orchestrator/abort';
 import type { LlmCompleteOptions } from '../ports/llm-port';
 import type { ToolPort } from '../ports/tool-port';
 import { MessageSchema } from '../schemas';
+import { toolResultContent } from '../tool-result';
 import type { Behavior, BehaviorInput, BehaviorMode, Message, ToolCall, ToolSpec } from '../types';
 import { check, describeIssues } from '../validation';
 
@@ -23,16 +24,6 @@ export interface LlmBehaviorOptions {
   temperature?: number;
   /** Who receives the model's answer. Default `'user'`. */
   target?: string;
-}
-
-function serializeResult(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === undefined) return '';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
 }
 
 function errorContent(error: unknown): string {
@@ -123,7 +114,7 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
         signal: input.signal,
         actorId: input.actor.id,
       });
-      reply.content = serializeResult(result);
+      reply.content = toolResultContent(result);
     } catch (error) {
       if (input.signal.aborted) throw abortError(input.signal);
       reply.content = errorContent(error);

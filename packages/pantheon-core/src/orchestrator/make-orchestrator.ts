@@ -1,5 +1,6 @@
 import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
 import { ActionSchema } from '../schemas';
+import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Message } from '../types';
 import { check } from '../validation';
 import { NEVER_ABORTED } from './abort';
@@ -30,16 +31,6 @@ function asBehaviorError(error: unknown, behaviorName: string): PantheonError {
       );
 }
 
-function serialize(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === undefined) return '';
-  try {
-    return JSON.stringify(value);
-  } catch {
-    return String(value);
-  }
-}
-
 /** The messages a tick adds to the actor's history: its input, what it said and tool results. */
 function historyOf(input: TickInput, results: readonly ActionResult[]): Message[] {
   const history: Message[] = [];
@@ -65,7 +56,7 @@ function historyOf(input: TickInput, results: readonly ActionResult[]): Message[
           content: '',
           toolCalls: [{ id, name: action.name, args: action.args }],
         },
-        { role: 'tool', content: serialize(result), toolCallId: id, name: action.name },
+        { role: 'tool', content: toolResultContent(result), toolCallId: id, name: action.name },
       );
     }
   }
