@@ -43,8 +43,10 @@ describe('InMemoryToolAdapter', () => {
       execute: (args) => args,
     });
     expect(tools.list().map((tool) => tool.name)).toEqual(['get-weather', 'echo']);
-    await expect(tools.invoke('get-weather', { location: 'Oslo' })).resolves.toBe('Oslo: 21 °C');
+    const args = { location: 'Oslo' };
+    await expect(tools.invoke('get-weather', args)).resolves.toBe('Oslo: 21 °C');
     expect(weather.calls).toEqual([{ location: 'Oslo', units: 'metric' }]);
+    expect(args).toEqual({ location: 'Oslo' }); // defaults go into a copy
     expect(tools.unregister('echo')).toBe(true);
     expect(tools.unregister('echo')).toBe(false);
     expect(tools.list()).toHaveLength(1);

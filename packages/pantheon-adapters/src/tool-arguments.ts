@@ -44,8 +44,10 @@ export function compileArgumentValidator(tool: ToolSpec): ArgumentValidator {
     };
   }
   const validate = ajv.compile(parameters as JsonSchema);
+  // Ajv writes defaults into the object it validates: copy the caller's arguments only then.
+  const appliesDefaults = JSON.stringify(parameters).includes('"default"');
   return (args) => {
-    const copy = structuredClone(args);
+    const copy = appliesDefaults ? structuredClone(args) : args;
     return validate(copy)
       ? { ok: true, args: copy }
       : { ok: false, issues: (validate.errors ?? []).map(ajvIssue) };

@@ -1,13 +1,14 @@
 import { ActorError, ContextError, errorMessage, PantheonError, ToolError } from '../errors';
 import type { BusMessage } from '../ports/message-bus';
 import type { Action, Actor, ContextAction, SpawnAction, ToolAction } from '../types';
-import { sleep, withTimeout } from './abort';
+import { NEVER_ABORTED, sleep, withTimeout } from './abort';
 import { spawnDepthOf } from './limits';
 import type { ActionResult, OrchestratorDeps } from './types';
 
 /** Per-tick facts an action needs besides itself. */
 export interface ActionScope {
-  signal: AbortSignal;
+  /** The tick's signal; undefined when the tick cannot be cancelled. */
+  signal: AbortSignal | undefined;
   correlationId?: string;
   metadata?: Record<string, unknown>;
 }
@@ -132,7 +133,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
       case 'spawn':
         return spawn(action, actor);
       case 'wait':
-        return sleep(schedule, action.duration, scope.signal).then(() => ({
+        return sleep(schedule, action.duration, scope.signal ?? NEVER_ABORTED).then(() => ({
           waitedMs: action.duration,
         }));
       case 'context':

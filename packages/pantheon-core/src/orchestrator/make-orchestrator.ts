@@ -153,7 +153,12 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const results: ActionResult[] = [];
     const errors: PantheonError[] = [];
     const budget: TickBudget = { actions: 0, spawns: 0 };
-    const scope = { signal, correlationId: input.correlationId, metadata: input.metadata };
+    // Ports get no signal when the tick cannot be cancelled, which spares them abort plumbing.
+    const scope = {
+      signal: input.signal,
+      correlationId: input.correlationId,
+      metadata: input.metadata,
+    };
     let done = false;
 
     for (const behavior of selectBehaviors(actor, hasInput)) {
@@ -237,7 +242,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const checked = check<Action>(ActionSchema, action);
     if (!checked.ok) throw invalidAction('executeAction', checked.issues);
     emit('onActionStart', { actor, action });
-    const result = await runAction(action, actor, { signal: NEVER_ABORTED });
+    const result = await runAction(action, actor, { signal: undefined });
     emit('onActionEnd', { actor, result });
     if (result.error) throw result.error;
     return result;
