@@ -11,6 +11,8 @@ export interface ActionScope {
   signal: AbortSignal | undefined;
   correlationId?: string;
   metadata?: Record<string, unknown>;
+  /** Makes the ids of sent messages; random when the tick handles no identified message. */
+  nextMessageId?: () => string;
 }
 
 function wrapFailure(action: Action, error: unknown): PantheonError {
@@ -49,7 +51,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
     scope: ActionScope,
   ): Promise<BusMessage> {
     const message: BusMessage = {
-      id: crypto.randomUUID(),
+      id: scope.nextMessageId ? scope.nextMessageId() : crypto.randomUUID(),
       from: actor.id,
       to: action.target ?? 'user',
       content: action.content,

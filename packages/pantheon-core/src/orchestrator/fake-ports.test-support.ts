@@ -76,12 +76,15 @@ export function fakeContext(): ContextPort & {
   return {
     history,
     store,
-    async compile({ texts = [], sources, actorId }) {
+    async compile({ texts = [], sources, actorId, from }) {
       const messages: Message[] = [];
       for (const source of sources)
         if (source.type === 'text') messages.push({ role: 'system', content: source.content });
       messages.push(...(actorId ? (history.get(actorId) ?? []) : []));
-      for (const text of texts) messages.push({ role: 'user', content: text });
+      for (const text of texts)
+        messages.push(
+          from ? { role: 'user', content: text, name: from } : { role: 'user', content: text },
+        );
       return messages;
     },
     async append(actorId, message) {

@@ -43,7 +43,7 @@ describe('tickActor', () => {
     expect(seen?.goal).toBe('help; be brief');
     expect(seen?.context).toEqual([
       { role: 'system', content: 'Be kind.' },
-      { role: 'user', content: 'Hello' },
+      { role: 'user', content: 'Hello', name: 'user-7' },
     ]);
     expect(seen?.actor.id).toBe('actor-1');
     expect(seen?.signal).toBeInstanceOf(AbortSignal);
@@ -66,6 +66,15 @@ describe('tickActor', () => {
       { role: 'user', content: 'Hello', name: 'user-7' },
       { role: 'assistant', content: 'echo: Hello', metadata: { target: 'user' } },
     ]);
+  });
+
+  it('gives sent messages stable ids derived from the handled message id', async () => {
+    const actor = actorWith([say('one'), say('two')]);
+    const { deps, bus } = portsFor(actor);
+    const orchestrator = makeOrchestrator(deps);
+    await orchestrator.tickActor(actor, { userMessage: 'x', messageId: 'm-7' });
+    await orchestrator.tickActor(actor, { userMessage: 'x', messageId: 'm-7' });
+    expect(bus.sent.map((message) => message.id)).toEqual(['m-7:0', 'm-7:1', 'm-7:0', 'm-7:1']);
   });
 
   it('selects active and persistent behaviors with input, passive and persistent without, by priority', async () => {

@@ -4,7 +4,7 @@ import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Message } from '../types';
 import { check } from '../validation';
 import { NEVER_ABORTED } from './abort';
-import { makeActionRunner } from './execute-action';
+import { type ActionScope, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
 import { selectBehaviors } from './select-behaviors';
 import type {
@@ -154,11 +154,16 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const errors: PantheonError[] = [];
     const budget: TickBudget = { actions: 0, spawns: 0 };
     // Ports get no signal when the tick cannot be cancelled, which spares them abort plumbing.
-    const scope = {
+    const scope: ActionScope = {
       signal: input.signal,
       correlationId: input.correlationId,
       metadata: input.metadata,
     };
+    if (input.messageId !== undefined) {
+      const prefix = input.messageId;
+      let sent = 0;
+      scope.nextMessageId = () => `${prefix}:${sent++}`;
+    }
     let done = false;
 
     for (const behavior of selectBehaviors(actor, hasInput)) {

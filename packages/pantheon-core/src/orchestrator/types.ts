@@ -67,6 +67,11 @@ export interface TickInput {
   correlationId?: string;
   /** Merged into the `metadata` of every message this tick sends (e.g. causality, hop counts). */
   metadata?: Record<string, unknown>;
+  /**
+   * The id of the message being handled. Messages the tick sends then get stable ids
+   * (`<messageId>:<n>`), so a replayed tick produces the same ids and receivers can de-duplicate.
+   */
+  messageId?: string;
   /** Cancels the tick's behaviors, waits and tool calls. */
   signal?: AbortSignal;
 }

@@ -150,7 +150,7 @@ describe('PantheonSystem', () => {
     await pantheon.startActor(b.id);
     await pantheon.sendMessage(a.id, 'pass it on');
     await pantheon.whenIdle();
-    expect(received.at(-1)).toEqual({ role: 'user', content: 'echo: pass it on' });
+    expect(received.at(-1)).toEqual({ role: 'user', content: 'echo: pass it on', name: 'a' });
     const [forwarded] = await pantheon.getActorMessages('a');
     expect(forwarded).toMatchObject({ from: 'a', to: 'b', metadata: { hops: 1 } });
   });

@@ -2,7 +2,8 @@ import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors'
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
 import type { LogFunction, Orchestrator, TickInput } from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
-import type { BusMessage } from '../ports/message-bus';
+import type { MailboxStore } from '../ports/mailbox-store';
+import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import { ActorScriptSchema } from '../schemas';
 import type { Actor, ActorScript } from '../types';
@@ -106,6 +107,11 @@ export class PantheonSystem {
   private readonly deadLetters: DeadLetter[] = [];
   private readonly idleWaiters: Array<() => void> = [];
   private readonly unsubscribe: () => void;
+  private readonly bus: MessageBus;
+  private readonly store: MailboxStore | undefined;
+  /** Per actor with a durable tick in progress: the messages that tick sent, held until commit. */
+  private readonly outboxes = new Map<string, BusMessage[]>();
+  private restored: Promise<void> | undefined;
   private active = 0;
   private closed = false;
 
@@ -118,13 +124,15 @@ export class PantheonSystem {
     this.limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
     this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
     this.events = new EventHub<PantheonSystemEvents>(log);
+    this.bus = options.messageBus;
+    this.store = options.store;
     this.orchestrator = makeOrchestrator({
       now: this.now,
       log,
       context: options.contextAdapter,
       tools: options.toolAdapter,
       llm: options.llmAdapter,
-      bus: options.messageBus,
+      bus: this.store ? this.tickBus() : options.messageBus,
       schedule: options.scheduler,
       state: options.actorStateAdapter,
       hooks: options.hooks,
@@ -133,9 +141,44 @@ export class PantheonSystem {
     this.unsubscribe = options.messageBus.subscribe((message) => this.route(message));
   }
 
+  /** With a store, the bus ticks send on: holds each durable tick's messages until it commits. */
+  private tickBus(): MessageBus {
+    return {
+      send: async (message) => {
+        const outbox = this.outboxes.get(message.from);
+        if (outbox) outbox.push(message);
+        else await this.bus.send(message);
+      },
+      subscribe: (handler, options) => this.bus.subscribe(handler, options),
+    };
+  }
+
+  /** Loads what a durable store kept: waiting messages into mailboxes, unpublished ones onto the bus. */
+  private restore(): Promise<void> {
+    const store = this.store;
+    if (!store) return Promise.resolve();
+    this.restored ??= (async () => {
+      for (const message of await store.pending()) {
+        const cell = await this.cellFor(message.to).catch(() => undefined);
+        if (!cell) continue;
+        cell.mailbox ??= new Queue();
+        cell.mailbox.push(message);
+      }
+      await this.publish(await store.unpublished());
+    })();
+    return this.restored;
+  }
+
+  private async publish(messages: readonly BusMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    for (const message of messages) await this.bus.send(message);
+    await this.store?.markPublished(messages.map((message) => message.id as string));
+  }
+
   /** Creates an actor in the state port (validating its script) and registers its mailbox. */
   async createActor(options: CreateActorOptions): Promise<Actor> {
     this.assertOpen();
+    await this.restore();
     const checked = check<ActorScript>(ActorScriptSchema, options.script, 'script');
     if (!checked.ok) {
       throw new ConfigError(`Invalid actor script: ${describeIssues(checked.issues)}`, {
@@ -161,6 +204,7 @@ export class PantheonSystem {
    */
   async startActor(id: string, options: { intervalMs?: number } = {}): Promise<void> {
     this.assertOpen();
+    await this.restore();
     const cell = await this.cellFor(id);
     if (cell.started) return;
     await this.state.update(id, { state: 'idle' });
@@ -208,6 +252,7 @@ export class PantheonSystem {
       );
     }
     this.assertSize(id, content);
+    if (this.store) await this.restore();
     const cell = this.cells.get(id) ?? (await this.cellFor(id));
     const message: BusMessage = {
       id: crypto.randomUUID(),
@@ -217,6 +262,8 @@ export class PantheonSystem {
       timestamp: this.now(),
     };
     if (options.correlationId !== undefined) message.correlationId = options.correlationId;
+    this.assertCapacity(cell, message);
+    if (this.store && !(await this.store.enqueue(message))) return message.id as string;
     this.enqueue(cell, message);
     return message.id as string;
   }
@@ -368,8 +415,14 @@ export class PantheonSystem {
   }
 
   private enqueue(cell: ActorCell, message: BusMessage): void {
+    this.assertCapacity(cell, message);
     cell.mailbox ??= new Queue();
-    if (cell.mailbox.size >= this.limits.mailboxCapacity) {
+    cell.mailbox.push(message);
+    this.schedule(cell);
+  }
+
+  private assertCapacity(cell: ActorCell, message: BusMessage): void {
+    if (cell.mailbox !== undefined && cell.mailbox.size >= this.limits.mailboxCapacity) {
       throw new ActorError(
         `Mailbox of actor "${cell.id}" is full (${this.limits.mailboxCapacity} messages)`,
         cell.id,
@@ -377,42 +430,54 @@ export class PantheonSystem {
         { code: 'MAILBOX_FULL' },
       );
     }
-    cell.mailbox.push(message);
-    this.schedule(cell);
   }
 
-  /** Handles every bus message: logs what actors sent, answers asks, and delivers to mailboxes. */
-  private route(message: BusMessage): void {
+  /** Handles every bus message: notes what actors sent, and delivers to mailboxes. */
+  private route(message: BusMessage): void | Promise<void> {
+    this.observeSent(message);
+    const target = this.cells.get(message.to);
+    if (!target || !this.admit(message)) return;
+    if (!this.store) return this.deliver(target, message);
+    return this.store.enqueue(message).then((fresh) => {
+      if (fresh) this.deliver(target, message);
+    });
+  }
+
+  /** Logs what an actor sent, answers the matching `ask`, and emits `reply` for outside targets. */
+  private observeSent(message: BusMessage): void {
     const sender = this.cells.get(message.from);
-    if (sender) {
-      sender.sent ??= [];
-      const sent = sender.sent;
-      sent.push(message);
-      if (sent.length > this.limits.messageLogLimit * 2)
-        sent.splice(0, sent.length - this.limits.messageLogLimit);
-      if (message.correlationId !== undefined) {
-        const pending = this.asks.get(message.correlationId);
-        if (pending && pending.actorId === message.from) {
-          this.asks.delete(message.correlationId);
-          pending.cancelTimer?.();
-          pending.resolve(message);
-        }
+    if (!sender) return;
+    sender.sent ??= [];
+    const sent = sender.sent;
+    sent.push(message);
+    if (sent.length > this.limits.messageLogLimit * 2)
+      sent.splice(0, sent.length - this.limits.messageLogLimit);
+    if (message.correlationId !== undefined) {
+      const pending = this.asks.get(message.correlationId);
+      if (pending && pending.actorId === message.from) {
+        this.asks.delete(message.correlationId);
+        pending.cancelTimer?.();
+        pending.resolve(message);
       }
     }
-    const target = this.cells.get(message.to);
-    if (!target) {
-      if (sender && this.events.has('reply'))
-        this.events.emit('reply', { actorId: sender.id, message });
-      return;
+    if (!this.cells.has(message.to) && this.events.has('reply')) {
+      this.events.emit('reply', { actorId: sender.id, message });
     }
+  }
+
+  /** False (and a dead letter) for a message past the hop limit or arriving after shutdown. */
+  private admit(message: BusMessage): boolean {
     if (hopsOf(message) > this.limits.maxHops) this.deadLetter(message, 'HOP_LIMIT');
     else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
-    else {
-      try {
-        this.enqueue(target, message);
-      } catch {
-        this.deadLetter(message, 'MAILBOX_FULL');
-      }
+    else return true;
+    return false;
+  }
+
+  private deliver(target: ActorCell, message: BusMessage): void {
+    try {
+      this.enqueue(target, message);
+    } catch {
+      this.deadLetter(message, 'MAILBOX_FULL');
     }
   }
 
@@ -470,6 +535,7 @@ export class PantheonSystem {
       if (message) {
         input = {
           userMessage: message.content,
+          messageId: message.id,
           metadata: { hops: hopsOf(message) + 1, causationId: message.id },
         };
         if (message.from !== 'user') input.from = message.from;
@@ -477,19 +543,26 @@ export class PantheonSystem {
       } else {
         cell.idleTickDue = false;
       }
+      const outbox = this.store ? this.beginDurableTick(cell.id) : undefined;
       try {
         const actor = await this.state.get(cell.id);
         if (!actor) {
+          this.store?.abortTick(cell.id);
           this.lose(cell);
           return;
         }
-        if (!input && (actor.state === 'completed' || actor.state === 'paused')) continue;
+        if (!input && (actor.state === 'completed' || actor.state === 'paused')) {
+          this.store?.abortTick(cell.id);
+          continue;
+        }
         const result = await this.orchestrator.tickActor(actor, input);
+        if (outbox) await this.commitDurableTick(cell.id, message?.id, outbox);
         if (message) cell.mailbox?.shift();
         if (result.state === 'failed') this.onFailure(cell, result.errors[0]!);
         else cell.consecutiveFailures = 0;
       } catch (error) {
         // The tick itself failed (a port is down): the message stays at the head of the mailbox.
+        this.store?.abortTick(cell.id);
         this.onFailure(
           cell,
           PantheonError.isInstance(error)
@@ -498,8 +571,43 @@ export class PantheonSystem {
                 cause: error,
               }),
         );
+      } finally {
+        this.outboxes.delete(cell.id);
       }
     }
+  }
+
+  private beginDurableTick(actorId: string): BusMessage[] {
+    const outbox: BusMessage[] = [];
+    this.outboxes.set(actorId, outbox);
+    this.store!.beginTick(actorId);
+    return outbox;
+  }
+
+  /**
+   * Commits the tick's writes with the acknowledgement of its message, then hands its messages
+   * on: to local mailboxes (already stored by the commit) and to the bus for everyone else.
+   */
+  private async commitDurableTick(
+    actorId: string,
+    messageId: string | undefined,
+    outbox: BusMessage[],
+  ) {
+    const deliver: BusMessage[] = [];
+    const publish: BusMessage[] = [];
+    for (const message of outbox) {
+      if (!this.cells.has(message.to)) publish.push(message);
+      else if (this.admit(message)) deliver.push(message);
+    }
+    await this.store!.commitTick(actorId, messageId, deliver, publish);
+    for (const message of outbox) this.observeSent(message);
+    for (const message of deliver) this.deliver(this.cells.get(message.to)!, message);
+    await this.publish(publish).catch((error: unknown) =>
+      this.log('Publishing committed messages failed; they are published again on restart', {
+        actorId,
+        error: errorMessage(error),
+      }),
+    );
   }
 
   /** The actor vanished from the state port: its waiting messages become dead letters. */

@@ -3,6 +3,7 @@ import type { LogFunction, OrchestratorHooks, OrchestratorLimits } from '../orch
 import type { ActorStatePort } from '../ports/actor-state-port';
 import type { ContextPort } from '../ports/context-port';
 import type { LlmPort } from '../ports/llm-port';
+import type { MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
@@ -50,6 +51,11 @@ export interface PantheonSystemOptions {
   hooks?: OrchestratorHooks;
   limits?: Partial<RuntimeLimits & OrchestratorLimits>;
   supervision?: Partial<SupervisionOptions>;
+  /**
+   * Makes mailboxes and outboxes durable: messages are stored before `sendMessage` resolves,
+   * acknowledged only when the tick that handled them committed, and restored on the next start.
+   */
+  store?: MailboxStore;
 }
 
 /** What `createActor` needs. */

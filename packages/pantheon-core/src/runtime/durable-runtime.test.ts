@@ -1,0 +1,194 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  echoLlm,
+  fakeBus,
+  fakeContext,
+  fakeScheduler,
+  fakeState,
+  fakeTools,
+  scriptWith,
+} from '../orchestrator/fake-ports.test-support';
+import type { MailboxStore } from '../ports/mailbox-store';
+import type { BusMessage } from '../ports/message-bus';
+import type { Actor, Behavior } from '../types';
+import { PantheonSystem } from './pantheon-system';
+
+/** A store that outlives the systems built on it, standing in for a database. */
+class FakeMailboxStore implements MailboxStore {
+  readonly mailbox = new Map<string, { message: BusMessage; acked: boolean }>();
+  readonly outbox = new Map<string, { message: BusMessage; published: boolean }>();
+  readonly commits: Array<{ actorId: string; messageId?: string }> = [];
+  failCommits = 0;
+  failMarkPublished = 0;
+
+  async enqueue(message: BusMessage) {
+    if (this.mailbox.has(message.id!)) return false;
+    this.mailbox.set(message.id!, { message, acked: false });
+    return true;
+  }
+  async pending() {
+    return [...this.mailbox.values()].filter((entry) => !entry.acked).map((entry) => entry.message);
+  }
+  async unpublished() {
+    return [...this.outbox.values()]
+      .filter((entry) => !entry.published)
+      .map((entry) => entry.message);
+  }
+  beginTick() {}
+  abortTick() {}
+  async commitTick(
+    actorId: string,
+    messageId: string | undefined,
+    deliver: readonly BusMessage[],
+    publish: readonly BusMessage[],
+  ) {
+    if (this.failCommits > 0) {
+      this.failCommits--;
+      throw new Error('database is locked');
+    }
+    if (messageId) this.mailbox.get(messageId)!.acked = true;
+    for (const message of deliver) await this.enqueue(message);
+    for (const message of publish)
+      if (!this.outbox.has(message.id!))
+        this.outbox.set(message.id!, { message, published: false });
+    this.commits.push({ actorId, messageId });
+  }
+  async markPublished(ids: readonly string[]) {
+    if (this.failMarkPublished > 0) {
+      this.failMarkPublished--;
+      throw new Error('connection lost');
+    }
+    for (const id of ids) this.outbox.get(id)!.published = true;
+  }
+}
+
+const echo: Behavior = {
+  name: 'echo',
+  mode: 'active',
+  async plan({ context, llm }) {
+    const input = context.at(-1);
+    const reply = await llm.complete(context);
+    return {
+      actions: [{ type: 'message', content: reply.content, target: input?.name ?? 'user' }],
+    };
+  },
+};
+const forwardToB: Behavior = {
+  name: 'forward',
+  mode: 'active',
+  plan: ({ context }) => ({
+    actions: [{ type: 'message', content: `fwd ${context.at(-1)?.content}`, target: 'b' }],
+  }),
+};
+
+/** A process: a fresh system over the shared store and actor state. */
+function boot(store: FakeMailboxStore, actors: Actor[] = [], supervision = { backoffMs: 10 }) {
+  const bus = fakeBus();
+  const state = fakeState(actors);
+  const pantheon = new PantheonSystem({
+    contextAdapter: fakeContext(),
+    toolAdapter: fakeTools(),
+    llmAdapter: echoLlm,
+    messageBus: bus,
+    scheduler: fakeScheduler(),
+    actorStateAdapter: state,
+    store,
+    supervision,
+  });
+  return { pantheon, bus, state };
+}
+
+describe('PantheonSystem with a durable store', () => {
+  it('stores a message before sendMessage resolves and restores it in the next process', async () => {
+    const store = new FakeMailboxStore();
+    const first = boot(store);
+    await first.pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await first.pantheon.sendMessage('a', 'survive me');
+    expect(await store.pending()).toHaveLength(1);
+
+    // The first process dies before starting the actor; the next one finds the message.
+    const second = boot(store, [...first.state.actors.values()]);
+    await second.pantheon.startActor('a');
+    await second.pantheon.whenIdle();
+    expect(second.bus.sent.map((message) => message.content)).toEqual(['echo: survive me']);
+    expect(await store.pending()).toEqual([]);
+    expect(await store.unpublished()).toEqual([]);
+  });
+
+  it('acknowledges only after the commit: a failed commit keeps the message, which is handled once later', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new FakeMailboxStore();
+      const { pantheon, bus } = boot(store);
+      await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+      await pantheon.startActor('a');
+      store.failCommits = 2;
+      const id = await pantheon.sendMessage('a', 'important');
+      await vi.advanceTimersByTimeAsync(100);
+      expect(store.commits).toEqual([{ actorId: 'a', messageId: id }]);
+      // Nothing reached the bus from the failed attempts: their messages were held until commit.
+      expect(bus.sent).toEqual([
+        expect.objectContaining({ id: `${id}:0`, content: 'echo: important' }),
+      ]);
+      expect(store.mailbox.get(id)?.acked).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('delivers actor-to-actor messages inside the sender’s commit, with stable ids', async () => {
+    const store = new FakeMailboxStore();
+    const { pantheon, bus } = boot(store);
+    const answerUser: Behavior = {
+      name: 'answer',
+      mode: 'active',
+      plan: () => ({ actions: [{ type: 'message', content: 'done' }] }),
+    };
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([forwardToB]), goals: [] });
+    await pantheon.createActor({ id: 'b', name: 'b', script: scriptWith([answerUser]), goals: [] });
+    await pantheon.startActor('a');
+    await pantheon.startActor('b');
+    const id = await pantheon.sendMessage('a', 'hello');
+    await pantheon.whenIdle();
+    expect(store.mailbox.get(`${id}:0`)).toMatchObject({
+      acked: true,
+      message: { from: 'a', to: 'b', content: 'fwd hello' },
+    });
+    // Only messages leaving the system go on the bus; a → b went through the store.
+    expect(bus.sent.map((message) => [message.id, message.from, message.to])).toEqual([
+      [`${id}:0:0`, 'b', 'user'],
+    ]);
+    expect(await pantheon.getActorMessages('a')).toHaveLength(1);
+  });
+
+  it('publishes committed messages again after a crash between commit and publish', async () => {
+    const store = new FakeMailboxStore();
+    const first = boot(store);
+    await first.pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await first.pantheon.startActor('a');
+    store.failMarkPublished = 1;
+    await first.pantheon.sendMessage('a', 'ping');
+    await first.pantheon.whenIdle();
+    expect(await store.unpublished()).toHaveLength(1);
+
+    const second = boot(store, [...first.state.actors.values()]);
+    await second.pantheon.startActor('a');
+    // At least once: the reply is published again with the same id, so receivers can de-duplicate.
+    expect(second.bus.sent.map((message) => message.id)).toEqual(
+      first.bus.sent.map((message) => message.id),
+    );
+    expect(await store.unpublished()).toEqual([]);
+  });
+
+  it('ignores a redelivered message it already stored', async () => {
+    const store = new FakeMailboxStore();
+    const { pantheon, bus } = boot(store);
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await pantheon.startActor('a');
+    const message = { id: 'external-1', from: 'user', to: 'a', content: 'once' };
+    await bus.send(message);
+    await bus.send(message);
+    await pantheon.whenIdle();
+    expect(bus.sent.filter((sent) => sent.from === 'a')).toHaveLength(1);
+  });
+});
