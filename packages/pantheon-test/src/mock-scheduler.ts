@@ -5,7 +5,7 @@ import {
   type Scheduler,
 } from '@promethean-os/pantheon-core';
 import { invalidArgument, requireFinite, requireFunction } from './internal/invalid';
-import { nextMacrotask } from './internal/real-time';
+import { nextMacrotask, realDelay } from './internal/real-time';
 import { createTestClock, type TestClock } from './test-clock';
 
 /** Options of `createMockScheduler`. */
@@ -40,7 +40,8 @@ export interface MockScheduler extends Scheduler {
    * Moves virtual time forward by `ms`, running every job that falls due on the way, in order
    * of due time (then scheduling order), at its due time. Resolves once each of them has run and
    * settled — including jobs that they schedule within the window and the promise chains they
-   * start. A job that waits for a time beyond the window stays pending. Rejects with
+   * start (promise chains, and real I/O or timers that finish within a few milliseconds). A job
+   * that waits for a time beyond the window stays pending. Rejects with
    * `SCHEDULER_RUNAWAY` when more than 10,000 jobs run at one instant (zero-delay jobs that keep
    * scheduling each other).
    */
@@ -60,6 +61,8 @@ export interface MockScheduler extends Scheduler {
 }
 
 const MAX_RUNS_AT_ONE_INSTANT = 10_000;
+/** Idle event-loop turns after which running jobs are taken to wait for later virtual time. */
+const SETTLE_TURNS = 4;
 
 interface Job {
   due: number;
@@ -188,11 +191,14 @@ export function createMockScheduler(options: MockSchedulerOptions = {}): MockSch
         continue;
       }
       if (inFlight === 0) break;
-      // Jobs are still running: keep turning the event loop while that makes progress. Jobs that
-      // wait for a timer beyond `target` make none and are left pending.
+      // Jobs are still running: give them event-loop turns (a few short real ones too, for quick
+      // real I/O) while that makes progress. Jobs that wait for a timer beyond `target` make none
+      // and are left pending.
       const mark = progress;
-      await nextMacrotask();
-      if (progress === mark && !nextDue(target)) break;
+      for (let turn = 0; progress === mark && turn < SETTLE_TURNS; turn++) {
+        await (turn === 0 ? nextMacrotask() : realDelay(1));
+      }
+      if (progress === mark) break;
     }
     if (target > clock.now()) clock.set(target);
   }
