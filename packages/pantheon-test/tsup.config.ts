@@ -1,10 +1,13 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // `contracts` is its own entry so that importing the mocks never loads vitest.
+  entry: { index: 'src/index.ts', 'contracts/index': 'src/contracts/index.ts' },
   format: ['esm'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'node22',
+  external: ['vitest'],
+  removeNodeProtocol: false,
 });
