@@ -39,6 +39,7 @@ export {
   MockToolAdapter,
   type MockToolAdapterOptions,
   type MockToolCall,
+  type MockToolResponder,
   type MockToolResult,
 } from './mock-tool-adapter';
 export type { RecordedCalls } from './recorded-calls';

@@ -90,7 +90,7 @@ function matches(document: MockContextDocument, where: Record<string, unknown> |
  * retrieve (`addDocuments`, filtered by `where`, at most `queryLimit` per source), then the
  * actor's history (`append`, the `recentLimit` most recent), then each input text as a `user`
  * message (named `from` when given). `url` and `file` sources produce nothing: the mock does no
- * I/O. `limit` drops the oldest history first, then the earliest messages; the input is kept.
+ * I/O. `limit` drops the oldest history first, then the earliest sources; the input is kept.
  *
  * It also keeps a key/value store (`read`/`write`/`delete`, per actor or global) so `context`
  * actions work, and records every `compile` request (`getCalls`).
@@ -248,9 +248,9 @@ export class MockContextAdapter implements ContextPort {
     let budget = options.limit;
     const keptInput = input.slice(Math.max(0, input.length - budget));
     budget -= keptInput.length;
-    const keptHistory = budget === 0 ? [] : history.slice(-budget);
-    budget -= keptHistory.length;
     const keptHead = budget === 0 ? [] : head.slice(-budget);
+    budget -= keptHead.length;
+    const keptHistory = budget === 0 ? [] : history.slice(-budget);
     return [...keptHead, ...keptHistory, ...keptInput];
   }
 }

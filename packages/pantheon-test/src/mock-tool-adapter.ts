@@ -20,10 +20,14 @@ import { type RecordedCalls, recorded } from './recorded-calls';
 
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
-/** A canned tool result: a value, or a function of `(args, context)` whose return value is used. */
-export type MockToolResult =
-  | unknown
-  | ((args: Record<string, unknown>, context: ToolExecutionContext) => unknown);
+/** Computes a tool result from the call; it may throw, reject or never settle. */
+export type MockToolResponder = (
+  args: Record<string, any>,
+  context: ToolExecutionContext,
+) => unknown;
+
+/** A canned tool result: a value, or a `MockToolResponder` whose return value is used. */
+export type MockToolResult = unknown;
 
 /** One recorded `invoke`: copies of the arguments, and the options as passed. */
 export interface MockToolCall {
@@ -145,7 +149,10 @@ export class MockToolAdapter implements ToolPort {
     return this.tools.delete(name);
   }
 
-  /** Answers calls to `name` with `result` (a function is called with the arguments). */
+  /** Answers calls to `name` with what `responder(args, context)` returns. */
+  setResult(name: string, responder: MockToolResponder): this;
+  /** Answers calls to `name` with `result` (a copy of it). */
+  setResult(name: string, result: MockToolResult): this;
   setResult(name: string, result: MockToolResult): this {
     if (typeof name !== 'string' || name === '') {
       throw invalidArgument('MockToolAdapter.setResult', [
@@ -212,7 +219,9 @@ export class MockToolAdapter implements ToolPort {
       if (hasResult) {
         const result = this.results.get(name);
         return Promise.resolve(
-          typeof result === 'function' ? result(copyData(args), context) : copyData(result),
+          typeof result === 'function'
+            ? (result as MockToolResponder)(copyData(args), context)
+            : copyData(result),
         );
       }
       return Promise.resolve((tool as ToolSpec).execute(args, context));
