@@ -11,7 +11,7 @@ import {
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
 import { copyData } from './internal/copy-data';
-import { describeValue, invalidArgument, messageListIssues } from './internal/invalid';
+import { assertValidMessages, describeValue, invalidArgument } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** Computes a reply from the request; may be async. Its result is validated when it is used. */
@@ -168,14 +168,7 @@ export class MockLlmAdapter implements LlmPort {
       messages: copyData(messages),
       opts: opts.tools ? { ...opts, tools: [...opts.tools] } : { ...opts },
     });
-    const issues = messageListIssues(messages, 'messages');
-    if (issues.length > 0) {
-      throw new LlmError(
-        `MockLlmAdapter.complete: malformed request: ${describeIssues(issues)}`,
-        { issues },
-        { code: 'LLM_BAD_REQUEST', status: 400, provider: 'mock' },
-      );
-    }
+    assertValidMessages('MockLlmAdapter.complete', messages, 'mock');
     if (opts.signal?.aborted) throw abortError(opts.signal);
     if (this.error) throw this.error;
 

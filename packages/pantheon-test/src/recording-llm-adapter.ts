@@ -16,7 +16,7 @@ import {
   stableStringify,
 } from './cassette';
 import { copyData } from './internal/copy-data';
-import { invalidArgument } from './internal/invalid';
+import { assertValidMessages, invalidArgument } from './internal/invalid';
 import { streamEventsOf } from './mock-llm-adapter';
 import { readCassette } from './replay-llm-adapter';
 
@@ -86,6 +86,7 @@ export class RecordingLlmAdapter implements LlmPort {
   }
 
   async complete(messages: Message[], opts: LlmCompleteOptions = {}): Promise<Message> {
+    assertValidMessages('RecordingLlmAdapter.complete', messages, 'recording');
     const request = normalizeRequest(messages, opts);
     try {
       const reply = await this.delegate.complete(messages, opts);
@@ -99,6 +100,7 @@ export class RecordingLlmAdapter implements LlmPort {
 
   /** Streams from the delegate (or its `complete` when it cannot stream) and records the events. */
   async *stream(messages: Message[], opts: LlmCompleteOptions = {}): AsyncIterable<LlmStreamEvent> {
+    assertValidMessages('RecordingLlmAdapter.stream', messages, 'recording');
     const request = normalizeRequest(messages, opts);
     const events: LlmStreamEvent[] = [];
     try {

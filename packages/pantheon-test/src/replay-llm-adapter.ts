@@ -19,6 +19,7 @@ import {
   stableStringify,
 } from './cassette';
 import { copyData } from './internal/copy-data';
+import { assertValidMessages } from './internal/invalid';
 import { streamEventsOf } from './mock-llm-adapter';
 
 function invalidCassette(file: string, reason: string, cause?: unknown): ConfigError {
@@ -124,6 +125,7 @@ export class ReplayLlmAdapter implements LlmPort {
   }
 
   private lookUp(messages: Message[], opts: LlmCompleteOptions): CassetteInteraction {
+    assertValidMessages('ReplayLlmAdapter', messages, 'replay');
     if (opts.signal?.aborted) throw abortError(opts.signal);
     const request = normalizeRequest(messages, opts);
     const key = stableStringify(request);

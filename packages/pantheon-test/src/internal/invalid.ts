@@ -2,6 +2,7 @@ import {
   ConfigError,
   check,
   describeIssues,
+  LlmError,
   MessageSchema,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
@@ -59,4 +60,20 @@ export function messageListIssues(value: unknown, path: string): ValidationIssue
     if (!checked.ok) issues.push(...checked.issues);
   });
   return issues;
+}
+
+/** Throws `LlmError` `LLM_BAD_REQUEST` naming the offending fields unless `messages` is well formed. */
+export function assertValidMessages(method: string, messages: unknown, provider: string): void {
+  const issues = messageListIssues(messages, 'messages');
+  if (issues.length > 0) {
+    throw new LlmError(
+      `${method}: malformed request: ${describeIssues(issues)}`,
+      { issues },
+      {
+        code: 'LLM_BAD_REQUEST',
+        status: 400,
+        provider,
+      },
+    );
+  }
 }
