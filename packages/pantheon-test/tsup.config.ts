@@ -1,10 +1,10 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.config.base';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node22',
-});
+export default defineConfig(
+  // `contracts` is its own entry so that importing the mocks never loads vitest.
+  packageBuild(
+    { index: 'src/index.ts', 'contracts/index': 'src/contracts/index.ts' },
+    { external: ['vitest'] },
+  ),
+);

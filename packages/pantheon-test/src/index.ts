@@ -1,2 +1,48 @@
-// This package is a skeleton: its API lands with the issue that builds it (see README.md).
-export {};
+export type {
+  Cassette,
+  CassetteError,
+  CassetteInteraction,
+  CassetteMessage,
+  CassetteRequest,
+} from './cassette';
+export { createTestActor, createTestScript, replyBehavior } from './fixtures';
+export { INVALID_ARGUMENT } from './internal/invalid';
+export {
+  createMockActorState,
+  type MockActorState,
+  type MockActorStateOptions,
+  type MockActorUpdate,
+} from './mock-actor-state';
+export {
+  MockContextAdapter,
+  type MockContextDocument,
+  type MockContextResponder,
+} from './mock-context-adapter';
+export {
+  MockLlmAdapter,
+  type MockLlmCall,
+  type MockLlmResponder,
+  type MockLlmResponse,
+} from './mock-llm-adapter';
+export {
+  createMockMessageBus,
+  type MockBusHandlerError,
+  type MockMessageBus,
+} from './mock-message-bus';
+export {
+  createMockScheduler,
+  type MockScheduler,
+  type MockSchedulerOptions,
+  type RunAllOptions,
+} from './mock-scheduler';
+export {
+  MockToolAdapter,
+  type MockToolAdapterOptions,
+  type MockToolCall,
+  type MockToolResponder,
+  type MockToolResult,
+} from './mock-tool-adapter';
+export type { RecordedCalls } from './recorded-calls';
+export { RecordingLlmAdapter, type RecordingLlmAdapterOptions } from './recording-llm-adapter';
+export { ReplayLlmAdapter, readCassette } from './replay-llm-adapter';
+export { createTestClock, type TestClock } from './test-clock';

@@ -1,0 +1,119 @@
+import type {
+  LlmCompleteOptions,
+  LlmStreamEvent,
+  Message,
+  ToolCall,
+  ToolChoice,
+} from '@promethean-os/pantheon-core';
+
+/** A message as a cassette keys it: no metadata, tool call ids renumbered. */
+export interface CassetteMessage {
+  role: Message['role'];
+  content: string;
+  name?: string;
+  images?: string[];
+  toolCalls?: ToolCall[];
+  toolCallId?: string;
+}
+
+/**
+ * The parts of a model request that decide its reply: the messages and the options `model`,
+ * `tools` (their names, sorted) and `toolChoice`. `temperature`, `maxTokens` and `signal` are left
+ * out, so tuning them does not invalidate a recording.
+ */
+export interface CassetteRequest {
+  messages: CassetteMessage[];
+  model?: string;
+  tools?: string[];
+  toolChoice?: ToolChoice;
+}
+
+/** A recorded failure, replayed as an `LlmError` with the same code, status and message. */
+export interface CassetteError {
+  name: string;
+  code: string;
+  message: string;
+  status?: number;
+  retryable?: boolean;
+}
+
+/** One request and what the model did: a reply (and, if it was streamed, the events) or an error. */
+export interface CassetteInteraction {
+  request: CassetteRequest;
+  reply?: Message;
+  events?: LlmStreamEvent[];
+  error?: CassetteError;
+}
+
+/** The JSON document `RecordingLlmAdapter` writes and `ReplayLlmAdapter` reads. */
+export interface Cassette {
+  version: 1;
+  interactions: CassetteInteraction[];
+}
+
+/**
+ * Normalizes a request for recording and matching. Tool call ids are replaced by `call_1`,
+ * `call_2`, … in order of appearance (in `toolCalls` and `toolCallId` alike), because the ids in
+ * a conversation's history are random (the orchestrator generates them) while their pairing is
+ * what matters.
+ */
+export function normalizeRequest(
+  messages: Message[],
+  options: LlmCompleteOptions = {},
+): CassetteRequest {
+  const ids = new Map<string, string>();
+  const renumber = (id: string) => {
+    let mapped = ids.get(id);
+    if (mapped === undefined) {
+      mapped = `call_${ids.size + 1}`;
+      ids.set(id, mapped);
+    }
+    return mapped;
+  };
+  const normalized: CassetteMessage[] = messages.map((message) => {
+    const out: CassetteMessage = { role: message.role, content: message.content };
+    if (message.name !== undefined) out.name = message.name;
+    if (message.images !== undefined) out.images = [...message.images];
+    if (message.toolCalls !== undefined) {
+      out.toolCalls = message.toolCalls.map((call) => ({
+        id: renumber(call.id),
+        name: call.name,
+        args: structuredClone(call.args),
+      }));
+    }
+    if (message.toolCallId !== undefined) out.toolCallId = renumber(message.toolCallId);
+    return out;
+  });
+  const request: CassetteRequest = { messages: normalized };
+  if (options.model !== undefined) request.model = options.model;
+  if (options.tools !== undefined && options.tools.length > 0) {
+    request.tools = options.tools.map((tool) => tool.name).sort();
+  }
+  if (options.toolChoice !== undefined) request.toolChoice = structuredClone(options.toolChoice);
+  return request;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const item = (value as Record<string, unknown>)[key];
+    if (item !== undefined) out[key] = sortKeys(item);
+  }
+  return out;
+}
+
+/** JSON with object keys sorted at every level: equal values give equal text. */
+export function stableStringify(value: unknown, indent?: number): string {
+  return JSON.stringify(sortKeys(value), null, indent);
+}
+
+/** The last `user` message's content, to name a request in errors. */
+export function lastUserMessage(request: CassetteRequest): string | undefined {
+  for (let index = request.messages.length - 1; index >= 0; index--) {
+    const message = request.messages[index];
+    if (message?.role === 'user') return message.content;
+  }
+  return undefined;
+}

@@ -1,0 +1,89 @@
+import { PantheonError } from '@promethean-os/pantheon-core';
+import { afterEach, beforeEach, expect } from 'vitest';
+
+/** Creates the port under test; called before each test (and once at collection, see below). */
+export type PortFactory<P> = () => P | Promise<P>;
+
+/** Options every contract suite takes. */
+export interface ContractOptions<P> {
+  /** Releases what `factory` created (connections, timers, files); runs after each test. */
+  cleanup?: (port: P) => void | Promise<void>;
+}
+
+/**
+ * Registers `beforeEach`/`afterEach` hooks that create a fresh port per test and clean it up;
+ * returns the accessor the tests use.
+ */
+export function usePort<P>(factory: PortFactory<P>, cleanup?: (port: P) => void | Promise<void>) {
+  let port: P | undefined;
+  beforeEach(async () => {
+    port = await factory();
+  });
+  afterEach(async () => {
+    const created = port;
+    port = undefined;
+    if (created !== undefined) await cleanup?.(created);
+  });
+  return (): P => {
+    if (port === undefined) throw new Error('The contract suite has no port outside a test');
+    return port;
+  };
+}
+
+/**
+ * The optional features of a port: from `declared` when given, otherwise detected on one
+ * instance made at collection time (then cleaned up), so that tests of a missing feature are not
+ * registered at all rather than skipped.
+ */
+export async function detectFeatures<P, F extends object>(
+  factory: PortFactory<P>,
+  cleanup: ((port: P) => void | Promise<void>) | undefined,
+  detect: (port: P) => F,
+  declared: Partial<F> | undefined,
+): Promise<F> {
+  const probe = await factory();
+  try {
+    return { ...detect(probe), ...declared };
+  } finally {
+    await cleanup?.(probe);
+  }
+}
+
+/** `' [a, b]'`, or `''` when no feature is on: shown in the suite title. */
+export function featureTitle(features: object): string {
+  const on = Object.entries(features)
+    .filter(([, enabled]) => enabled === true)
+    .map(([name]) => name);
+  return on.length > 0 ? ` [${on.join(', ')}]` : '';
+}
+
+/** The error `action` throws or rejects with; fails the test when it succeeds. */
+export async function failureOf(action: () => unknown): Promise<unknown> {
+  try {
+    await action();
+  } catch (error) {
+    return error;
+  }
+  expect.unreachable('expected the call to fail');
+}
+
+/** Asserts a typed Pantheon error, with `code` when given; returns it. */
+export function expectPantheonError(error: unknown, code?: string): PantheonError {
+  expect(PantheonError.isInstance(error), `expected a PantheonError, got ${String(error)}`).toBe(
+    true,
+  );
+  const typed = error as PantheonError;
+  if (code !== undefined) expect(typed.code).toBe(code);
+  return typed;
+}
+
+/** Freezes the plain objects and arrays in `value`, to catch adapters that mutate their input. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  const prototype = Object.getPrototypeOf(value);
+  if (Array.isArray(value) || prototype === Object.prototype || prototype === null) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}

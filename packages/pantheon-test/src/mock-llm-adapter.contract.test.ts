@@ -1,0 +1,6 @@
+import { describeLlmPortContract } from '@promethean-os/pantheon-test/contracts';
+import { MockLlmAdapter } from './index';
+
+describeLlmPortContract('MockLlmAdapter', ({ replies }) =>
+  new MockLlmAdapter().queueResponses(...replies),
+);

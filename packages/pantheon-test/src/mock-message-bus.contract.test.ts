@@ -1,0 +1,4 @@
+import { describeMessageBusContract } from '@promethean-os/pantheon-test/contracts';
+import { createMockMessageBus } from './index';
+
+describeMessageBusContract('MockMessageBus', () => createMockMessageBus());

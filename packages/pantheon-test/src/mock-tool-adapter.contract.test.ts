@@ -1,0 +1,4 @@
+import { describeToolPortContract } from '@promethean-os/pantheon-test/contracts';
+import { MockToolAdapter } from './index';
+
+describeToolPortContract('MockToolAdapter', () => new MockToolAdapter());
