@@ -68,6 +68,16 @@ describe('errors', () => {
     expect(new LlmError('x', undefined, { status: 400, retryable: true }).retryable).toBe(true);
   });
 
+  it('derive retryable from the code of an LlmError without a status', () => {
+    expect(new LlmError('slow', undefined, { code: 'LLM_TIMEOUT' }).retryable).toBe(true);
+    expect(new LlmError('down', undefined, { code: 'LLM_SERVER' }).retryable).toBe(true);
+    expect(new LlmError('bad', undefined, { code: 'LLM_INVALID_RESPONSE' }).retryable).toBe(false);
+    expect(new LlmError('plain').retryable).toBe(false);
+    expect(new LlmError('x', undefined, { code: 'LLM_SERVER', retryable: false }).retryable).toBe(
+      false,
+    );
+  });
+
   it('serialise to JSON with code and details', () => {
     expect(
       JSON.parse(

@@ -1,3 +1,8 @@
+import { isRetryableLlmError } from './llm-error-codes';
+
+// Kept exported from here, where it was first published.
+export { isRetryableStatus } from './llm-error-codes';
+
 const marker = Symbol.for('@promethean-os/pantheon-core/error');
 
 /** Options every Pantheon error accepts: a more specific `code` and the underlying `cause`. */
@@ -91,7 +96,10 @@ export class ToolError extends PantheonError {
 export interface LlmErrorOptions extends ErrorOptions {
   /** HTTP status of the provider's answer, when there was one. */
   status?: number;
-  /** Whether trying the same request again may succeed. Derived from `status` when omitted. */
+  /**
+   * Whether trying the same request again may succeed. When omitted, derived from `status` if there
+   * is one, else from `code` (see `isRetryableLlmError`).
+   */
   retryable?: boolean;
   /** `'openai'`, `'anthropic'`, `'mock'`, … */
   provider?: string;
@@ -105,24 +113,13 @@ export class LlmError extends PantheonError {
 
   constructor(message: string, details?: Record<string, unknown>, options?: LlmErrorOptions) {
     const status = options?.status;
-    super(
-      message,
-      options?.code ?? 'LLM_ERROR',
-      { ...details, status, provider: options?.provider },
-      options,
-    );
+    const code = options?.code ?? 'LLM_ERROR';
+    super(message, code, { ...details, status, provider: options?.provider }, options);
     this.name = 'LlmError';
     this.status = status;
     this.provider = options?.provider;
-    this.retryable = options?.retryable ?? isRetryableStatus(status);
+    this.retryable = options?.retryable ?? isRetryableLlmError(code, status);
   }
-}
-
-/** Statuses worth retrying: request timeout, conflict, rate limit and server errors. */
-export function isRetryableStatus(status: number | undefined): boolean {
-  return (
-    status === 408 || status === 409 || status === 429 || (status !== undefined && status >= 500)
-  );
 }
 
 /** The context port failed or was asked for something it cannot do. */

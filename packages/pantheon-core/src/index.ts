@@ -18,6 +18,12 @@ export {
   type LlmErrorCode,
   llmErrorCodeForStatus,
 } from './llm-error-codes';
+export { type ProviderSdk, type SdkApiError, sdkErrorToLlmError } from './llm-sdk-errors';
+export {
+  type LlmStreamAccumulator,
+  type LlmStreamPumpOptions,
+  pumpLlmStream,
+} from './llm-stream-pump';
 export { abortError, sleep, withTimeout } from './orchestrator/abort';
 export { DEFAULT_ORCHESTRATOR_LIMITS } from './orchestrator/limits';
 export { makeOrchestrator } from './orchestrator/make-orchestrator';

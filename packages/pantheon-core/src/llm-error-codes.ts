@@ -1,5 +1,3 @@
-import { isRetryableStatus } from './errors';
-
 /**
  * The codes an `LlmError` carries. Adapters map every provider failure onto one of them, so callers
  * can branch on `code` whatever the provider.
@@ -35,8 +33,18 @@ export function llmErrorCodeForStatus(status: number): LlmErrorCode {
   return 'LLM_BAD_REQUEST';
 }
 
-/** Whether a failure with `code` (and `status`, when there was one) may succeed when tried again. */
-export function isRetryableLlmError(code: LlmErrorCode, status?: number): boolean {
+/** Statuses worth retrying: request timeout, conflict, rate limit and server errors. */
+export function isRetryableStatus(status: number | undefined): boolean {
+  return (
+    status === 408 || status === 409 || status === 429 || (status !== undefined && status >= 500)
+  );
+}
+
+/**
+ * Whether a failure with `code` (and `status`, when there was one) may succeed when tried again.
+ * Codes other than the `LlmErrorCode`s are not retryable without a status.
+ */
+export function isRetryableLlmError(code: string, status?: number): boolean {
   if (status !== undefined) return isRetryableStatus(status);
   return (
     code === 'LLM_RATE_LIMIT' ||

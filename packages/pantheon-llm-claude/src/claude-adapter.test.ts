@@ -16,7 +16,6 @@ import {
   text,
   textEvents,
   thinking,
-  thinkingSignature,
   toolUse,
   toolUseEvents,
 } from './claude-wire-fixtures.test-helper';
@@ -283,14 +282,8 @@ describe('ClaudeAdapter.complete', () => {
       {
         role: 'assistant',
         content: [
-          { type: 'thinking', thinking: '', signature: thinkingSignature },
-          {
-            type: 'tool_use',
-            id: 'toolu_01A09q90qw90lq917835lq9',
-            name: 'get-weather',
-            input: { location: 'Paris' },
-            caller: { type: 'direct' },
-          },
+          thinking(),
+          toolUse('toolu_01A09q90qw90lq917835lq9', 'get-weather', { location: 'Paris' }),
         ],
       },
       {
@@ -524,9 +517,7 @@ describe('ClaudeAdapter.stream', () => {
           model: 'claude-sonnet-5-5',
           stopReason: 'end_turn',
           usage: { inputTokens: 25, outputTokens: 15 },
-          anthropicContent: [
-            { type: 'text', text: 'The capital of France is Paris.', citations: null },
-          ],
+          anthropicContent: [text('The capital of France is Paris.')],
         },
       },
     });
@@ -554,15 +545,9 @@ describe('ClaudeAdapter.stream', () => {
     expect(finish.message.toolCalls).toEqual([call]);
     expect(finish.message.metadata?.usage).toEqual({ inputTokens: 25, outputTokens: 89 });
     expect(finish.message.metadata?.anthropicContent).toEqual([
-      { type: 'thinking', thinking: '', signature: thinkingSignature },
-      { type: 'text', text: 'Checking the weather.', citations: null },
-      {
-        type: 'tool_use',
-        id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6',
-        name: 'get-weather',
-        input: { location: 'Paris' },
-        caller: { type: 'direct' },
-      },
+      thinking(),
+      text('Checking the weather.'),
+      toolUse('toolu_01T1x1fJ34qAmk2tNTrN7Up6', 'get-weather', { location: 'Paris' }),
     ]);
   });
 

@@ -10,6 +10,7 @@ import {
   type LlmPort,
   type LlmStreamEvent,
   type Message,
+  pumpLlmStream,
 } from '@promethean-os/pantheon-core';
 import { toClaudeLlmError } from './claude-error-mapping';
 import {
@@ -146,28 +147,11 @@ export class ClaudeAdapter implements LlmPort {
     } catch (error) {
       throw toClaudeLlmError(error, signal);
     }
-    const iterator = events[Symbol.asyncIterator]();
-    let finished = false;
-    try {
-      while (true) {
-        let next: IteratorResult<RawMessageStreamEvent>;
-        try {
-          next = await iterator.next();
-        } catch (error) {
-          throw toClaudeLlmError(error, signal);
-        }
-        if (next.done) break;
-        yield* accumulator.push(next.value);
-      }
-      // The SDK ends the iteration quietly when the signal aborts mid-stream.
-      if (signal?.aborted) throw toClaudeLlmError(signal.reason, signal);
-      const remaining = accumulator.finish();
-      finished = true;
-      yield* remaining;
-    } finally {
-      // A consumer that stops early must not leave the HTTP response open.
-      if (!finished) events.controller.abort();
-    }
+    yield* pumpLlmStream(events, accumulator, {
+      signal,
+      toError: (error) => toClaudeLlmError(error, signal),
+      abort: () => events.controller.abort(),
+    });
   }
 
   private request(

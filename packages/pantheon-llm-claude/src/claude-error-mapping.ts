@@ -5,14 +5,11 @@ import {
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
 import {
-  isRetryableLlmError,
-  LlmError,
   type LlmErrorCode,
-  llmErrorCodeForStatus,
-  PantheonError,
+  type PantheonError,
+  type ProviderSdk,
+  sdkErrorToLlmError,
 } from '@promethean-os/pantheon-core';
-
-const provider = 'anthropic';
 
 // The `error.type` of an `event: error` inside a stream, which carries no HTTP status.
 const streamErrorCodes: Record<string, LlmErrorCode> = {
@@ -27,59 +24,21 @@ const streamErrorCodes: Record<string, LlmErrorCode> = {
   request_too_large: 'LLM_BAD_REQUEST',
 };
 
-function llmError(
-  message: string,
-  code: LlmErrorCode,
-  cause: unknown,
-  details?: Record<string, unknown>,
-  status?: number,
-): LlmError {
-  return new LlmError(message, details, {
-    code,
-    status,
-    provider,
-    retryable: isRetryableLlmError(code, status),
-    cause,
-  });
-}
+const anthropicSdk: ProviderSdk<APIError> = {
+  provider: 'anthropic',
+  displayName: 'Anthropic',
+  APIUserAbortError,
+  APIConnectionTimeoutError,
+  APIConnectionError,
+  APIError,
+  details: (error) => ({ providerCode: error.errorCode ?? undefined }),
+  streamErrorCode: (error) => streamErrorCodes[error.type ?? ''] ?? 'LLM_SERVER',
+};
 
 /**
  * Any failure of a call through `@anthropic-ai/sdk` as an `LlmError` (Pantheon errors pass
  * through). An abort of the caller's `signal` is `LLM_ABORTED` whatever the SDK reports for it.
  */
 export function toClaudeLlmError(error: unknown, signal?: AbortSignal): PantheonError {
-  if (PantheonError.isInstance(error)) return error;
-  if (signal?.aborted || error instanceof APIUserAbortError) {
-    return llmError('The Anthropic request was aborted by the caller', 'LLM_ABORTED', error);
-  }
-  if (error instanceof APIConnectionTimeoutError) {
-    return llmError(`The Anthropic request timed out: ${error.message}`, 'LLM_TIMEOUT', error);
-  }
-  if (error instanceof APIConnectionError) {
-    return llmError(`Could not reach Anthropic: ${error.message}`, 'LLM_CONNECTION', error);
-  }
-  if (error instanceof APIError) {
-    const details = {
-      requestId: error.requestID ?? undefined,
-      type: error.type ?? undefined,
-      providerCode: error.errorCode ?? undefined,
-    };
-    if (error.status === undefined) {
-      const code = streamErrorCodes[error.type ?? ''] ?? 'LLM_SERVER';
-      return llmError(`Anthropic reported an error: ${error.message}`, code, error, details);
-    }
-    return llmError(
-      `Anthropic request failed: ${error.message}`,
-      llmErrorCodeForStatus(error.status),
-      error,
-      details,
-      error.status,
-    );
-  }
-  const reason = error instanceof Error ? error.message : String(error);
-  return llmError(
-    `Anthropic sent a reply that could not be read: ${reason}`,
-    'LLM_INVALID_RESPONSE',
-    error,
-  );
+  return sdkErrorToLlmError(anthropicSdk, error, signal);
 }

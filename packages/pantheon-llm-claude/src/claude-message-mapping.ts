@@ -33,15 +33,11 @@ export const CLAUDE_CONTENT_METADATA_KEY = 'anthropicContent';
 const imageMediaTypes = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
 function badRequest(message: string, details: Record<string, unknown>): LlmError {
-  return new LlmError(message, details, { code: 'LLM_BAD_REQUEST', provider, retryable: false });
+  return new LlmError(message, details, { code: 'LLM_BAD_REQUEST', provider });
 }
 
 export function invalidResponse(message: string, details?: Record<string, unknown>): LlmError {
-  return new LlmError(message, details, {
-    code: 'LLM_INVALID_RESPONSE',
-    provider,
-    retryable: false,
-  });
+  return new LlmError(message, details, { code: 'LLM_INVALID_RESPONSE', provider });
 }
 
 function imageBlock(url: string, index: number): ImageBlockParam {

@@ -83,13 +83,7 @@ describe('llmBehavior with OpenAiAdapter over HTTP', () => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [
-          {
-            id: 'call_Wq3vJ8cT5mN2xL1',
-            type: 'function',
-            function: { name: 'get-weather', arguments: '{"location":"Paris"}' },
-          },
-        ],
+        tool_calls: [toolCall('call_Wq3vJ8cT5mN2xL1', 'get-weather', '{"location":"Paris"}')],
       },
       {
         role: 'tool',

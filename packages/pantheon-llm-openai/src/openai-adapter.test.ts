@@ -277,13 +277,7 @@ describe('OpenAiAdapter.complete', () => {
       {
         role: 'assistant',
         content: null,
-        tool_calls: [
-          {
-            id: 'call_Wq3vJ8cT5mN2xL1',
-            type: 'function',
-            function: { name: 'get-weather', arguments: '{"location":"Paris"}' },
-          },
-        ],
+        tool_calls: [toolCall('call_Wq3vJ8cT5mN2xL1', 'get-weather', '{"location":"Paris"}')],
       },
       {
         role: 'tool',

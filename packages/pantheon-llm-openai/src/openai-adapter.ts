@@ -4,6 +4,7 @@ import {
   type LlmPort,
   type LlmStreamEvent,
   type Message,
+  pumpLlmStream,
 } from '@promethean-os/pantheon-core';
 import OpenAI from 'openai';
 import type { Stream } from 'openai/core/streaming';
@@ -154,29 +155,11 @@ export class OpenAiAdapter implements LlmPort {
     } catch (error) {
       throw toOpenAiLlmError(error, signal);
     }
-    const accumulator = new ChatStreamAccumulator();
-    const iterator = chunks[Symbol.asyncIterator]();
-    let finished = false;
-    try {
-      while (true) {
-        let next: IteratorResult<ChatCompletionChunk>;
-        try {
-          next = await iterator.next();
-        } catch (error) {
-          throw toOpenAiLlmError(error, signal);
-        }
-        if (next.done) break;
-        yield* accumulator.push(next.value);
-      }
-      // The SDK ends the iteration quietly when the signal aborts mid-stream.
-      if (signal?.aborted) throw toOpenAiLlmError(signal.reason, signal);
-      const remaining = accumulator.finish();
-      finished = true;
-      yield* remaining;
-    } finally {
-      // A consumer that stops early must not leave the HTTP response open.
-      if (!finished) chunks.controller.abort();
-    }
+    yield* pumpLlmStream(chunks, new ChatStreamAccumulator(), {
+      signal,
+      toError: (error) => toOpenAiLlmError(error, signal),
+      abort: () => chunks.controller.abort(),
+    });
   }
 
   private request(messages: readonly Message[], options: LlmCompleteOptions): ChatRequest {

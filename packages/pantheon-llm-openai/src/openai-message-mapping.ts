@@ -21,15 +21,11 @@ import type { CompletionUsage } from 'openai/resources/completions';
 const provider = 'openai';
 
 function badRequest(message: string, details: Record<string, unknown>): LlmError {
-  return new LlmError(message, details, { code: 'LLM_BAD_REQUEST', provider, retryable: false });
+  return new LlmError(message, details, { code: 'LLM_BAD_REQUEST', provider });
 }
 
 export function invalidResponse(message: string, details?: Record<string, unknown>): LlmError {
-  return new LlmError(message, details, {
-    code: 'LLM_INVALID_RESPONSE',
-    provider,
-    retryable: false,
-  });
+  return new LlmError(message, details, { code: 'LLM_INVALID_RESPONSE', provider });
 }
 
 function userContent(message: Message): string | ChatCompletionContentPart[] {

@@ -1,13 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ToolError } from '../errors';
+import { actorWith, portsFor } from '../orchestrator/fake-ports.test-support';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
-import type { ActorStatePort } from '../ports/actor-state-port';
-import type { ContextPort } from '../ports/context-port';
 import type { LlmCompleteOptions, LlmPort } from '../ports/llm-port';
-import type { BusMessage, MessageBus } from '../ports/message-bus';
-import type { Scheduler } from '../ports/scheduler';
 import type { ToolInvokeOptions, ToolPort } from '../ports/tool-port';
-import type { Actor, Behavior, Message, ToolSpec } from '../types';
+import type { Behavior, Message, ToolSpec } from '../types';
 import { llmBehavior } from './llm-behavior';
 
 type Reply = Message | ((messages: Message[], options: LlmCompleteOptions) => Message);
@@ -70,50 +67,9 @@ function toolPort(tools: ToolSpec[], { withList = true } = {}) {
 }
 
 function setup(behavior: Behavior, llm: LlmPort, tools: ToolPort) {
-  const sent: BusMessage[] = [];
-  const actor: Actor = {
-    id: 'weather-bot',
-    goals: ['Answer weather questions'],
-    script: {
-      name: 'weather',
-      talents: [{ name: 'chat', behaviors: [behavior] }],
-      contextSources: [],
-    },
-  };
-  const context: ContextPort = {
-    compile: async ({ texts = [] }) => texts.map((text) => ({ role: 'user', content: text })),
-  };
-  const bus: MessageBus = {
-    send: async (message) => void sent.push(message),
-    subscribe: () => () => {},
-  };
-  const schedule: Scheduler = {
-    every: (ms, job) => {
-      const timer = setInterval(job, ms);
-      return () => clearInterval(timer);
-    },
-    once: (ms, job) => {
-      const timer = setTimeout(job, ms);
-      return () => clearTimeout(timer);
-    },
-  };
-  const state: ActorStatePort = {
-    spawn: async () => actor,
-    list: async () => [actor],
-    get: async () => actor,
-    update: async (_id, patch) => Object.assign(actor, patch),
-  };
-  const orchestrator = makeOrchestrator({
-    now: Date.now,
-    log: () => {},
-    context,
-    tools,
-    llm,
-    bus,
-    schedule,
-    state,
-  });
-  return { orchestrator, actor, sent };
+  const actor = actorWith([behavior], { id: 'weather-bot', goals: ['Answer weather questions'] });
+  const { deps, bus } = portsFor(actor, { llm, tools });
+  return { orchestrator: makeOrchestrator(deps), actor, sent: bus.sent };
 }
 
 describe('llmBehavior', () => {
