@@ -4,7 +4,10 @@ import {
   type ContextPort,
   type ContextSource,
   type ContextStoreOptions,
+  check,
+  describeIssues,
   type Message,
+  MessageSchema,
   type NamedContextSource,
 } from '@promethean-os/pantheon-core';
 
@@ -72,6 +75,13 @@ export class InMemoryContextAdapter implements ContextPort {
   }
 
   async compile(options: CompileContextOptions): Promise<Message[]> {
+    if (!Array.isArray(options?.sources)) {
+      throw new ContextError(
+        'compile() needs `sources` as an array',
+        { field: 'sources' },
+        { code: 'CONTEXT_INVALID_REQUEST' },
+      );
+    }
     const sources: Message[] = [];
     const retrieved: Message[] = [];
     for (const source of options.sources) {
@@ -118,6 +128,17 @@ export class InMemoryContextAdapter implements ContextPort {
   }
 
   async append(actorId: string, message: Message): Promise<void> {
+    const checked = check<Message>(MessageSchema, message, 'message');
+    if (!checked.ok) {
+      throw new ContextError(
+        `Cannot append a malformed message: ${describeIssues(checked.issues)}`,
+        {
+          actorId,
+          issues: checked.issues,
+        },
+        { code: 'CONTEXT_INVALID_MESSAGE' },
+      );
+    }
     let entries = this.history.get(actorId);
     if (!entries) {
       entries = [];

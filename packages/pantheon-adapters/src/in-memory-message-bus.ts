@@ -1,7 +1,10 @@
 import {
   type BusHandler,
   type BusMessage,
+  BusMessageSchema,
   ConfigError,
+  check,
+  describeIssues,
   type MessageBus,
   type SubscribeOptions,
 } from '@promethean-os/pantheon-core';
@@ -36,7 +39,14 @@ export class InMemoryMessageBus implements MessageBus {
         ));
   }
 
+  /** Delivers `message`; a malformed message is a `ConfigError` naming the field, delivered to nobody. */
   async send(message: BusMessage): Promise<void> {
+    const checked = check<BusMessage>(BusMessageSchema, message, 'message');
+    if (!checked.ok) {
+      throw new ConfigError(`Cannot send a malformed message: ${describeIssues(checked.issues)}`, {
+        issues: checked.issues,
+      });
+    }
     const pending: Promise<void>[] = [];
     for (const subscription of this.subscriptions) {
       if (subscription.to !== undefined && subscription.to !== message.to) continue;

@@ -1,4 +1,13 @@
-import type { ScheduledJob, Scheduler } from '@promethean-os/pantheon-core';
+import { ConfigError, type ScheduledJob, type Scheduler } from '@promethean-os/pantheon-core';
+
+function checkJob(method: string, ms: number, job: ScheduledJob, delayOk: boolean): void {
+  if (typeof job !== 'function') {
+    throw new ConfigError(`${method}() needs a job function`, { received: typeof job });
+  }
+  if (!Number.isFinite(ms) || !delayOk) {
+    throw new ConfigError(`${method}() got an invalid delay: ${ms} ms`, { ms });
+  }
+}
 
 /** Options of `NodeScheduler`. */
 export interface NodeSchedulerOptions {
@@ -20,6 +29,7 @@ export class NodeScheduler implements Scheduler {
   }
 
   every(ms: number, job: ScheduledJob): () => void {
+    checkJob('every', ms, job, ms > 0);
     let running = false;
     const timer = setInterval(() => {
       if (running) return;
@@ -32,6 +42,7 @@ export class NodeScheduler implements Scheduler {
   }
 
   once(ms: number, job: ScheduledJob): () => void {
+    checkJob('once', ms, job, ms >= 0);
     const cancel = this.track(() => clearTimeout(timer));
     const timer = setTimeout(() => {
       cancel();
