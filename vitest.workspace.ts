@@ -10,7 +10,7 @@ const packages = [
   'pantheon-persistence',
   'pantheon-test',
 ];
-const examples = ['quickstart'];
+const examples = ['quickstart', 'developer-guide'];
 
 export default [
   ...packages.map((name) => ({
