@@ -19,8 +19,10 @@ export interface InMemoryActorStateOptions {
 
 /** A frozen snapshot: readers share it, and only `update` makes a new one. */
 function snapshot(actor: Actor): Actor {
-  const frozen: Actor = { ...actor, goals: Object.freeze([...actor.goals]) as string[] };
-  if (actor.metadata) frozen.metadata = Object.freeze({ ...actor.metadata });
+  const frozen: Actor = { ...actor };
+  if (!Object.isFrozen(actor.goals)) frozen.goals = Object.freeze([...actor.goals]) as string[];
+  if (actor.metadata && !Object.isFrozen(actor.metadata))
+    frozen.metadata = Object.freeze({ ...actor.metadata });
   return Object.freeze(frozen);
 }
 

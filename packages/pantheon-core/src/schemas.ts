@@ -1,6 +1,11 @@
 import { z } from 'zod';
 
-const record = z.record(z.string(), z.unknown());
+// A plain object with any values. Checked by shape rather than with z.record, which visits
+// every entry: metadata and arguments are free-form, and this runs on every message.
+const record = z.custom<Record<string, unknown>>(
+  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+  { message: 'expected an object' },
+);
 const fn = (what: string) =>
   z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
     message: `expected ${what} to be a function`,
