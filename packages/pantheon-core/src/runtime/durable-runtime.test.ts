@@ -20,6 +20,7 @@ class FakeMailboxStore implements MailboxStore {
   readonly commits: Array<{ actorId: string; messageId?: string }> = [];
   failCommits = 0;
   failMarkPublished = 0;
+  failPending = 0;
 
   async enqueue(message: BusMessage) {
     if (this.mailbox.has(message.id!)) return false;
@@ -27,6 +28,10 @@ class FakeMailboxStore implements MailboxStore {
     return true;
   }
   async pending() {
+    if (this.failPending > 0) {
+      this.failPending--;
+      throw new Error('connection refused');
+    }
     return [...this.mailbox.values()].filter((entry) => !entry.acked).map((entry) => entry.message);
   }
   async unpublished() {
@@ -178,6 +183,19 @@ describe('PantheonSystem with a durable store', () => {
       first.bus.sent.map((message) => message.id),
     );
     expect(await store.unpublished()).toEqual([]);
+  });
+
+  it('tries the restore again when the store was unreachable at first', async () => {
+    const store = new FakeMailboxStore();
+    const first = boot(store);
+    await first.pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await first.pantheon.sendMessage('a', 'kept');
+    const second = boot(store, [...first.state.actors.values()]);
+    store.failPending = 1;
+    await expect(second.pantheon.startActor('a')).rejects.toThrow('connection refused');
+    await second.pantheon.startActor('a');
+    await second.pantheon.whenIdle();
+    expect(second.bus.sent.map((message) => message.content)).toEqual(['echo: kept']);
   });
 
   it('ignores a redelivered message it already stored', async () => {

@@ -141,40 +141,6 @@ export class PantheonSystem {
     this.unsubscribe = options.messageBus.subscribe((message) => this.route(message));
   }
 
-  /** With a store, the bus ticks send on: holds each durable tick's messages until it commits. */
-  private tickBus(): MessageBus {
-    return {
-      send: async (message) => {
-        const outbox = this.outboxes.get(message.from);
-        if (outbox) outbox.push(message);
-        else await this.bus.send(message);
-      },
-      subscribe: (handler, options) => this.bus.subscribe(handler, options),
-    };
-  }
-
-  /** Loads what a durable store kept: waiting messages into mailboxes, unpublished ones onto the bus. */
-  private restore(): Promise<void> {
-    const store = this.store;
-    if (!store) return Promise.resolve();
-    this.restored ??= (async () => {
-      for (const message of await store.pending()) {
-        const cell = await this.cellFor(message.to).catch(() => undefined);
-        if (!cell) continue;
-        cell.mailbox ??= new Queue();
-        cell.mailbox.push(message);
-      }
-      await this.publish(await store.unpublished());
-    })();
-    return this.restored;
-  }
-
-  private async publish(messages: readonly BusMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    for (const message of messages) await this.bus.send(message);
-    await this.store?.markPublished(messages.map((message) => message.id as string));
-  }
-
   /** Creates an actor in the state port (validating its script) and registers its mailbox. */
   async createActor(options: CreateActorOptions): Promise<Actor> {
     this.assertOpen();
@@ -377,6 +343,43 @@ export class PantheonSystem {
       }
     }
     return { pending };
+  }
+
+  /** With a store, the bus ticks send on: holds each durable tick's messages until it commits. */
+  private tickBus(): MessageBus {
+    return {
+      send: async (message) => {
+        const outbox = this.outboxes.get(message.from);
+        if (outbox) outbox.push(message);
+        else await this.bus.send(message);
+      },
+      subscribe: (handler, options) => this.bus.subscribe(handler, options),
+    };
+  }
+
+  /** Loads what a durable store kept: waiting messages into mailboxes, unpublished ones onto the bus. */
+  private restore(): Promise<void> {
+    const store = this.store;
+    if (!store) return Promise.resolve();
+    this.restored ??= (async () => {
+      for (const message of await store.pending()) {
+        const cell = await this.cellFor(message.to).catch(() => undefined);
+        if (!cell) continue;
+        cell.mailbox ??= new Queue();
+        cell.mailbox.push(message);
+      }
+      await this.publish(await store.unpublished());
+    })().catch((error: unknown) => {
+      this.restored = undefined; // let the next call try again, e.g. once the database is back
+      throw error;
+    });
+    return this.restored;
+  }
+
+  private async publish(messages: readonly BusMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    for (const message of messages) await this.bus.send(message);
+    await this.store?.markPublished(messages.map((message) => message.id as string));
   }
 
   private assertOpen(): void {
