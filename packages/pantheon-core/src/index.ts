@@ -38,7 +38,28 @@ export type {
   TickInput,
   TickResult,
 } from './orchestrator/types';
-export type * from './ports/index';
+export type {
+  ActorPatch,
+  ActorStatePort,
+  BusHandler,
+  BusMessage,
+  CompileContextOptions,
+  ContextPort,
+  ContextStoreOptions,
+  LlmCompleteOptions,
+  LlmPort,
+  LlmStreamEvent,
+  LlmUsage,
+  MailboxStore,
+  MessageBus,
+  ScheduledJob,
+  Scheduler,
+  SpawnOptions,
+  SubscribeOptions,
+  ToolChoice,
+  ToolInvokeOptions,
+  ToolPort,
+} from './ports/index';
 export {
   DEFAULT_RUNTIME_LIMITS,
   DEFAULT_SUPERVISION,
