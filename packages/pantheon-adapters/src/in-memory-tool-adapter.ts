@@ -2,12 +2,13 @@ import {
   describeIssues,
   errorMessage,
   isToolSpec,
-  PantheonError,
   type Scheduler,
   ToolError,
   type ToolInvokeOptions,
   type ToolPort,
   type ToolSpec,
+  toolFailure,
+  toolTimeoutError,
   withTimeout,
 } from '@promethean-os/pantheon-core';
 import { NodeScheduler } from './node-scheduler';
@@ -119,27 +120,14 @@ export class InMemoryToolAdapter implements ToolPort {
       Promise.resolve()
         .then(() => spec.execute(checked.args, { signal, actorId: options.actorId }))
         .catch((error: unknown) => {
-          throw PantheonError.isInstance(error)
-            ? error
-            : new ToolError(`Tool "${name}" failed: ${errorMessage(error)}`, name, undefined, {
-                code: 'TOOL_FAILED',
-                cause: error,
-              });
+          throw toolFailure(name, error);
         });
     if (timeoutMs === undefined && options.signal === undefined) return run(undefined);
     return withTimeout(
       this.scheduler,
       timeoutMs,
       options.signal,
-      () =>
-        new ToolError(
-          `Tool "${name}" timed out after ${timeoutMs} ms`,
-          name,
-          { timeoutMs },
-          {
-            code: 'TOOL_TIMEOUT',
-          },
-        ),
+      () => toolTimeoutError(name, timeoutMs as number),
       run,
     );
   }

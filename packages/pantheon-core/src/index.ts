@@ -101,6 +101,7 @@ export {
   parseToolCallArguments,
   type ToolCallArgumentsSource,
 } from './tool-call-arguments';
+export { toolFailure, toolTimeoutError } from './tool-errors';
 export { isZodSchema, toolParametersToJsonSchema } from './tool-parameters';
 export { toolResultContent } from './tool-result';
 export type {

@@ -1,15 +1,15 @@
 import {
   abortError,
   describeIssues,
-  errorMessage,
   isZodSchema,
-  PantheonError,
   type Scheduler,
   ToolError,
   type ToolExecutionContext,
   type ToolInvokeOptions,
   type ToolPort,
   type ToolSpec,
+  toolFailure,
+  toolTimeoutError,
   type ValidationIssue,
   withTimeout,
 } from '@promethean-os/pantheon-core';
@@ -235,23 +235,11 @@ export class MockToolAdapter implements ToolPort {
         this.scheduler,
         timeoutMs,
         parent,
-        () =>
-          new ToolError(
-            `Tool "${name}" timed out after ${timeoutMs} ms`,
-            name,
-            { timeoutMs },
-            {
-              code: 'TOOL_TIMEOUT',
-            },
-          ),
+        () => toolTimeoutError(name, timeoutMs),
         run,
       );
     } catch (error) {
-      if (PantheonError.isInstance(error)) throw error;
-      throw new ToolError(`Tool "${name}" failed: ${errorMessage(error)}`, name, undefined, {
-        code: 'TOOL_FAILED',
-        cause: error,
-      });
+      throw toolFailure(name, error);
     }
   }
 }

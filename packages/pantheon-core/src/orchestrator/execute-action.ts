@@ -1,5 +1,6 @@
-import { ActorError, ContextError, errorMessage, PantheonError, ToolError } from '../errors';
+import { ActorError, ContextError, errorMessage, PantheonError } from '../errors';
 import type { BusMessage } from '../ports/message-bus';
+import { toolFailure, toolTimeoutError } from '../tool-errors';
 import type { Action, Actor, ContextAction, SpawnAction, ToolAction } from '../types';
 import { NEVER_ABORTED, sleep, withTimeout } from './abort';
 import { spawnDepthOf } from './limits';
@@ -21,10 +22,7 @@ function wrapFailure(action: Action, error: unknown): PantheonError {
   const options = { cause: error };
   switch (action.type) {
     case 'tool':
-      return new ToolError(`Tool "${action.name}" failed: ${message}`, action.name, undefined, {
-        code: 'TOOL_FAILED',
-        ...options,
-      });
+      return toolFailure(action.name, error);
     case 'context':
       return new ContextError(
         `Context ${action.operation} of "${action.target}" failed: ${message}`,
@@ -72,15 +70,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
       schedule,
       timeout,
       scope.signal,
-      () =>
-        new ToolError(
-          `Tool "${name}" timed out after ${timeout} ms`,
-          name,
-          { timeoutMs: timeout },
-          {
-            code: 'TOOL_TIMEOUT',
-          },
-        ),
+      () => toolTimeoutError(name, timeout),
       (signal) => tools.invoke(name, args, { signal, timeoutMs: timeout, actorId: actor.id }),
     );
   }
