@@ -1,0 +1,157 @@
+import { type BusMessage, type MailboxStore, PantheonError } from '@promethean-os/pantheon-core';
+import { guarded, versionConflict } from './errors';
+import type { SqlStatement } from './sql-driver';
+import type { StoreCore } from './store-core';
+
+/** Ids per `markPublished` statement. */
+const MARK_CHUNK = 200;
+
+function idOf(message: BusMessage): string {
+  if (typeof message.id !== 'string' || message.id === '') {
+    throw new PantheonError(
+      'A durable mailbox needs messages with an id (used to de-duplicate them)',
+      'INVALID_MESSAGE',
+      { from: message.from, to: message.to },
+    );
+  }
+  return message.id;
+}
+
+/**
+ * The durable `MailboxStore` of `PantheonSystem` (pass it as `store`). Mailbox rows are
+ * de-duplicated by message id and acknowledged only by the commit of the tick that handled them;
+ * that commit also writes the actor's buffered state, history and key/value changes, stores
+ * the messages it sends to local actors (`deliver`, ignored when already stored) and its outbound
+ * messages (`publish`) — all in one transaction. Database failures reject with `PantheonError`
+ * `STORE_UNAVAILABLE`; a concurrent change of the actor with `ActorError` `VERSION_CONFLICT`.
+ *
+ * @example
+ * const db = await openSqlitePersistence({ file: 'pantheon.db', scripts });
+ * const pantheon = new PantheonSystem({ ...ports, actorStateAdapter: db.actors,
+ *   contextAdapter: db.context, store: db.mailbox });
+ */
+export class DurableMailbox implements MailboxStore {
+  constructor(private readonly core: StoreCore) {}
+
+  async enqueue(message: BusMessage): Promise<boolean> {
+    const id = idOf(message);
+    const changed = await guarded('mailbox', message.to, () =>
+      this.core.driver.run(
+        `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT (id) DO NOTHING`,
+        [id, message.to, JSON.stringify(message), this.core.now()],
+      ),
+    );
+    return changed === 1;
+  }
+
+  async pending(): Promise<BusMessage[]> {
+    const rows = await guarded('mailbox', undefined, () =>
+      this.core.driver.all<{ message: string }>(
+        'SELECT message FROM pantheon_mailbox WHERE acked_at IS NULL ORDER BY seq',
+      ),
+    );
+    return rows.map((row) => JSON.parse(row.message) as BusMessage);
+  }
+
+  async unpublished(): Promise<BusMessage[]> {
+    const rows = await guarded('mailbox', undefined, () =>
+      this.core.driver.all<{ message: string }>(
+        'SELECT message FROM pantheon_outbox WHERE published_at IS NULL ORDER BY seq',
+      ),
+    );
+    return rows.map((row) => JSON.parse(row.message) as BusMessage);
+  }
+
+  beginTick(actorId: string): void {
+    this.core.buffers.set(actorId, { actor: undefined, history: [], kv: new Map() });
+  }
+
+  abortTick(actorId: string): void {
+    this.core.buffers.delete(actorId);
+  }
+
+  async commitTick(
+    actorId: string,
+    messageId: string | undefined,
+    deliver: readonly BusMessage[],
+    publish: readonly BusMessage[],
+  ): Promise<void> {
+    const now = this.core.now();
+    const buffer = this.core.buffers.get(actorId);
+    const statements: SqlStatement[] = [];
+    if (buffer) {
+      const actor = buffer.actor;
+      if (actor?.dirty) {
+        statements.push(
+          this.core.actorUpdate(actor.value, actor.baseVersion, () =>
+            versionConflict(actorId, actor.baseVersion, undefined),
+          ),
+        );
+      }
+      statements.push(...this.core.historyInserts(actorId, buffer));
+      statements.push(...this.core.kvStatements(actorId, buffer));
+    }
+    if (messageId !== undefined) {
+      statements.push({
+        sql: 'UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL',
+        params: [now, messageId],
+      });
+    }
+    for (const message of deliver) {
+      statements.push({
+        sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT (id) DO NOTHING`,
+        params: [idOf(message), message.to, JSON.stringify(message), now],
+      });
+    }
+    for (const message of publish) {
+      statements.push({
+        sql: `INSERT INTO pantheon_outbox (id, message, created_at) VALUES (?, ?, ?)
+          ON CONFLICT (id) DO NOTHING`,
+        params: [idOf(message), JSON.stringify(message), now],
+      });
+    }
+    if (statements.length > 0) {
+      await guarded('mailbox', actorId, () => this.core.driver.batch(statements));
+    }
+    // Only a committed tick drops its buffer; a failed commit leaves it to `abortTick`.
+    this.core.buffers.delete(actorId);
+  }
+
+  async markPublished(ids: readonly string[]): Promise<void> {
+    const now = this.core.now();
+    for (let start = 0; start < ids.length; start += MARK_CHUNK) {
+      const chunk = ids.slice(start, start + MARK_CHUNK);
+      const marks = chunk.map(() => '?').join(', ');
+      await guarded('mailbox', undefined, () =>
+        this.core.driver.run(
+          `UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (${marks})`,
+          [now, ...chunk],
+        ),
+      );
+    }
+  }
+
+  /** Counts of rows, for monitoring: messages waiting, acknowledged and outbound not yet published. */
+  async stats(): Promise<{ pending: number; acknowledged: number; unpublished: number }> {
+    const rows = await guarded('mailbox', undefined, () =>
+      this.core.driver.all<{
+        pending: number | string;
+        acknowledged: number | string;
+        unpublished: number | string;
+      }>(
+        `SELECT
+          (SELECT COUNT(*) FROM pantheon_mailbox WHERE acked_at IS NULL) AS pending,
+          (SELECT COUNT(*) FROM pantheon_mailbox WHERE acked_at IS NOT NULL) AS acknowledged,
+          (SELECT COUNT(*) FROM pantheon_outbox WHERE published_at IS NULL) AS unpublished`,
+      ),
+    );
+    const row = rows[0];
+    return {
+      pending: Number(row?.pending ?? 0),
+      acknowledged: Number(row?.acknowledged ?? 0),
+      unpublished: Number(row?.unpublished ?? 0),
+    };
+  }
+}
