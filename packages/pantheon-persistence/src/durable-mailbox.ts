@@ -98,18 +98,25 @@ export class DurableMailbox implements MailboxStore {
         params: [now, messageId],
       });
     }
-    for (const message of deliver) {
+    if (deliver.length > 0) {
       statements.push({
-        sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
-          ON CONFLICT (id) DO NOTHING`,
-        params: [idOf(message), message.to, JSON.stringify(message), now],
+        sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES ${deliver
+          .map(() => '(?, ?, ?, ?)')
+          .join(', ')} ON CONFLICT (id) DO NOTHING`,
+        params: deliver.flatMap((message) => [
+          idOf(message),
+          message.to,
+          JSON.stringify(message),
+          now,
+        ]),
       });
     }
-    for (const message of publish) {
+    if (publish.length > 0) {
       statements.push({
-        sql: `INSERT INTO pantheon_outbox (id, message, created_at) VALUES (?, ?, ?)
-          ON CONFLICT (id) DO NOTHING`,
-        params: [idOf(message), JSON.stringify(message), now],
+        sql: `INSERT INTO pantheon_outbox (id, message, created_at) VALUES ${publish
+          .map(() => '(?, ?, ?)')
+          .join(', ')} ON CONFLICT (id) DO NOTHING`,
+        params: publish.flatMap((message) => [idOf(message), JSON.stringify(message), now]),
       });
     }
     if (statements.length > 0) {

@@ -138,12 +138,17 @@ export class StoreCore {
     return rows[0];
   }
 
-  /** History entry statements of a buffer. */
+  /** The statement inserting a buffer's history entries (one multi-row insert). */
   historyInserts(actorId: string, buffer: TickBuffer): SqlStatement[] {
-    return buffer.history.map((entry) => ({
-      sql: 'INSERT INTO pantheon_history (actor_id, message, created_at) VALUES (?, ?, ?)',
-      params: [actorId, entry.json, entry.at],
-    }));
+    if (buffer.history.length === 0) return [];
+    return [
+      {
+        sql: `INSERT INTO pantheon_history (actor_id, message, created_at) VALUES ${buffer.history
+          .map(() => '(?, ?, ?)')
+          .join(', ')}`,
+        params: buffer.history.flatMap((entry) => [actorId, entry.json, entry.at]),
+      },
+    ];
   }
 
   kvStatements(scope: string, buffer: TickBuffer): SqlStatement[] {
