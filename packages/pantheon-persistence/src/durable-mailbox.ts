@@ -80,6 +80,15 @@ export class DurableMailbox implements MailboxStore {
     const now = this.core.now();
     const buffer = this.core.buffers.get(actorId);
     const statements: SqlStatement[] = [];
+    const alreadyHandled = new Error('already acknowledged');
+    if (messageId !== undefined) {
+      // First, so that a tick whose message was acknowledged meanwhile applies nothing.
+      statements.push({
+        sql: 'UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL',
+        params: [now, messageId],
+        expect: { changes: 1, mismatch: () => alreadyHandled },
+      });
+    }
     if (buffer) {
       const actor = buffer.actor;
       if (actor?.dirty) {
@@ -91,12 +100,6 @@ export class DurableMailbox implements MailboxStore {
       }
       statements.push(...this.core.historyInserts(actorId, buffer));
       statements.push(...this.core.kvStatements(actorId, buffer));
-    }
-    if (messageId !== undefined) {
-      statements.push({
-        sql: 'UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL',
-        params: [now, messageId],
-      });
     }
     if (deliver.length > 0) {
       statements.push({
@@ -119,11 +122,33 @@ export class DurableMailbox implements MailboxStore {
         params: publish.flatMap((message) => [idOf(message), JSON.stringify(message), now]),
       });
     }
-    if (statements.length > 0) {
-      await guarded('mailbox', actorId, () => this.core.driver.batch(statements));
-    }
+    await guarded('mailbox', actorId, async () => {
+      try {
+        await this.core.driver.batch(statements);
+      } catch (error) {
+        if (error !== alreadyHandled) throw error;
+        await this.replayed(messageId as string, statements);
+      }
+    });
     // Only a committed tick drops its buffer; a failed commit leaves it to `abortTick`.
     this.core.buffers.delete(actorId);
+  }
+
+  /**
+   * The tick's message was not waiting. Acknowledged already — the commit of an earlier attempt
+   * reached the database although its answer was lost (e.g. the connection dropped): that
+   * attempt's effects stand and this replay's are discarded; its messages keep their ids, so
+   * handing them on again is harmless. Never stored (a caller outside `PantheonSystem`): the
+   * tick commits without an acknowledgement.
+   */
+  private async replayed(messageId: string, statements: SqlStatement[]): Promise<void> {
+    const rows = await this.core.driver.all<{ acked_at: unknown }>(
+      'SELECT acked_at FROM pantheon_mailbox WHERE id = ?',
+      [messageId],
+    );
+    if (rows.length > 0) return;
+    const rest = statements.slice(1);
+    if (rest.length > 0) await this.core.driver.batch(rest);
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {

@@ -126,6 +126,35 @@ for (const makeBackend of backends) {
       expect(await actors.get('a')).toMatchObject({ name: 'renamed elsewhere', state: 'idle' });
     });
 
+    it('applies nothing when the message was acknowledged already (a commit whose answer was lost)', async () => {
+      const { context, mailbox } = await backend.create();
+      await mailbox.enqueue(message('m1'));
+      mailbox.beginTick('a');
+      await context.write('count', 1, { actorId: 'a' });
+      await mailbox.commitTick(
+        'a',
+        'm1',
+        [],
+        [{ id: 'm1:0', from: 'a', to: 'user', content: '1' }],
+      );
+      // The runtime believed the commit failed and ran the tick again.
+      mailbox.beginTick('a');
+      expect(await context.read('count', { actorId: 'a' })).toBe(1);
+      await context.write('count', 2, { actorId: 'a' });
+      await context.append('a', { role: 'user', content: 'again' });
+      await mailbox.commitTick(
+        'a',
+        'm1',
+        [],
+        [{ id: 'm1:0', from: 'a', to: 'user', content: '2' }],
+      );
+      expect(await context.read('count', { actorId: 'a' })).toBe(1);
+      expect(await context.getHistory('a')).toEqual([]);
+      expect(await mailbox.unpublished()).toEqual([
+        { id: 'm1:0', from: 'a', to: 'user', content: '1' },
+      ]);
+    });
+
     it('rejects a message without an id with a typed error', async () => {
       const { mailbox } = await backend.create();
       await expect(mailbox.enqueue({ from: 'user', to: 'a', content: 'x' })).rejects.toMatchObject({

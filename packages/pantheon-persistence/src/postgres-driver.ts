@@ -92,6 +92,12 @@ export class PostgresDriver implements SqlDriver {
   async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection dying between two queries is reported as an event; without a listener it
+    // would crash the process. The failing query rejects anyway.
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -105,6 +111,7 @@ export class PostgresDriver implements SqlDriver {
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
