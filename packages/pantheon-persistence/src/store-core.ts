@@ -57,9 +57,21 @@ export interface PruneReport {
 
 const DAY_MS = 86_400_000;
 
-/** A script's data, without its functions, as stored next to the actor for reference. */
+const scriptDataCache = new WeakMap<ActorScript, string>();
+
+/**
+ * A script's data, without its functions, as stored next to the actor for reference. Cached per
+ * script object: every state update writes it, and scripts are not meant to change in place.
+ */
 function scriptData(script: ActorScript): string {
-  return JSON.stringify(script, (_key, value) => (typeof value === 'function' ? undefined : value));
+  let data = scriptDataCache.get(script);
+  if (data === undefined) {
+    data = JSON.stringify(script, (_key, value) =>
+      typeof value === 'function' ? undefined : value,
+    );
+    scriptDataCache.set(script, data);
+  }
+  return data;
 }
 
 /** The state the three ports of one database share: the driver, scripts and tick buffers. */
