@@ -1,9 +1,11 @@
 import { cpus } from 'node:os';
+import { benchPersistence } from './persistence.bench';
 import { benchRuntime } from './runtime.bench';
 import { benchTick } from './tick.bench';
 
 const tick = await benchTick();
 const runtime = await benchRuntime();
+const persistence = await benchPersistence();
 const report = {
   node: process.version,
   cpu: cpus()[0]?.model,
@@ -11,5 +13,6 @@ const report = {
   date: new Date().toISOString(),
   tick,
   runtime,
+  persistence,
 };
 console.log(JSON.stringify(report, null, 2));

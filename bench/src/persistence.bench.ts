@@ -1,0 +1,289 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import {
+  InMemoryMessageBus,
+  InMemoryToolAdapter,
+  NodeScheduler,
+} from '@promethean-os/pantheon-adapters';
+import { type ActorScript, type LlmPort, PantheonSystem } from '@promethean-os/pantheon-core';
+import {
+  migratePostgres,
+  openPostgresPersistence,
+  openSqlitePersistence,
+  type Persistence,
+  ScriptRegistry,
+} from '@promethean-os/pantheon-persistence';
+import pg from 'pg';
+import { round } from './measure';
+
+const POSTGRES_URL =
+  process.env.PANTHEON_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const instantModel: LlmPort = {
+  async complete() {
+    return { role: 'assistant', content: 'ok' };
+  },
+};
+
+/** One actor that answers every message with one reply to `'user'`. */
+const replyScript: ActorScript = {
+  name: 'bench-replier',
+  talents: [
+    {
+      name: 'reply',
+      behaviors: [
+        {
+          name: 'reply',
+          mode: 'active',
+          plan: () => ({ actions: [{ type: 'message', content: 'ok' }] }),
+        },
+      ],
+    },
+  ],
+  contextSources: [],
+};
+
+/** The raw driver: the same rows, written with plain SQL. */
+interface RawDriver {
+  run(sql: string, params?: (string | number | null)[]): Promise<void>;
+  /** Runs the statements in one transaction. */
+  transaction(statements: [string, (string | number | null)[]][]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function rawSqlite(file: string): RawDriver {
+  const db = new DatabaseSync(file);
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000');
+  const cache = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prepare = (sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  };
+  return {
+    async run(sql, params = []) {
+      prepare(sql).run(...params);
+    },
+    async transaction(statements) {
+      prepare('BEGIN IMMEDIATE').run();
+      for (const [sql, params] of statements) prepare(sql).run(...params);
+      prepare('COMMIT').run();
+    },
+    async close() {
+      db.close();
+    },
+  };
+}
+
+function rawPostgres(schema: string): RawDriver {
+  const pool = new pg.Pool({
+    connectionString: POSTGRES_URL,
+    max: 4,
+    options: `-c search_path=${schema}`,
+  });
+  const numbered = (sql: string) => {
+    let index = 0;
+    return sql.replace(/\?/g, () => `$${++index}`);
+  };
+  return {
+    async run(sql, params = []) {
+      await pool.query(numbered(sql), params);
+    },
+    async transaction(statements) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        for (const [sql, params] of statements) await client.query(numbered(sql), params);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** The raw baseline writes into the same tables (same indexes), created by the migrations. */
+const INSERT_ACTOR = `INSERT INTO pantheon_actors (id, script_name, script_data, goals, state,
+  created_at, updated_at, version) VALUES (?, 'bench-replier', '{}', '["bench"]', 'idle', 0, 0, 1)`;
+
+interface Rates {
+  durablePerSecond: number;
+  rawPerSecond: number;
+  /** durable / raw. */
+  ratio: number;
+}
+
+function rates(count: number, durableMs: number, rawMs: number): Rates {
+  const durablePerSecond = (count / durableMs) * 1000;
+  const rawPerSecond = (count / rawMs) * 1000;
+  return {
+    durablePerSecond: round(durablePerSecond, 0),
+    rawPerSecond: round(rawPerSecond, 0),
+    ratio: round(durablePerSecond / rawPerSecond, 2),
+  };
+}
+
+async function timed(work: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+/** Actor state updates: `actors.update` (versioned merge) vs one raw UPDATE per change. */
+async function stateUpdates(db: Persistence, raw: RawDriver, count: number): Promise<Rates> {
+  await db.actors.spawn(replyScript, 'bench', { id: 'updates' });
+  await raw.run(INSERT_ACTOR, ['updates']);
+  const durableMs = await timed(async () => {
+    for (let index = 0; index < count; index++) {
+      await db.actors.update('updates', { state: index % 2 === 0 ? 'running' : 'idle' });
+    }
+  });
+  const rawMs = await timed(async () => {
+    for (let index = 0; index < count; index++) {
+      await raw.run(
+        'UPDATE pantheon_actors SET state = ?, updated_at = ?, version = version + 1 WHERE id = ?',
+        [index % 2 === 0 ? 'running' : 'idle', Date.now(), 'updates'],
+      );
+    }
+  });
+  return rates(count, durableMs, rawMs);
+}
+
+/**
+ * Messages through a durable mailbox, one actor: `sendMessage` stores each message, the runtime
+ * ticks it and commits state, history, acknowledgement and reply in one transaction, then marks
+ * the reply published. The raw baseline writes the same rows into the same tables: the mailbox insert, one
+ * transaction (actor update, two history rows, ack, outbox row) and the published mark.
+ */
+async function durableMessages(db: Persistence, raw: RawDriver, count: number): Promise<Rates> {
+  const scheduler = new NodeScheduler();
+  const system = new PantheonSystem({
+    contextAdapter: db.context,
+    toolAdapter: new InMemoryToolAdapter(),
+    llmAdapter: instantModel,
+    messageBus: new InMemoryMessageBus(),
+    scheduler,
+    actorStateAdapter: db.actors,
+    store: db.mailbox,
+  });
+  await system.createActor({
+    id: 'mailbox',
+    name: 'mailbox',
+    script: replyScript,
+    goals: ['bench'],
+  });
+  await system.startActor('mailbox');
+  const durableMs = await timed(async () => {
+    for (let index = 0; index < count; index++) {
+      await system.sendMessage('mailbox', `message ${index}`);
+      await system.whenIdle();
+    }
+  });
+  await system.shutdown();
+
+  await raw.run(INSERT_ACTOR, ['mailbox']);
+  const rawMs = await timed(async () => {
+    for (let index = 0; index < count; index++) {
+      const id = `raw-${index}`;
+      const message = JSON.stringify({
+        id,
+        from: 'user',
+        to: 'mailbox',
+        content: `message ${index}`,
+      });
+      await raw.run(
+        'INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+        [id, 'mailbox', message, Date.now()],
+      );
+      const now = Date.now();
+      await raw.transaction([
+        ['UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL', [now, id]],
+        [
+          'UPDATE pantheon_actors SET state = ?, metadata = ?, updated_at = ?, version = version + 1 WHERE id = ?',
+          ['idle', JSON.stringify({ lastTick: { at: now } }), now, 'mailbox'],
+        ],
+        [
+          'INSERT INTO pantheon_history (actor_id, message, created_at) VALUES (?, ?, ?), (?, ?, ?)',
+          ['mailbox', message, now, 'mailbox', '{"role":"assistant","content":"ok"}', now],
+        ],
+        [
+          'INSERT INTO pantheon_outbox (id, message, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
+          [`${id}:0`, message, now],
+        ],
+      ]);
+      await raw.run(
+        'UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (?)',
+        [now, `${id}:0`],
+      );
+    }
+  });
+  return rates(count, durableMs, rawMs);
+}
+
+async function backend(
+  open: () => Promise<{ db: Persistence; raw: RawDriver; cleanup: () => Promise<void> }>,
+  count: number,
+) {
+  const { db, raw, cleanup } = await open();
+  try {
+    return {
+      count,
+      stateUpdates: await stateUpdates(db, raw, count),
+      durableMessages: await durableMessages(db, raw, count),
+    };
+  } finally {
+    await raw.close();
+    await db.close();
+    await cleanup();
+  }
+}
+
+/** Creates Pantheon's tables in a SQLite file for the raw driver. */
+async function migrated(file: string, scripts: ScriptRegistry): Promise<string> {
+  await (await openSqlitePersistence({ file, scripts })).close();
+  return file;
+}
+
+/**
+ * Durable rates on SQLite and PostgreSQL next to the raw driver writing the same rows in the
+ * same run. PostgreSQL is skipped (with the reason) when the server is not reachable.
+ */
+export async function benchPersistence() {
+  const scripts = new ScriptRegistry().register(replyScript);
+  const sqlite = await backend(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pantheon-bench-'));
+    return {
+      db: await openSqlitePersistence({ file: join(dir, 'durable.sqlite'), scripts }),
+      raw: rawSqlite(await migrated(join(dir, 'raw.sqlite'), scripts)),
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }, 3_000);
+  let postgres: Awaited<ReturnType<typeof backend>> | { skipped: string };
+  try {
+    postgres = await backend(async () => {
+      const schema = `pantheon_bench_${process.pid}`;
+      const rawSchema = `${schema}_raw`;
+      const admin = new pg.Client({ connectionString: POSTGRES_URL });
+      await admin.connect();
+      await migratePostgres({ connectionString: POSTGRES_URL, schema: rawSchema });
+      return {
+        db: await openPostgresPersistence({ connectionString: POSTGRES_URL, schema, scripts }),
+        raw: rawPostgres(rawSchema),
+        cleanup: async () => {
+          await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+          await admin.query(`DROP SCHEMA IF EXISTS ${rawSchema} CASCADE`);
+          await admin.end();
+        },
+      };
+    }, 500);
+  } catch (error) {
+    postgres = { skipped: error instanceof Error ? error.message : String(error) };
+  }
+  return { sqlite, postgres };
+}

@@ -1,0 +1,160 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import {
+  InMemoryMessageBus,
+  InMemoryToolAdapter,
+  NodeScheduler,
+} from '@promethean-os/pantheon-adapters';
+import { type BusMessage, type LlmPort, PantheonSystem } from '@promethean-os/pantheon-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dropSchema, quietScript, testSchema } from './backends.test-support';
+import { crashScripts } from './crash-child.test-support';
+import { openPostgresPersistence, type Persistence } from './persistence';
+
+/** A TCP proxy to the test server that can cut every connection and refuse new ones. */
+class CuttableProxy {
+  private readonly sockets = new Set<Socket>();
+  private down = false;
+  readonly server: Server;
+
+  constructor(private readonly target: { host: string; port: number }) {
+    this.server = createServer((client) => {
+      if (this.down) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect(this.target);
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => {});
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    if (typeof address !== 'object' || address === null) throw new Error('proxy has no port');
+    return address.port;
+  }
+
+  cut(): void {
+    this.down = true;
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  restore(): void {
+    this.down = false;
+  }
+
+  async close(): Promise<void> {
+    this.cut();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+const MESSAGES = 60;
+const schema = testSchema();
+const proxy = new CuttableProxy({ host: '127.0.0.1', port: 5432 });
+
+afterAll(async () => {
+  await proxy.close();
+  await dropSchema(schema);
+});
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await condition()) return;
+    } catch {
+      // The database may still be unreachable.
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('PostgreSQL connection loss (through a TCP proxy)', () => {
+  it('fails ticks with typed errors while the database is unreachable, loses nothing and resumes by itself', async () => {
+    const port = await proxy.listen();
+    let db: Persistence | undefined;
+    const scripts = crashScripts(() => db!);
+    db = await openPostgresPersistence({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/test`,
+      schema,
+      scripts,
+      connectionTimeoutMs: 500,
+    });
+    await db.actors.spawn(quietScript('crash-a'), 'count', { id: 'a' });
+    await db.actors.spawn(quietScript('crash-b'), 'count', { id: 'b' });
+    const bus = new InMemoryMessageBus();
+    const published: BusMessage[] = [];
+    bus.subscribe((message) => {
+      if (message.to === 'user') published.push(message);
+    });
+    const llm: LlmPort = { complete: async () => ({ role: 'assistant', content: 'ok' }) };
+    const pantheon = new PantheonSystem({
+      contextAdapter: db.context,
+      toolAdapter: new InMemoryToolAdapter(),
+      llmAdapter: llm,
+      messageBus: bus,
+      scheduler: new NodeScheduler(),
+      actorStateAdapter: db.actors,
+      store: db.mailbox,
+      supervision: { maxFailures: 10_000, backoffMs: 20, maxBackoffMs: 100 },
+    });
+    const failures: string[] = [];
+    pantheon.on('actor.restarted', ({ error }) => failures.push(error.code));
+    await pantheon.startActor('b');
+    await pantheon.startActor('a');
+    for (let index = 0; index < MESSAGES; index++) {
+      await pantheon.sendMessage('a', `msg ${index}`);
+    }
+    await until(async () => (await db.mailbox.stats()).acknowledged >= 20, 20_000);
+
+    proxy.cut();
+    // Every port reports the outage with its own typed error.
+    await expect(db.actors.list()).rejects.toMatchObject({
+      name: 'ActorError',
+      code: 'STATE_UNAVAILABLE',
+    });
+    await expect(db.context.read('count', { actorId: 'a' })).rejects.toMatchObject({
+      name: 'ContextError',
+      code: 'CONTEXT_UNAVAILABLE',
+    });
+    await expect(db.mailbox.pending()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(pantheon.sendMessage('a', 'during the outage')).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
+    await until(async () => failures.length >= 3, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    proxy.restore();
+
+    // No restart, no intervention: the actors catch up once the pool reconnects.
+    await until(async () => {
+      const stats = await db.mailbox.stats();
+      return stats.pending === 0 && stats.acknowledged === 2 * MESSAGES;
+    }, 30_000);
+    await pantheon.whenIdle();
+    expect(new Set(failures)).not.toContain('ACTOR_ERROR');
+    expect(
+      failures.every((code) =>
+        ['STATE_UNAVAILABLE', 'CONTEXT_UNAVAILABLE', 'STORE_UNAVAILABLE'].includes(code),
+      ),
+    ).toBe(true);
+    expect(await db.context.read('count', { actorId: 'a' })).toBe(MESSAGES);
+    expect(await db.context.read('count', { actorId: 'b' })).toBe(MESSAGES);
+    const outbox = await db.driver.all<{ id: string }>('SELECT id FROM pantheon_outbox');
+    expect(outbox).toHaveLength(2 * MESSAGES);
+    // Every committed reply reached the bus (at least once, always under the same id).
+    expect(new Set(published.map((message) => message.id))).toEqual(
+      new Set(outbox.map((row) => row.id)),
+    );
+    await pantheon.shutdown();
+    await db.close();
+  }, 60_000);
+});

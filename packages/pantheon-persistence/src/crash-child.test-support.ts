@@ -1,0 +1,105 @@
+/**
+ * A process running a durable `PantheonSystem` for the crash tests (started by
+ * `crash-safety.test.ts` with `--import tsx`). Usage:
+ *   crash-child.test-support.ts sqlite <file> <published-log>
+ *   crash-child.test-support.ts postgres <connection-url> <schema> <published-log>
+ * Actor `a` counts each message in its key/value store, answers `'user'` and forwards it to
+ * actor `b`, which counts it and answers `'user'`. Every published message id is appended to
+ * the log. The process exits 0 once no message is pending or unpublished.
+ */
+import { appendFileSync } from 'node:fs';
+import {
+  InMemoryMessageBus,
+  InMemoryToolAdapter,
+  NodeScheduler,
+} from '@promethean-os/pantheon-adapters';
+import {
+  type ActorScript,
+  type Behavior,
+  type LlmPort,
+  PantheonSystem,
+} from '@promethean-os/pantheon-core';
+import { openPostgresPersistence, openSqlitePersistence, type Persistence } from './persistence';
+import { ScriptRegistry } from './script-registry';
+
+/** The two scripts; the test registers data-only twins of the same names. */
+export function crashScripts(db: () => Persistence): ScriptRegistry {
+  const counting = (forward: boolean): Behavior => ({
+    name: 'count',
+    mode: 'active',
+    async plan({ actor, context }) {
+      const input = context.at(-1)?.content ?? '';
+      const count = ((await db().context.read('count', { actorId: actor.id })) as number) ?? 0;
+      const actions: Awaited<ReturnType<Behavior['plan']>>['actions'] = [
+        { type: 'context', operation: 'write', target: 'count', data: count + 1 },
+        { type: 'message', content: `${actor.id} saw ${input}`, target: 'user' },
+      ];
+      if (forward) actions.push({ type: 'message', content: input, target: 'b' });
+      return { actions };
+    },
+  });
+  const script = (name: string, behavior: Behavior): ActorScript => ({
+    name,
+    talents: [{ name: 'counting', behaviors: [behavior] }],
+    contextSources: [{ type: 'text', content: 'Count every message.' }],
+  });
+  return new ScriptRegistry()
+    .register(script('crash-a', counting(true)))
+    .register(script('crash-b', counting(false)));
+}
+
+async function main(): Promise<void> {
+  const [backend, ...args] = process.argv.slice(2);
+  let db: Persistence | undefined;
+  const scripts = crashScripts(() => db!);
+  let log: string;
+  if (backend === 'sqlite') {
+    db = await openSqlitePersistence({ file: args[0]!, scripts });
+    log = args[1]!;
+  } else {
+    // The server is not the one crashing here, so its WAL flush can be skipped to save time.
+    db = await openPostgresPersistence({
+      connectionString: args[0]!,
+      schema: args[1]!,
+      scripts,
+      synchronousCommit: false,
+    });
+    log = args[2]!;
+  }
+  const bus = new InMemoryMessageBus();
+  bus.subscribe((message) => {
+    if (message.to === 'user') appendFileSync(log, `${message.id}\n`);
+  });
+  const llm: LlmPort = { complete: async () => ({ role: 'assistant', content: 'ok' }) };
+  const scheduler = new NodeScheduler();
+  const pantheon = new PantheonSystem({
+    contextAdapter: db.context,
+    toolAdapter: new InMemoryToolAdapter(),
+    llmAdapter: llm,
+    messageBus: bus,
+    scheduler,
+    actorStateAdapter: db.actors,
+    store: db.mailbox,
+    supervision: { maxFailures: 1_000, backoffMs: 10 },
+  });
+  // Receivers first: a message to an actor this process has not loaded yet counts as leaving
+  // the system (it is published, not stored in a mailbox).
+  await pantheon.startActor('b');
+  await pantheon.startActor('a');
+  for (;;) {
+    await pantheon.whenIdle();
+    const stats = await db.mailbox.stats();
+    if (stats.pending === 0 && stats.unpublished === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await pantheon.shutdown();
+  await db.close();
+  process.stdout.write('done\n');
+}
+
+if (process.argv[1]?.endsWith('crash-child.test-support.ts')) {
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,175 @@
+import { DurableActorState } from './durable-actor-state';
+import { DurableContext } from './durable-context';
+import { DurableMailbox } from './durable-mailbox';
+import { guarded } from './errors';
+import { PostgresDriver, type PostgresDriverOptions, quoteIdentifier } from './postgres-driver';
+import { migrationsTable, pendingMigrations } from './schema';
+import type { ScriptRegistry } from './script-registry';
+import type { SqlDriver } from './sql-driver';
+import { SqliteDriver, type SqliteDriverOptions } from './sqlite-driver';
+import { type PruneReport, type RetentionOptions, StoreCore } from './store-core';
+
+/** Settings both back ends share. */
+export interface PersistenceOptions {
+  /** The scripts stored actors are re-attached to, by name and version. */
+  scripts: ScriptRegistry;
+  /** Clock in milliseconds for timestamps and retention; defaults to `Date.now`. */
+  now?: () => number;
+  /** How long history and message rows are kept; see `RetentionOptions`. */
+  retention?: RetentionOptions;
+  /** Default `recentLimit` of `context.compile`. Default 20. */
+  recentLimit?: number;
+}
+
+/** Options of `openSqlitePersistence`. */
+export interface SqlitePersistenceOptions extends PersistenceOptions, SqliteDriverOptions {}
+
+/** Options of `openPostgresPersistence`. */
+export interface PostgresPersistenceOptions extends PersistenceOptions, PostgresDriverOptions {}
+
+/**
+ * One database behind the three ports a durable `PantheonSystem` needs: `actors`
+ * (`ActorStatePort`), `context` (`ContextPort`) and `mailbox` (`MailboxStore`). They share
+ * per-tick buffers, so a tick's state, history and key/value writes commit together with the
+ * acknowledgement of its message. Open one with `openSqlitePersistence` or
+ * `openPostgresPersistence`.
+ *
+ * @example
+ * const db = await openSqlitePersistence({ file: 'pantheon.db', scripts });
+ * const pantheon = new PantheonSystem({ contextAdapter: db.context, actorStateAdapter: db.actors,
+ *   store: db.mailbox, toolAdapter, llmAdapter, messageBus, scheduler });
+ * // … later
+ * await pantheon.shutdown();
+ * await db.close();
+ */
+export class Persistence {
+  readonly actors: DurableActorState;
+  readonly context: DurableContext;
+  readonly mailbox: DurableMailbox;
+  private readonly core: StoreCore;
+
+  constructor(
+    readonly driver: SqlDriver,
+    options: PersistenceOptions,
+  ) {
+    this.core = new StoreCore(
+      driver,
+      options.scripts,
+      options.now ?? Date.now,
+      options.retention ?? {},
+      options.recentLimit ?? 20,
+    );
+    this.actors = new DurableActorState(this.core);
+    this.context = new DurableContext(this.core);
+    this.mailbox = new DurableMailbox(this.core);
+  }
+
+  /** Applies the schema migrations this version needs; safe to call any number of times. */
+  migrate(): Promise<number> {
+    return guarded('mailbox', undefined, () => migrate(this.driver, this.core.now()));
+  }
+
+  /** Deletes the rows the retention settings no longer keep; see `RetentionOptions`. */
+  prune(): Promise<PruneReport> {
+    return this.core.prune();
+  }
+
+  /** Closes the database (and stops the prune timer). */
+  close(): Promise<void> {
+    return this.core.close();
+  }
+}
+
+/** Applies the pending migrations; resolves the schema version. */
+async function migrate(driver: SqlDriver, now: number): Promise<number> {
+  if (driver instanceof PostgresDriver) {
+    return driver.transaction(async (client) => {
+      // Several processes may start at once: one migrates, the others wait and find it done.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `pantheon-migrations:${driver.schema}`,
+      ]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(driver.schema)}`);
+      await client.query(migrationsTable('postgres'));
+      const applied = await client.query<{ version: number | null }>(
+        'SELECT MAX(version) AS version FROM pantheon_migrations',
+      );
+      const migrations = pendingMigrations(Number(applied.rows[0]?.version ?? 0), 'postgres', now);
+      for (const migration of migrations) {
+        for (const statement of migration.statements) await client.query(statement);
+      }
+      return Number(applied.rows[0]?.version ?? 0) + migrations.length;
+    });
+  }
+  await driver.run(migrationsTable(driver.dialect));
+  const applied = await driver.all<{ version: number | null }>(
+    'SELECT MAX(version) AS version FROM pantheon_migrations',
+  );
+  const from = Number(applied[0]?.version ?? 0);
+  const migrations = pendingMigrations(from, driver.dialect, now);
+  await driver.batch(
+    migrations.flatMap((migration) => migration.statements.map((sql) => ({ sql, params: [] }))),
+  );
+  return from + migrations.length;
+}
+
+/**
+ * Opens (creating when missing) a SQLite database with `node:sqlite` — one file or `':memory:'`,
+ * WAL journal, a busy timeout — and applies the migrations. The embedded default for one process.
+ *
+ * @example
+ * const scripts = new ScriptRegistry().register(supportScript);
+ * const db = await openSqlitePersistence({ file: './pantheon.db', scripts,
+ *   retention: { historyEntries: 500, messageDays: 7, pruneIntervalMs: 3_600_000 } });
+ */
+export async function openSqlitePersistence(
+  options: SqlitePersistenceOptions,
+): Promise<Persistence> {
+  const driver = new SqliteDriver(options);
+  const persistence = new Persistence(driver, options);
+  try {
+    await persistence.migrate();
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+  return persistence;
+}
+
+/**
+ * Connects a `pg` pool to PostgreSQL, creates `schema` when missing and applies the migrations
+ * (idempotent, serialized across processes by an advisory lock). For several processes sharing
+ * one database.
+ *
+ * @example
+ * const db = await openPostgresPersistence({
+ *   connectionString: 'postgres://pantheon@db:5432/app', schema: 'pantheon', scripts });
+ */
+export async function openPostgresPersistence(
+  options: PostgresPersistenceOptions,
+): Promise<Persistence> {
+  const driver = new PostgresDriver(options);
+  const persistence = new Persistence(driver, options);
+  try {
+    await persistence.migrate();
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+  return persistence;
+}
+
+/**
+ * Applies the PostgreSQL migrations without keeping a pool open, e.g. from a deploy step.
+ * Resolves the schema version.
+ *
+ * @example
+ * await migratePostgres({ connectionString: process.env.DATABASE_URL!, schema: 'pantheon' });
+ */
+export async function migratePostgres(options: PostgresDriverOptions): Promise<number> {
+  const driver = new PostgresDriver({ ...options, poolSize: 1 });
+  try {
+    return await guarded('mailbox', undefined, () => migrate(driver, Date.now()));
+  } finally {
+    await driver.close();
+  }
+}

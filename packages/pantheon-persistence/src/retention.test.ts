@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { backends } from './backends.test-support';
+
+const DAY = 86_400_000;
+
+for (const makeBackend of backends) {
+  const backend = makeBackend();
+  afterAll(() => backend.cleanup());
+
+  describe(`retention (${backend.name})`, () => {
+    it('keeps the last N history entries per actor', async () => {
+      const store = await backend.create({ retention: { historyEntries: 3 } });
+      for (let index = 0; index < 6; index++) {
+        await store.context.append('a', { role: 'user', content: `a${index}` });
+        await store.context.append('b', { role: 'user', content: `b${index}` });
+      }
+      expect(await store.prune()).toMatchObject({ history: 6 });
+      const contents = async (actorId: string) =>
+        (await store.context.getHistory(actorId)).map((message) => message.content);
+      expect(await contents('a')).toEqual(['a3', 'a4', 'a5']);
+      expect(await contents('b')).toEqual(['b3', 'b4', 'b5']);
+    });
+
+    it('deletes history older than T days, and acknowledged/published messages past their retention', async () => {
+      let now = 0;
+      const store = await backend.create({
+        now: () => now,
+        retention: { historyDays: 30, messageDays: 2 },
+      });
+      const { context, mailbox } = store;
+      await context.append('a', { role: 'user', content: 'old' });
+      await mailbox.enqueue({ id: 'old', from: 'user', to: 'a', content: 'x' });
+      await mailbox.enqueue({ id: 'waiting', from: 'user', to: 'a', content: 'y' });
+      await mailbox.commitTick(
+        'a',
+        'old',
+        [],
+        [{ id: 'old:0', from: 'a', to: 'user', content: 'r' }],
+      );
+      await mailbox.commitTick(
+        'a',
+        undefined,
+        [],
+        [{ id: 'unpub', from: 'a', to: 'user', content: 's' }],
+      );
+      await mailbox.markPublished(['old:0']);
+      now = 1 * DAY;
+      // Within the retention the id still de-duplicates.
+      expect(await store.prune()).toEqual({ history: 0, mailbox: 0, outbox: 0 });
+      expect(await mailbox.enqueue({ id: 'old', from: 'user', to: 'a', content: 'x' })).toBe(false);
+      now = 31 * DAY;
+      await context.append('a', { role: 'user', content: 'new' });
+      expect(await store.prune()).toEqual({ history: 1, mailbox: 1, outbox: 1 });
+      expect((await context.getHistory('a')).map((message) => message.content)).toEqual(['new']);
+      // Pending and unpublished rows are never pruned.
+      expect((await mailbox.pending()).map((message) => message.id)).toEqual(['waiting']);
+      expect((await mailbox.unpublished()).map((message) => message.id)).toEqual(['unpub']);
+    });
+  });
+}

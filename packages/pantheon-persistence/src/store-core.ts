@@ -1,0 +1,230 @@
+import type { Actor, ActorScript, Message } from '@promethean-os/pantheon-core';
+import { guarded } from './errors';
+import type { ScriptRegistry } from './script-registry';
+import type { SqlDriver, SqlStatement } from './sql-driver';
+
+/** An actor as a durable store returns it: with the version its optimistic concurrency checks. */
+export type StoredActor = Actor & {
+  /** Increases by one with every committed change; pass it as `expectedVersion` to `update`. */
+  readonly version: number;
+};
+
+/** The row of `pantheon_actors`. */
+export interface ActorRow {
+  id: string;
+  script_name: string;
+  script_version: string | null;
+  script_data: string;
+  name: string | null;
+  goals: string;
+  state: string | null;
+  metadata: string | null;
+  created_at: number | string;
+  updated_at: number | string;
+  version: number | string;
+}
+
+/** One actor's writes during a tick, applied by `commitTick`. */
+export interface TickBuffer {
+  /** The actor as the tick sees it; `baseVersion` is the stored version it started from. */
+  actor: { value: StoredActor; baseVersion: number; dirty: boolean } | undefined;
+  history: { json: string; at: number }[];
+  /** Key/value writes of the actor's scope; `null` deletes. */
+  kv: Map<string, string | null>;
+}
+
+/** How long rows are kept; see `PersistenceOptions.retention`. */
+export interface RetentionOptions {
+  /** History entries kept per actor (the newest). Default: all. */
+  historyEntries?: number;
+  /** History entries older than this many days are deleted. Default: never. */
+  historyDays?: number;
+  /**
+   * Acknowledged mailbox rows and published outbox rows older than this many days are deleted;
+   * until then their ids de-duplicate redelivered messages. Default 7.
+   */
+  messageDays?: number;
+  /** Runs `prune()` this often (milliseconds) while the store is open. Default: only on demand. */
+  pruneIntervalMs?: number;
+}
+
+/** What `prune` deleted. */
+export interface PruneReport {
+  history: number;
+  mailbox: number;
+  outbox: number;
+}
+
+const DAY_MS = 86_400_000;
+
+const scriptDataCache = new WeakMap<ActorScript, string>();
+
+/**
+ * A script's data, without its functions, as stored next to the actor for reference. Cached per
+ * script object: every state update writes it, and scripts are not meant to change in place.
+ */
+function scriptData(script: ActorScript): string {
+  let data = scriptDataCache.get(script);
+  if (data === undefined) {
+    data = JSON.stringify(script, (_key, value) =>
+      typeof value === 'function' ? undefined : value,
+    );
+    scriptDataCache.set(script, data);
+  }
+  return data;
+}
+
+/** The state the three ports of one database share: the driver, scripts and tick buffers. */
+export class StoreCore {
+  readonly buffers = new Map<string, TickBuffer>();
+  private pruneTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(
+    readonly driver: SqlDriver,
+    readonly scripts: ScriptRegistry,
+    readonly now: () => number,
+    readonly retention: RetentionOptions,
+    readonly recentLimit: number,
+  ) {
+    if (retention.pruneIntervalMs !== undefined && retention.pruneIntervalMs > 0) {
+      this.pruneTimer = setInterval(() => {
+        this.prune().catch(() => {});
+      }, retention.pruneIntervalMs);
+      this.pruneTimer.unref?.();
+    }
+  }
+
+  /** The buffer of `actorId`'s tick in progress, if any. */
+  buffer(actorId: string | undefined): TickBuffer | undefined {
+    return actorId === undefined ? undefined : this.buffers.get(actorId);
+  }
+
+  toActor(row: ActorRow): StoredActor {
+    const script = this.scripts.resolve(row.script_name, row.script_version ?? undefined, {
+      actorId: row.id,
+    });
+    const actor: Actor & { version: number } = {
+      id: row.id,
+      script,
+      goals: JSON.parse(row.goals) as string[],
+      createdAt: Number(row.created_at),
+      updatedAt: Number(row.updated_at),
+      version: Number(row.version),
+    };
+    if (row.name !== null) actor.name = row.name;
+    if (row.state !== null) actor.state = row.state as Actor['state'];
+    if (row.metadata !== null) actor.metadata = JSON.parse(row.metadata) as Record<string, unknown>;
+    return actor;
+  }
+
+  /** The columns an actor is stored in, in `ACTOR_COLUMNS` order (without `id` and `version`). */
+  actorValues(actor: Actor): (string | number | null)[] {
+    return [
+      actor.script.name,
+      actor.script.version ?? null,
+      scriptData(actor.script),
+      actor.name ?? null,
+      JSON.stringify(actor.goals),
+      actor.state ?? null,
+      actor.metadata === undefined ? null : JSON.stringify(actor.metadata),
+      actor.createdAt ?? this.now(),
+      actor.updatedAt ?? this.now(),
+    ];
+  }
+
+  /** The statement that writes a buffered actor, checking it was not changed meanwhile. */
+  actorUpdate(actor: StoredActor, baseVersion: number, mismatch: () => Error): SqlStatement {
+    return {
+      sql: `UPDATE pantheon_actors SET script_name = ?, script_version = ?, script_data = ?, name = ?,
+        goals = ?, state = ?, metadata = ?, created_at = ?, updated_at = ?, version = version + 1
+        WHERE id = ? AND version = ?`,
+      params: [...this.actorValues(actor), actor.id, baseVersion],
+      expect: { changes: 1, mismatch },
+    };
+  }
+
+  async loadActor(id: string): Promise<ActorRow | undefined> {
+    const rows = await this.driver.all<ActorRow>('SELECT * FROM pantheon_actors WHERE id = ?', [
+      id,
+    ]);
+    return rows[0];
+  }
+
+  /** The statement inserting a buffer's history entries (one multi-row insert). */
+  historyInserts(actorId: string, buffer: TickBuffer): SqlStatement[] {
+    if (buffer.history.length === 0) return [];
+    return [
+      {
+        sql: `INSERT INTO pantheon_history (actor_id, message, created_at) VALUES ${buffer.history
+          .map(() => '(?, ?, ?)')
+          .join(', ')}`,
+        params: buffer.history.flatMap((entry) => [actorId, entry.json, entry.at]),
+      },
+    ];
+  }
+
+  kvStatements(scope: string, buffer: TickBuffer): SqlStatement[] {
+    const statements: SqlStatement[] = [];
+    for (const [key, value] of buffer.kv) statements.push(this.kvStatement(scope, key, value));
+    return statements;
+  }
+
+  kvStatement(scope: string, key: string, value: string | null): SqlStatement {
+    return value === null
+      ? { sql: 'DELETE FROM pantheon_kv WHERE scope = ? AND key = ?', params: [scope, key] }
+      : {
+          sql: `INSERT INTO pantheon_kv (scope, key, value, updated_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (scope, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+          params: [scope, key, value, this.now()],
+        };
+  }
+
+  /** Deletes what the retention settings no longer keep. */
+  prune(): Promise<PruneReport> {
+    return guarded('mailbox', undefined, async () => {
+      const now = this.now();
+      const report: PruneReport = { history: 0, mailbox: 0, outbox: 0 };
+      const { historyEntries, historyDays, messageDays = 7 } = this.retention;
+      if (historyEntries !== undefined) {
+        report.history += await this.driver.run(
+          `DELETE FROM pantheon_history WHERE seq IN (
+            SELECT seq FROM (
+              SELECT seq, ROW_NUMBER() OVER (PARTITION BY actor_id ORDER BY seq DESC) AS position
+              FROM pantheon_history
+            ) ranked WHERE position > ?
+          )`,
+          [Math.max(0, Math.floor(historyEntries))],
+        );
+      }
+      if (historyDays !== undefined) {
+        report.history += await this.driver.run(
+          'DELETE FROM pantheon_history WHERE created_at < ?',
+          [now - historyDays * DAY_MS],
+        );
+      }
+      const cutoff = now - messageDays * DAY_MS;
+      report.mailbox = await this.driver.run(
+        'DELETE FROM pantheon_mailbox WHERE acked_at IS NOT NULL AND acked_at < ?',
+        [cutoff],
+      );
+      report.outbox = await this.driver.run(
+        'DELETE FROM pantheon_outbox WHERE published_at IS NOT NULL AND published_at < ?',
+        [cutoff],
+      );
+      return report;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.pruneTimer = undefined;
+    this.buffers.clear();
+    await this.driver.close();
+  }
+}
+
+/** Messages stored as history come back marked `metadata.source = 'history'`. */
+export function historyMessage(json: string): Message {
+  const message = JSON.parse(json) as Message;
+  return { ...message, metadata: { ...message.metadata, source: 'history' } };
+}
