@@ -1,9 +1,24 @@
 export {
+  assembleContext,
+  type ContextBudget,
+  type ContextParts,
+  estimateTokens,
+  inputMessages,
+  type RankedMessage,
+} from './context-assembly';
+export {
+  ContextSourceLoader,
+  type LoadableSource,
+  type SourceLoadingOptions,
+  textSourceMessage,
+} from './context-source-loader';
+export {
   InMemoryActorStateAdapter,
   type InMemoryActorStateOptions,
 } from './in-memory-actor-state-adapter';
 export {
   type ContextDocument,
+  type InMemoryCompileOptions,
   InMemoryContextAdapter,
   type InMemoryContextAdapterOptions,
 } from './in-memory-context-adapter';
