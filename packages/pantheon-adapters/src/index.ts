@@ -27,5 +27,17 @@ export {
   InMemoryToolAdapter,
   type InMemoryToolAdapterOptions,
 } from './in-memory-tool-adapter';
+export {
+  MonitoredToolAdapter,
+  type MonitoredToolAdapterOptions,
+  type ToolExecutionOutcome,
+} from './monitored-tool-adapter';
 export { NodeScheduler, type NodeSchedulerOptions } from './node-scheduler';
+export {
+  SecureToolAdapter,
+  type SecureToolAdapterOptions,
+  type ToolApprovalRequest,
+} from './secure-tool-adapter';
+export { TimeoutToolAdapter, type TimeoutToolAdapterOptions } from './timeout-tool-adapter';
 export { type ArgumentValidator, compileArgumentValidator } from './tool-arguments';
+export { ToolPortDecorator } from './tool-port-decorator';
