@@ -1,4 +1,11 @@
 export {
+  BatchingMessageBus,
+  type BatchingMessageBusOptions,
+  type FlushResult,
+} from './batching-message-bus';
+export { CachedContextAdapter, type CachedContextAdapterOptions } from './cached-context-adapter';
+export { CachedLlmAdapter, type CachedLlmAdapterOptions } from './cached-llm-adapter';
+export {
   assembleContext,
   type ContextBudget,
   type ContextParts,
@@ -27,17 +34,28 @@ export {
   InMemoryToolAdapter,
   type InMemoryToolAdapterOptions,
 } from './in-memory-tool-adapter';
+export { MonitoredMessageBus, type MonitoredMessageBusOptions } from './monitored-message-bus';
 export {
   MonitoredToolAdapter,
   type MonitoredToolAdapterOptions,
   type ToolExecutionOutcome,
 } from './monitored-tool-adapter';
 export { NodeScheduler, type NodeSchedulerOptions } from './node-scheduler';
+export { PooledLlmAdapter } from './pooled-llm-adapter';
+export {
+  type LlmBulkheadOptions,
+  type LlmCircuitBreakerOptions,
+  type LlmCircuitState,
+  type LlmRetryOptions,
+  ResilientLlmAdapter,
+  type ResilientLlmAdapterOptions,
+} from './resilient-llm-adapter';
 export {
   SecureToolAdapter,
   type SecureToolAdapterOptions,
   type ToolApprovalRequest,
 } from './secure-tool-adapter';
+export { stableHash, stableStringify } from './stable-hash';
 export { TimeoutToolAdapter, type TimeoutToolAdapterOptions } from './timeout-tool-adapter';
 export { type ArgumentValidator, compileArgumentValidator } from './tool-arguments';
 export { ToolPortDecorator } from './tool-port-decorator';
