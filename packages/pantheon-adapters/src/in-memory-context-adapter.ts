@@ -13,6 +13,7 @@ import {
 } from '@promethean-os/pantheon-core';
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import { assembleContext, inputMessages, type RankedMessage } from './context-assembly';
+import { type ContextDocument, checkDocument, invalidDocument } from './context-document';
 import {
   ContextSourceLoader,
   type LoadableSource,
@@ -20,16 +21,6 @@ import {
   textSourceMessage,
 } from './context-source-loader';
 import { NodeScheduler } from './node-scheduler';
-
-/** A document the context adapter retrieves through named query sources. */
-export interface ContextDocument {
-  id: string;
-  content: string;
-  /** Searched with twice the weight of `content` by default. */
-  title?: string;
-  /** What a named source's `where` filters on. */
-  metadata?: Record<string, unknown>;
-}
 
 /** Options of `InMemoryContextAdapter`. */
 export interface InMemoryContextAdapterOptions extends Omit<SourceLoadingOptions, 'scheduler'> {
@@ -96,33 +87,6 @@ function matches(document: IndexedDocument, where: Record<string, unknown> | und
     if (document.metadata?.[key] !== where[key]) return false;
   }
   return true;
-}
-
-function invalidDocument(reason: string, details: Record<string, unknown>): ContextError {
-  return new ContextError(`Invalid document: ${reason}`, details, {
-    code: 'CONTEXT_INVALID_DOCUMENT',
-  });
-}
-
-function checkDocument(document: unknown, at: string): ContextDocument {
-  const candidate = document as Partial<ContextDocument> | null;
-  if (typeof candidate !== 'object' || candidate === null) {
-    throw invalidDocument(`${at} is not an object`, { path: at });
-  }
-  if (typeof candidate.id !== 'string' || candidate.id === '') {
-    throw invalidDocument(`${at}.id must be a non-empty string`, { path: `${at}.id` });
-  }
-  if (typeof candidate.content !== 'string') {
-    throw invalidDocument(`${at}.content must be a string`, { path: `${at}.content` });
-  }
-  if (candidate.title !== undefined && typeof candidate.title !== 'string') {
-    throw invalidDocument(`${at}.title must be a string`, { path: `${at}.title` });
-  }
-  const metadata = candidate.metadata;
-  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null)) {
-    throw invalidDocument(`${at}.metadata must be an object`, { path: `${at}.metadata` });
-  }
-  return candidate as ContextDocument;
 }
 
 function cloneForStore<T>(value: T, target: string): T {

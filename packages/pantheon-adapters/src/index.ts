@@ -13,6 +13,7 @@ export {
   inputMessages,
   type RankedMessage,
 } from './context-assembly';
+export { type ContextDocument, checkDocument } from './context-document';
 export {
   ContextSourceLoader,
   type LoadableSource,
@@ -24,7 +25,6 @@ export {
   type InMemoryActorStateOptions,
 } from './in-memory-actor-state-adapter';
 export {
-  type ContextDocument,
   type InMemoryCompileOptions,
   InMemoryContextAdapter,
   type InMemoryContextAdapterOptions,
