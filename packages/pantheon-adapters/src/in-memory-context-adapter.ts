@@ -21,6 +21,7 @@ import {
   textSourceMessage,
 } from './context-source-loader';
 import { NodeScheduler } from './node-scheduler';
+import { DEFAULT_SEARCH_OPTIONS, processSearchTerm } from './search-defaults';
 
 /** Options of `InMemoryContextAdapter`. */
 export interface InMemoryContextAdapterOptions extends Omit<SourceLoadingOptions, 'scheduler'> {
@@ -39,11 +40,13 @@ export interface InMemoryContextAdapterOptions extends Omit<SourceLoadingOptions
   maxTokens?: number;
   /** Counts tokens for `maxTokens`; defaults to `estimateTokens` (characters / 4). */
   countTokens?: (text: string) => number;
-  /**
-   * MiniSearch options of every query. Default: prefix matching, fuzzy matching (0.2), `title`
-   * boosted twice, terms combined with OR.
-   */
+  /** MiniSearch options of every query, merged over `DEFAULT_SEARCH_OPTIONS`. */
   searchOptions?: SearchOptions;
+  /**
+   * Turns a word into an index and query term, or drops it (`null`). Default
+   * `processSearchTerm`: lower-cased, English stop words dropped.
+   */
+  processTerm?: (term: string) => string | null | undefined;
   /** `write`s to targets that start with this prefix store a searchable document. Default `'documents/'`. */
   documentPrefix?: string;
   /** Timer for `fetchTimeoutMs`; defaults to a `NodeScheduler`. */
@@ -70,13 +73,6 @@ interface IndexedDocument {
 
 const GLOBAL_SCOPE = '';
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
-const DEFAULT_SEARCH_OPTIONS: SearchOptions = {
-  prefix: true,
-  fuzzy: 0.2,
-  boost: { title: 2 },
-  combineWith: 'OR',
-};
-
 function scopedKey(scope: string, id: string): string {
   return `${scope}\u0000${id}`;
 }
@@ -156,6 +152,7 @@ export class InMemoryContextAdapter implements ContextPort {
       idField: 'key',
       fields: ['title', 'content'],
       storeFields: [],
+      processTerm: options.processTerm ?? processSearchTerm,
     });
     this.loader = new ContextSourceLoader({
       ...options,

@@ -50,6 +50,7 @@ export {
   ResilientLlmAdapter,
   type ResilientLlmAdapterOptions,
 } from './resilient-llm-adapter';
+export { DEFAULT_SEARCH_OPTIONS, processSearchTerm } from './search-defaults';
 export {
   SecureToolAdapter,
   type SecureToolAdapterOptions,
