@@ -48,13 +48,12 @@ const QUESTION = 'how long does a refund take for my order';
  */
 async function benchContext(results: Measurement[]): Promise<void> {
   const stored = documents();
-  const searchOptions = {
-    prefix: true,
-    fuzzy: 0.2,
-    boost: { title: 2 },
-    combineWith: 'OR' as const,
-  };
-  const raw = new MiniSearch({ idField: 'id', fields: ['title', 'content'], searchOptions });
+  const raw = new MiniSearch({
+    idField: 'id',
+    fields: ['title', 'content'],
+    processTerm: processSearchTerm,
+    searchOptions: DEFAULT_SEARCH_OPTIONS,
+  });
   raw.addAll(stored.map((document) => ({ ...document, title: '' })));
   const byId = new Map(stored.map((document) => [document.id, document]));
   results.push(
