@@ -276,7 +276,7 @@ describe('ResilientLlmAdapter', () => {
     expect(model.calls).toHaveLength(1);
   });
 
-  it('streams through the breaker, and rejects bad settings', async () => {
+  it('streams unchanged, refuses streams while the circuit is open, and rejects bad settings', async () => {
     const streaming: LlmPort = {
       complete: async () => answer('x'),
       async *stream() {
@@ -289,6 +289,18 @@ describe('ResilientLlmAdapter', () => {
     for await (const event of llm.stream!(hello)) events.push(event);
     expect(events.map((event) => event.type)).toEqual(['text-delta', 'finish']);
     expect(new ResilientLlmAdapter(scriptedModel()).stream).toBeUndefined();
+
+    const failing = new ResilientLlmAdapter(
+      { ...streaming, complete: () => Promise.reject(serverError()) },
+      { retry: false, circuitBreaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } },
+    );
+    await expect(failing.complete(hello)).rejects.toMatchObject({ code: 'LLM_SERVER' });
+    const refused = async () => {
+      for await (const _event of failing.stream!(hello)) {
+        // consumed only to surface the refusal
+      }
+    };
+    await expect(refused()).rejects.toMatchObject({ code: 'LLM_CIRCUIT_OPEN' });
     expect(() => new ResilientLlmAdapter(streaming, { timeoutMs: -1 })).toThrow(
       expect.objectContaining({ code: 'CONFIG_ERROR' }),
     );

@@ -87,6 +87,18 @@ function isRetryable(error: unknown): boolean {
   return PantheonError.isInstance(error) && (error as LlmError).retryable === true;
 }
 
+function circuitOpen(cause?: unknown): LlmError {
+  return new LlmError(
+    'The circuit breaker is open: the model is failing, calls are paused',
+    undefined,
+    {
+      code: 'LLM_CIRCUIT_OPEN',
+      retryable: false,
+      cause,
+    },
+  );
+}
+
 function nonNegative(name: string, value: number): number {
   if (!(value >= 0) || !Number.isFinite(value)) {
     throw new ConfigError(`${name} must be a non-negative number`, { [name]: value });
@@ -101,9 +113,9 @@ function nonNegative(name: string, value: number): number {
  * errors) are retried and count towards opening the circuit; anything else is passed through at
  * once. While the circuit is open, calls fail fast with `LLM_CIRCUIT_OPEN`; a full bulkhead is
  * `LLM_BULKHEAD_FULL`; a timed-out attempt is `LLM_TIMEOUT`; the caller's `signal` cancels
- * waiting and attempts (`LLM_ABORTED`). `stream` (when the delegate has it) is passed through
- * the circuit breaker and bulkhead but never retried or timed out, since a partly delivered
- * stream cannot be replayed.
+ * waiting and attempts (`LLM_ABORTED`). `stream` (when the delegate has it) is refused while the
+ * circuit is open and otherwise passed through unchanged: never retried, timed out or queued,
+ * since a partly delivered stream cannot be replayed.
  *
  * @example
  * const llm = new ResilientLlmAdapter(new OpenAiAdapter(), {
@@ -231,18 +243,9 @@ export class ResilientLlmAdapter implements LlmPort {
     messages: Message[],
     options: LlmCompleteOptions = {},
   ): AsyncIterable<LlmStreamEvent> {
-    const outer = options.signal;
-    const open = (signal: AbortSignal) => {
-      const start = async () => this.delegate.stream!(messages, { ...options, signal });
-      return this.breaker ? this.breaker.execute(start, signal) : start();
-    };
-    const events = await this.translate(
-      this.bulkheadPolicy
-        ? this.bulkheadPolicy.execute((context) => open(context.signal), outer)
-        : open(outer ?? NEVER_ABORTED),
-      outer,
-    );
-    yield* events;
+    const state = this.breaker?.state;
+    if (state === CircuitState.Open || state === CircuitState.Isolated) throw circuitOpen();
+    yield* this.delegate.stream!(messages, options);
   }
 
   /** Turns cockatiel's errors into `LlmError`s; `LlmError`s and others pass unchanged. */
@@ -271,17 +274,7 @@ export class ResilientLlmAdapter implements LlmPort {
           },
         );
       }
-      if (isBrokenCircuitError(error) || isIsolatedCircuitError(error)) {
-        throw new LlmError(
-          'The circuit breaker is open: the model is failing, calls are paused',
-          undefined,
-          {
-            code: 'LLM_CIRCUIT_OPEN',
-            retryable: false,
-            cause: error,
-          },
-        );
-      }
+      if (isBrokenCircuitError(error) || isIsolatedCircuitError(error)) throw circuitOpen(error);
       if (isBulkheadRejectedError(error)) {
         throw new LlmError(
           'Too many model calls at once: the bulkhead and its queue are full',
