@@ -1,4 +1,5 @@
 import { cpus } from 'node:os';
+import { benchAdapters } from './adapters.bench';
 import { benchPersistence } from './persistence.bench';
 import { benchRuntime } from './runtime.bench';
 import { benchTick } from './tick.bench';
@@ -6,6 +7,7 @@ import { benchTick } from './tick.bench';
 const tick = await benchTick();
 const runtime = await benchRuntime();
 const persistence = await benchPersistence();
+const adapters = await benchAdapters();
 const report = {
   node: process.version,
   cpu: cpus()[0]?.model,
@@ -14,5 +16,6 @@ const report = {
   tick,
   runtime,
   persistence,
+  adapters,
 };
 console.log(JSON.stringify(report, null, 2));

@@ -1,4 +1,11 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../tsup.config.base';
 
-export default defineConfig(packageBuild());
+export default defineConfig(
+  packageBuild([
+    'src/index.ts',
+    'src/integrations/elasticsearch/index.ts',
+    'src/integrations/prometheus/index.ts',
+    'src/integrations/winston/index.ts',
+  ]),
+);

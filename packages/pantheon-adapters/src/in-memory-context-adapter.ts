@@ -1,25 +1,33 @@
 import {
+  abortError,
   type CompileContextOptions,
+  ConfigError,
   ContextError,
   type ContextPort,
   type ContextSource,
   type ContextStoreOptions,
   check,
   describeIssues,
+  errorMessage,
   type Message,
   MessageSchema,
   type NamedContextSource,
+  type Scheduler,
 } from '@promethean-os/pantheon-core';
-
-/** A document the context adapter can retrieve through named query sources. */
-export interface ContextDocument {
-  id: string;
-  content: string;
-  metadata?: Record<string, unknown>;
-}
+import MiniSearch, { type SearchOptions } from 'minisearch';
+import { assembleContext, inputMessages, type RankedMessage } from './context-assembly';
+import { type ContextDocument, checkDocument, invalidDocument } from './context-document';
+import {
+  ContextSourceLoader,
+  type LoadableSource,
+  type SourceLoadingOptions,
+  textSourceMessage,
+} from './context-source-loader';
+import { NodeScheduler } from './node-scheduler';
+import { DEFAULT_SEARCH_OPTIONS, processSearchTerm } from './search-defaults';
 
 /** Options of `InMemoryContextAdapter`. */
-export interface InMemoryContextAdapterOptions {
+export interface InMemoryContextAdapterOptions extends Omit<SourceLoadingOptions, 'scheduler'> {
   documents?: readonly ContextDocument[];
   /** Oldest history entries beyond this many per actor are forgotten. Default 1,000. */
   maxHistoryPerActor?: number;
@@ -27,15 +35,51 @@ export interface InMemoryContextAdapterOptions {
   queryLimit?: number;
   /** Default `recentLimit` when `compile` gives none. Default 20. */
   recentLimit?: number;
+  /** Default `limit` (messages) when `compile` gives none. Default: no limit. */
+  limit?: number;
+  /** Default `maxChars` when `compile` gives none. Default: no limit. */
+  maxChars?: number;
+  /** Default `maxTokens` when `compile` gives none. Default: no limit. */
+  maxTokens?: number;
+  /** Counts tokens for `maxTokens`; defaults to `estimateTokens` (characters / 4). */
+  countTokens?: (text: string) => number;
+  /** MiniSearch options of every query, merged over `DEFAULT_SEARCH_OPTIONS`. */
+  searchOptions?: SearchOptions;
+  /**
+   * Turns a word into an index and query term, or drops it (`null`). Default
+   * `processSearchTerm`: lower-cased, English stop words dropped.
+   */
+  processTerm?: (term: string) => string | null | undefined;
+  /** `write`s to targets that start with this prefix store a searchable document. Default `'documents/'`. */
+  documentPrefix?: string;
+  /** Timer for `fetchTimeoutMs`; defaults to a `NodeScheduler`. */
+  scheduler?: Scheduler;
+}
+
+/** `compile` options of `InMemoryContextAdapter`: the port's, plus per-call budgets. */
+export interface InMemoryCompileOptions extends CompileContextOptions {
+  /** At most this many characters of message content in total. */
+  maxChars?: number;
+  /** At most this many tokens of message content in total (see `countTokens`). */
+  maxTokens?: number;
+}
+
+interface IndexedDocument {
+  /** Scope and id: unique across scopes. */
+  key: string;
+  scope: string;
+  id: string;
+  title: string;
+  content: string;
+  metadata: Record<string, unknown> | undefined;
 }
 
 const GLOBAL_SCOPE = '';
-
-function isNamedSource(source: ContextSource): source is NamedContextSource {
-  return source.type === undefined;
+function scopedKey(scope: string, id: string): string {
+  return `${scope}\u0000${id}`;
 }
 
-function matches(document: ContextDocument, where: Record<string, unknown> | undefined): boolean {
+function matches(document: IndexedDocument, where: Record<string, unknown> | undefined): boolean {
   if (!where) return true;
   for (const key in where) {
     if (document.metadata?.[key] !== where[key]) return false;
@@ -43,88 +87,149 @@ function matches(document: ContextDocument, where: Record<string, unknown> | und
   return true;
 }
 
+function cloneForStore<T>(value: T, target: string): T {
+  try {
+    return structuredClone(value);
+  } catch (error) {
+    throw new ConfigError(`The value of "${target}" cannot be stored: ${errorMessage(error)}`, {
+      target,
+    });
+  }
+}
+
 /**
- * Context, history and a key/value store in memory.
+ * Context, history, searchable documents and a key/value store, in memory.
  *
- * `compile` returns, in this order: one `system` message per `text` source, the documents each
- * named source (`{ id, where }`) retrieves (at most `queryLimit` per source, filtered by
- * metadata equality), the actor's history (the last `recentLimit` entries, default 20), and one `user`
- * message per input text. Every message says where it came from in `metadata.source`. When
- * `limit` is exceeded, documents go first (last retrieved first), then the oldest history, then
- * sources from the end; input texts are kept. History messages are frozen snapshots: treat the
- * compiled context as read-only.
+ * `compile` returns, in this order:
+ * 1. one `system` message per `text`, `url` and `file` source (`url`s fetched with a timeout and a
+ *    size cap, `file`s read with a size cap), in declaration order;
+ * 2. the stored documents each named source `{ id, where }` retrieves: ranked by MiniSearch
+ *    against the input texts (documents come in insertion order, unranked, when there are none),
+ *    filtered by `where` (metadata equality), at most `queryLimit` per source, a document at most
+ *    once;
+ * 3. the actor's history, the last `recentLimit` entries;
+ * 4. one `user` message per input text.
+ *
+ * Every message says where it came from: `metadata.source` is `'text'`, `'url'` (plus `url`),
+ * `'file'` (plus `path`), the query source's id (plus `documentId` and, when ranked, `score`),
+ * `'history'` or `'input'`. Over `limit`, `maxChars` or `maxTokens`, the lowest-ranked documents
+ * go first, then the oldest history, then sources from the last; the input is always kept.
+ * History messages are frozen snapshots shared by every compile: treat the result as read-only.
+ *
+ * @example
+ * const context = new InMemoryContextAdapter({ documents, queryLimit: 3, maxChars: 8_000 });
+ * const messages = await context.compile({
+ *   texts: ['How do refunds work?'],
+ *   sources: [{ id: 'faq', where: { category: 'faq' } }],
+ *   actorId: 'support-1',
+ * });
  */
 export class InMemoryContextAdapter implements ContextPort {
-  private readonly documents = new Map<string, ContextDocument>();
+  private readonly documents = new Map<string, IndexedDocument>();
+  private readonly index: MiniSearch<IndexedDocument>;
   private readonly history = new Map<string, Message[]>();
   private readonly store = new Map<string, unknown>();
+  private readonly loader: ContextSourceLoader;
   private readonly maxHistoryPerActor: number;
-  private readonly defaultQueryLimit: number;
-  private readonly defaultRecentLimit: number;
+  private readonly defaults: Pick<
+    InMemoryContextAdapterOptions,
+    'queryLimit' | 'recentLimit' | 'limit' | 'maxChars' | 'maxTokens' | 'countTokens'
+  >;
+  private readonly searchOptions: SearchOptions;
+  private readonly documentPrefix: string;
 
   constructor(options: InMemoryContextAdapterOptions = {}) {
     this.maxHistoryPerActor = options.maxHistoryPerActor ?? 1000;
-    this.defaultQueryLimit = options.queryLimit ?? 5;
-    this.defaultRecentLimit = options.recentLimit ?? 20;
+    this.defaults = {
+      queryLimit: options.queryLimit ?? 5,
+      recentLimit: options.recentLimit ?? 20,
+      limit: options.limit,
+      maxChars: options.maxChars,
+      maxTokens: options.maxTokens,
+      countTokens: options.countTokens,
+    };
+    this.searchOptions = { ...DEFAULT_SEARCH_OPTIONS, ...options.searchOptions };
+    this.documentPrefix = options.documentPrefix ?? 'documents/';
+    this.index = new MiniSearch<IndexedDocument>({
+      idField: 'key',
+      fields: ['title', 'content'],
+      storeFields: [],
+      processTerm: options.processTerm ?? processSearchTerm,
+    });
+    this.loader = new ContextSourceLoader({
+      ...options,
+      scheduler: options.scheduler ?? new NodeScheduler(),
+    });
     if (options.documents) this.addDocuments(options.documents);
   }
 
-  /** Stores documents (a document with a known id replaces the old one). */
+  /**
+   * Stores searchable documents for every actor (a known id replaces the document). Rejects the
+   * whole batch with `CONTEXT_INVALID_DOCUMENT` when one is malformed.
+   */
   addDocuments(documents: readonly ContextDocument[]): void {
-    for (const document of documents) this.documents.set(document.id, { ...document });
+    if (!Array.isArray(documents)) throw invalidDocument('expected an array', { path: '(root)' });
+    const checked = documents.map((document, index) => checkDocument(document, `[${index}]`));
+    for (const document of checked) this.putDocument(GLOBAL_SCOPE, document);
   }
 
-  async compile(options: CompileContextOptions): Promise<Message[]> {
-    if (!Array.isArray(options?.sources)) {
+  /** Removes stored documents (of every actor) by id; returns how many were removed. */
+  removeDocuments(ids: readonly string[]): number {
+    let removed = 0;
+    for (const id of ids) if (this.dropDocument(scopedKey(GLOBAL_SCOPE, id))) removed++;
+    return removed;
+  }
+
+  async compile(options: InMemoryCompileOptions): Promise<Message[]> {
+    if (typeof options !== 'object' || options === null || !Array.isArray(options.sources)) {
       throw new ContextError(
-        'compile() needs `sources` as an array',
+        'compile() needs { sources: ContextSource[] }',
         { field: 'sources' },
         { code: 'CONTEXT_INVALID_REQUEST' },
       );
     }
-    const sources: Message[] = [];
-    const retrieved: Message[] = [];
-    for (const source of options.sources) {
-      if (isNamedSource(source)) retrieved.push(...this.retrieve(source, options.queryLimit));
-      else if (source.type === 'text')
-        sources.push({
-          role: 'system',
-          content: source.content,
-          metadata: { ...source.metadata, source: 'text' },
-        });
-      else
+    if (options.signal?.aborted) throw abortError(options.signal);
+    const queryLimit = options.queryLimit ?? this.defaults.queryLimit!;
+    const recentLimit = options.recentLimit ?? this.defaults.recentLimit!;
+    const query = options.texts?.join(' ').trim() ?? '';
+    const scope = options.actorId ?? GLOBAL_SCOPE;
+
+    const loading: (Message | Promise<Message>)[] = [];
+    let pending = false;
+    const retrieved: RankedMessage[] = [];
+    const seen = new Set<string>();
+    options.sources.forEach((source, index) => {
+      const kind = (source as { type?: unknown } | null)?.type;
+      if (kind === undefined && typeof (source as NamedContextSource)?.id === 'string') {
+        this.retrieve(source as NamedContextSource, query, scope, queryLimit, seen, retrieved);
+      } else if (kind === 'text') {
+        loading.push(textSourceMessage(source as Extract<ContextSource, { type: 'text' }>));
+      } else if (kind === 'url' || kind === 'file') {
+        pending = true;
+        loading.push(this.loader.load(source as LoadableSource, options.signal));
+      } else {
         throw new ContextError(
-          `InMemoryContextAdapter does not load "${source.type}" sources`,
-          { sourceType: source.type },
+          `sources[${index}] is not a context source this adapter can load`,
+          { path: `sources[${index}]`, sourceType: typeof kind === 'string' ? kind : undefined },
           { code: 'CONTEXT_SOURCE_UNSUPPORTED' },
         );
-    }
-
-    const past = (options.actorId !== undefined && this.history.get(options.actorId)) || [];
-    const recentLimit = options.recentLimit ?? this.defaultRecentLimit;
-    // History entries are frozen snapshots, so they are shared rather than copied per compile.
-    const history = recentLimit > 0 ? past.slice(-recentLimit) : [];
-
-    const inputs: Message[] = (options.texts ?? []).map((text) => {
-      const message: Message = { role: 'user', content: text, metadata: { source: 'input' } };
-      if (options.from !== undefined) message.name = options.from;
-      return message;
+      }
     });
+    const sources = pending ? await Promise.all(loading) : (loading as Message[]);
 
-    if (options.limit !== undefined) {
-      let excess =
-        sources.length + retrieved.length + history.length + inputs.length - options.limit;
-      const trim = (messages: Message[], oldestFirst: boolean) => {
-        const count = Math.min(Math.max(excess, 0), messages.length);
-        if (oldestFirst) messages.splice(0, count);
-        else messages.length -= count;
-        excess -= count;
-      };
-      trim(retrieved, false);
-      trim(history, true);
-      trim(sources, false);
-    }
-    return [...sources, ...retrieved, ...history, ...inputs];
+    const past = this.history.get(scope);
+    // History entries are frozen snapshots, so they are shared rather than copied per compile.
+    const history = past && recentLimit > 0 ? past.slice(-recentLimit) : [];
+
+    return assembleContext(
+      { sources, retrieved, history, inputs: inputMessages(options.texts, options.from) },
+      {
+        limit: options.limit ?? this.defaults.limit,
+        maxChars: options.maxChars ?? this.defaults.maxChars,
+        maxTokens: options.maxTokens ?? this.defaults.maxTokens,
+        countTokens: this.defaults.countTokens,
+      },
+    );
   }
 
   async append(actorId: string, message: Message): Promise<void> {
@@ -132,10 +237,7 @@ export class InMemoryContextAdapter implements ContextPort {
     if (!checked.ok) {
       throw new ContextError(
         `Cannot append a malformed message: ${describeIssues(checked.issues)}`,
-        {
-          actorId,
-          issues: checked.issues,
-        },
+        { actorId, issues: checked.issues },
         { code: 'CONTEXT_INVALID_MESSAGE' },
       );
     }
@@ -150,19 +252,45 @@ export class InMemoryContextAdapter implements ContextPort {
         metadata: Object.freeze({ ...message.metadata, source: 'history' }),
       }),
     );
-    while (entries.length > this.maxHistoryPerActor) entries.shift();
+    if (entries.length > this.maxHistoryPerActor) {
+      entries.splice(0, entries.length - this.maxHistoryPerActor);
+    }
   }
 
+  /** The stored value of `target` (a copy), or the document stored under the document prefix. */
   async read(target: string, options: ContextStoreOptions = {}): Promise<unknown> {
-    return structuredClone(this.store.get(this.key(target, options)));
+    const scope = options.actorId ?? GLOBAL_SCOPE;
+    const id = this.documentId(target);
+    if (id !== undefined) {
+      const document = this.documents.get(scopedKey(scope, id));
+      return document && structuredClone(this.publicDocument(document));
+    }
+    return structuredClone(this.store.get(scopedKey(scope, target)));
   }
 
+  /**
+   * Stores a copy of `data` under `target`. A target under the document prefix (default
+   * `documents/<id>`) stores `data` (`{ content, title?, metadata? }`, else
+   * `CONTEXT_INVALID_DOCUMENT`) as a searchable document of that actor, or of every actor
+   * when no `actorId` is given.
+   */
   async write(target: string, data: unknown, options: ContextStoreOptions = {}): Promise<void> {
-    this.store.set(this.key(target, options), structuredClone(data));
+    const scope = options.actorId ?? GLOBAL_SCOPE;
+    const id = this.documentId(target);
+    if (id === undefined) {
+      this.store.set(scopedKey(scope, target), cloneForStore(data, target));
+      return;
+    }
+    if (id === '') throw invalidDocument(`"${target}" names no document id`, { target });
+    const document = checkDocument({ ...(data as object), id }, target);
+    this.putDocument(scope, cloneForStore(document, target));
   }
 
   async delete(target: string, options: ContextStoreOptions = {}): Promise<void> {
-    this.store.delete(this.key(target, options));
+    const scope = options.actorId ?? GLOBAL_SCOPE;
+    const id = this.documentId(target);
+    if (id !== undefined) this.dropDocument(scopedKey(scope, id));
+    else this.store.delete(scopedKey(scope, target));
   }
 
   /** An actor's whole history, oldest first (frozen snapshots). */
@@ -177,22 +305,84 @@ export class InMemoryContextAdapter implements ContextPort {
     return size;
   }
 
-  private retrieve(source: NamedContextSource, queryLimit: number | undefined): Message[] {
-    const max = queryLimit ?? this.defaultQueryLimit;
-    const found: Message[] = [];
-    for (const document of this.documents.values()) {
-      if (found.length >= max) break;
-      if (!matches(document, source.where)) continue;
-      found.push({
-        role: 'system',
-        content: document.content,
-        metadata: { ...document.metadata, source: source.id, documentId: document.id },
-      });
-    }
-    return found;
+  private documentId(target: string): string | undefined {
+    return target.startsWith(this.documentPrefix)
+      ? target.slice(this.documentPrefix.length)
+      : undefined;
   }
 
-  private key(target: string, options: ContextStoreOptions): string {
-    return `${options.actorId ?? GLOBAL_SCOPE}\u0000${target}`;
+  private publicDocument(document: IndexedDocument): ContextDocument {
+    const out: ContextDocument = { id: document.id, content: document.content };
+    if (document.title !== '') out.title = document.title;
+    if (document.metadata !== undefined) out.metadata = document.metadata;
+    return out;
+  }
+
+  private putDocument(scope: string, document: ContextDocument): void {
+    const key = scopedKey(scope, document.id);
+    const indexed: IndexedDocument = {
+      key,
+      scope,
+      id: document.id,
+      title: document.title ?? '',
+      content: document.content,
+      metadata: document.metadata && { ...document.metadata },
+    };
+    if (this.documents.has(key)) this.index.discard(key);
+    this.index.add(indexed);
+    this.documents.set(key, indexed);
+  }
+
+  private dropDocument(key: string): boolean {
+    if (!this.documents.delete(key)) return false;
+    this.index.discard(key);
+    return true;
+  }
+
+  private retrieve(
+    source: NamedContextSource,
+    query: string,
+    scope: string,
+    queryLimit: number,
+    seen: Set<string>,
+    out: RankedMessage[],
+  ): void {
+    if (queryLimit <= 0) return;
+    let taken = 0;
+    const visible = (document: IndexedDocument | undefined): document is IndexedDocument =>
+      document !== undefined &&
+      (document.scope === GLOBAL_SCOPE || document.scope === scope) &&
+      !seen.has(document.key) &&
+      matches(document, source.where);
+    const take = (document: IndexedDocument, score: number | undefined) => {
+      seen.add(document.key);
+      const metadata: Record<string, unknown> = {
+        ...document.metadata,
+        source: source.id,
+        documentId: document.id,
+      };
+      if (score !== undefined) metadata.score = score;
+      out.push({
+        message: { role: 'system', content: document.content, metadata },
+        score: score ?? 0,
+      });
+      taken++;
+    };
+
+    if (query === '') {
+      for (const document of this.documents.values()) {
+        if (taken >= queryLimit) break;
+        if (visible(document)) take(document, undefined);
+      }
+      return;
+    }
+    const results = this.index.search(query, {
+      ...this.searchOptions,
+      filter: (result) => visible(this.documents.get(result.id as string)),
+    });
+    for (const result of results) {
+      if (taken >= queryLimit) break;
+      take(this.documents.get(result.id as string)!, result.score);
+    }
   }
 }

@@ -18,7 +18,11 @@ export type LlmErrorCode =
   /** The reply could not be understood (not JSON, wrong shape, tool arguments that are no JSON object). */
   | 'LLM_INVALID_RESPONSE'
   /** The caller's `AbortSignal` cancelled the call. Not retryable. */
-  | 'LLM_ABORTED';
+  | 'LLM_ABORTED'
+  /** A circuit breaker is open after repeated failures; the model was not called. Not retryable. */
+  | 'LLM_CIRCUIT_OPEN'
+  /** A concurrency limit and its queue are full. Retryable. */
+  | 'LLM_BULKHEAD_FULL';
 
 /**
  * The `LlmError` code for an HTTP error status of a model provider: 401/403 `LLM_AUTH`,
@@ -50,6 +54,7 @@ export function isRetryableLlmError(code: string, status?: number): boolean {
     code === 'LLM_RATE_LIMIT' ||
     code === 'LLM_TIMEOUT' ||
     code === 'LLM_CONNECTION' ||
-    code === 'LLM_SERVER'
+    code === 'LLM_SERVER' ||
+    code === 'LLM_BULKHEAD_FULL'
   );
 }

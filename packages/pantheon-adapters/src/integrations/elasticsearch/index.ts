@@ -1,0 +1,4 @@
+export {
+  ElasticsearchContextAdapter,
+  type ElasticsearchContextAdapterOptions,
+} from './elasticsearch-context-adapter';

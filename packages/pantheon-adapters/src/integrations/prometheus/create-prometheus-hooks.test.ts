@@ -1,0 +1,136 @@
+import {
+  InMemoryActorStateAdapter,
+  InMemoryContextAdapter,
+  InMemoryMessageBus,
+  InMemoryToolAdapter,
+  NodeScheduler,
+} from '@promethean-os/pantheon-adapters';
+import { type Action, type ContextPort, makeOrchestrator } from '@promethean-os/pantheon-core';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { createPrometheusHooks } from './create-prometheus-hooks';
+
+/** The sample lines of a scrape, e.g. `pantheon_active_actors 0`. */
+async function scrape(registry: Registry): Promise<Map<string, number>> {
+  const samples = new Map<string, number>();
+  for (const line of (await registry.metrics()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+async function setup(context: ContextPort = new InMemoryContextAdapter()) {
+  let clock = 1_000_000;
+  let activeDuringTick: number | undefined;
+  const registry = new Registry();
+  const hooks = createPrometheusHooks({ registry, contextAdapterType: 'in-memory' });
+  const tools = new InMemoryToolAdapter();
+  tools.register({
+    name: 'slow-add',
+    description: 'Adds, taking two seconds of the test clock',
+    parameters: {
+      type: 'object',
+      properties: { a: { type: 'number' }, b: { type: 'number' } },
+      required: ['a', 'b'],
+    },
+    execute: async ({ a, b }: { a: number; b: number }) => {
+      clock += 2000;
+      activeDuringTick = (await hooks.metrics.activeActors.get()).values[0]?.value;
+      return a + b;
+    },
+  });
+  const state = new InMemoryActorStateAdapter();
+  let actions: Action[] = [];
+  const orchestrator = makeOrchestrator({
+    now: () => clock,
+    log: () => {},
+    context,
+    tools,
+    llm: { complete: async () => ({ role: 'assistant', content: 'ok' }) },
+    bus: new InMemoryMessageBus(),
+    schedule: new NodeScheduler(),
+    state,
+    hooks,
+  });
+  const actor = await state.spawn(
+    {
+      name: 'greeter-script',
+      talents: [
+        { name: 'talk', behaviors: [{ name: 'reply', mode: 'active', plan: () => ({ actions }) }] },
+      ],
+      contextSources: [{ type: 'text', content: 'Be brief.' }],
+    },
+    'greet',
+    { name: 'greeter' },
+  );
+  return {
+    registry,
+    hooks,
+    orchestrator,
+    actor,
+    setActions: (next: Action[]) => {
+      actions = next;
+    },
+    activeDuringTick: () => activeDuringTick,
+  };
+}
+
+describe('createPrometheusHooks', () => {
+  it('counts ticks, times actions and context compilation, and tracks ticks in flight', async () => {
+    const { registry, orchestrator, actor, setActions, activeDuringTick } = await setup();
+    setActions([
+      { type: 'tool', name: 'slow-add', args: { a: 1, b: 2 } },
+      { type: 'message', content: 'hello' },
+    ]);
+    await orchestrator.tickActor(actor, { userMessage: 'hi' });
+    await orchestrator.tickActor(actor, { userMessage: 'again' });
+    expect(activeDuringTick()).toBe(1);
+    setActions([{ type: 'tool', name: 'missing-tool', args: {} }]);
+    await orchestrator.tickActor(actor, { userMessage: 'fail' });
+
+    const samples = await scrape(registry);
+    expect(samples.get('pantheon_actor_ticks_total{actor_name="greeter",status="success"}')).toBe(
+      2,
+    );
+    expect(samples.get('pantheon_actor_ticks_total{actor_name="greeter",status="error"}')).toBe(1);
+    const action = (labels: string) => `pantheon_action_execution_duration_seconds${labels}`;
+    expect(samples.get(action('_count{action_type="tool",status="success"}'))).toBe(2);
+    expect(samples.get(action('_sum{action_type="tool",status="success"}'))).toBe(4);
+    expect(samples.get(action('_bucket{le="1",action_type="tool",status="success"}'))).toBe(0);
+    expect(samples.get(action('_bucket{le="2",action_type="tool",status="success"}'))).toBe(2);
+    expect(samples.get(action('_count{action_type="message",status="success"}'))).toBe(2);
+    expect(samples.get(action('_count{action_type="tool",status="error"}'))).toBe(1);
+    expect(
+      samples.get('pantheon_context_compilation_duration_seconds_count{adapter_type="in-memory"}'),
+    ).toBe(3);
+    expect(
+      samples.get(
+        'pantheon_behavior_duration_seconds_count{behavior_name="reply",status="success"}',
+      ),
+    ).toBe(3); // the plans succeeded; the failing action counts as an action error
+    expect(samples.get('pantheon_active_actors')).toBe(0);
+  });
+
+  it('reports rejected ticks through tickRejected and reuses metrics on the same registry', async () => {
+    const failing: ContextPort = {
+      compile: async () => {
+        throw new Error('vector store down');
+      },
+    };
+    const { registry, hooks, orchestrator, actor } = await setup(failing);
+    await expect(orchestrator.tickActor(actor, { userMessage: 'hi' })).rejects.toMatchObject({
+      code: 'CONTEXT_UNAVAILABLE',
+    });
+    expect((await scrape(registry)).get('pantheon_active_actors')).toBe(1);
+    hooks.tickRejected(actor);
+    const again = createPrometheusHooks({ registry });
+    expect(again.metrics.actorTicks).toBe(hooks.metrics.actorTicks);
+    const samples = await scrape(registry);
+    expect(samples.get('pantheon_active_actors')).toBe(0);
+    expect(samples.get('pantheon_actor_ticks_total{actor_name="greeter",status="rejected"}')).toBe(
+      1,
+    );
+  });
+});

@@ -1,0 +1,173 @@
+import type { Actor, OrchestratorHooks } from '@promethean-os/pantheon-core';
+import { Counter, Gauge, register as globalRegistry, Histogram, type Registry } from 'prom-client';
+
+/** Options of `createPrometheusHooks`. */
+export interface PrometheusHooksOptions {
+  /** Where the metrics are registered. Default: prom-client's global registry. */
+  registry?: Registry;
+  /** The `adapter_type` label of context compilations (e.g. `'in-memory'`). Default `'default'`. */
+  contextAdapterType?: string;
+  /** Histogram buckets of action and behavior durations, in seconds. */
+  actionBuckets?: number[];
+  /** Histogram buckets of context compilation durations, in seconds. */
+  contextBuckets?: number[];
+}
+
+/** The prom-client metrics behind the hooks. */
+export interface PantheonMetrics {
+  /** `pantheon_actor_ticks_total{actor_name,status}`; status `success`, `error` or `rejected`. */
+  actorTicks: Counter<'actor_name' | 'status'>;
+  /** `pantheon_action_execution_duration_seconds{action_type,status}`; status `success` or `error`. */
+  actionExecution: Histogram<'action_type' | 'status'>;
+  /** `pantheon_behavior_duration_seconds{behavior_name,status}`; `error` when the plan failed. */
+  behaviorExecution: Histogram<'behavior_name' | 'status'>;
+  /** `pantheon_active_actors`: actors with a tick in flight. */
+  activeActors: Gauge;
+  /** `pantheon_context_compilation_duration_seconds{adapter_type}`. */
+  contextCompilation: Histogram<'adapter_type'>;
+}
+
+/** Orchestrator hooks that feed Prometheus, plus the metrics and a way to report rejected ticks. */
+export interface PrometheusHooks extends OrchestratorHooks {
+  readonly metrics: PantheonMetrics;
+  /**
+   * Reports a tick that rejected (a failing context or state port), which emits no `onTickEnd`:
+   * counts it with status `rejected` and ends it in `pantheon_active_actors`.
+   */
+  tickRejected(actor: Actor): void;
+}
+
+const DEFAULT_ACTION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10];
+const DEFAULT_CONTEXT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2];
+
+/** The metric named `name` in `registry`, registered by `create` when it is not there yet. */
+function metric<T>(registry: Registry, name: string, create: () => T): T {
+  return (registry.getSingleMetric(name) as T | undefined) ?? create();
+}
+
+function actorName(actor: Actor): string {
+  return actor.name ?? actor.script.name;
+}
+
+/**
+ * Prometheus metrics for an orchestrator, fed by its hooks (`makeOrchestrator({ hooks })` or
+ * `new PantheonSystem({ hooks })`). Calling it again with the same registry reuses the metrics.
+ * `pantheon_active_actors` counts actors with a tick in flight; a tick that rejects emits no
+ * `onTickEnd`, so report it with `tickRejected(actor)` (otherwise the actor counts as active
+ * until its next tick starts).
+ *
+ * @example
+ * import { Registry } from 'prom-client';
+ * import { createPrometheusHooks } from '@promethean-os/pantheon-adapters/prometheus';
+ *
+ * const registry = new Registry();
+ * const orchestrator = makeOrchestrator({ ...deps, hooks: createPrometheusHooks({ registry }) });
+ * // GET /metrics → res.end(await registry.metrics())
+ */
+export function createPrometheusHooks(options: PrometheusHooksOptions = {}): PrometheusHooks {
+  const registry = options.registry ?? globalRegistry;
+  const registers = [registry];
+  const adapterType = options.contextAdapterType ?? 'default';
+  const actionBuckets = options.actionBuckets ?? DEFAULT_ACTION_BUCKETS;
+
+  const metrics: PantheonMetrics = {
+    actorTicks: metric(
+      registry,
+      'pantheon_actor_ticks_total',
+      () =>
+        new Counter({
+          name: 'pantheon_actor_ticks_total',
+          help: 'Total number of actor ticks',
+          labelNames: ['actor_name', 'status'] as const,
+          registers,
+        }),
+    ),
+    actionExecution: metric(
+      registry,
+      'pantheon_action_execution_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'pantheon_action_execution_duration_seconds',
+          help: 'Duration of action execution',
+          labelNames: ['action_type', 'status'] as const,
+          buckets: actionBuckets,
+          registers,
+        }),
+    ),
+    behaviorExecution: metric(
+      registry,
+      'pantheon_behavior_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'pantheon_behavior_duration_seconds',
+          help: 'Duration of behavior runs (plan and actions)',
+          labelNames: ['behavior_name', 'status'] as const,
+          buckets: actionBuckets,
+          registers,
+        }),
+    ),
+    activeActors: metric(
+      registry,
+      'pantheon_active_actors',
+      () =>
+        new Gauge({
+          name: 'pantheon_active_actors',
+          help: 'Number of actors with a tick in flight',
+          registers,
+        }),
+    ),
+    contextCompilation: metric(
+      registry,
+      'pantheon_context_compilation_duration_seconds',
+      () =>
+        new Histogram({
+          name: 'pantheon_context_compilation_duration_seconds',
+          help: 'Duration of context compilation',
+          labelNames: ['adapter_type'] as const,
+          buckets: options.contextBuckets ?? DEFAULT_CONTEXT_BUCKETS,
+          registers,
+        }),
+    ),
+  };
+
+  // Actor ids with a tick in flight. A set (not a counter) so that a tick that rejected without
+  // being reported is forgotten when the actor's next tick starts, instead of leaking forever.
+  const ticking = new Set<string>();
+  const settle = () => metrics.activeActors.set(ticking.size);
+
+  return {
+    metrics,
+    onTickStart({ actor }) {
+      ticking.add(actor.id);
+      settle();
+    },
+    onTickEnd({ actor, result }) {
+      metrics.actorTicks.inc({
+        actor_name: actorName(actor),
+        status: result.errors.length === 0 ? 'success' : 'error',
+      });
+      ticking.delete(actor.id);
+      settle();
+    },
+    tickRejected(actor) {
+      metrics.actorTicks.inc({ actor_name: actorName(actor), status: 'rejected' });
+      ticking.delete(actor.id);
+      settle();
+    },
+    onContextCompiled({ durationMs }) {
+      metrics.contextCompilation.observe({ adapter_type: adapterType }, durationMs / 1000);
+    },
+    onBehaviorEnd({ behavior, durationMs, error }) {
+      metrics.behaviorExecution.observe(
+        { behavior_name: behavior.name, status: error ? 'error' : 'success' },
+        durationMs / 1000,
+      );
+    },
+    onActionEnd({ result }) {
+      metrics.actionExecution.observe(
+        { action_type: result.action.type, status: result.ok ? 'success' : 'error' },
+        result.durationMs / 1000,
+      );
+    },
+  };
+}

@@ -1,0 +1,6 @@
+export {
+  createPrometheusHooks,
+  type PantheonMetrics,
+  type PrometheusHooks,
+  type PrometheusHooksOptions,
+} from './create-prometheus-hooks';

@@ -1,0 +1,1 @@
+export { createWinstonLog, type WinstonLogOptions } from './create-winston-log';
