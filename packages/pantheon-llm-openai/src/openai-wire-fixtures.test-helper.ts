@@ -1,5 +1,7 @@
 // Payloads in the shape of the OpenAI Chat Completions API reference (JSON and SSE).
 
+import type { Message } from '@promethean-os/pantheon-core';
+
 const created = 1763980800;
 
 export function chatCompletion(message: Record<string, unknown>, finishReason = 'stop') {
@@ -118,4 +120,49 @@ export function apiError(
   param: string | null = null,
 ) {
   return { error: { message, type, param, code } };
+}
+
+/** The text cut in two (so that a stream carries more than one delta), or `[]` when empty. */
+function halves(text: string): string[] {
+  if (text === '') return [];
+  const middle = Math.ceil(text.length / 2);
+  return text.length > 1 ? [text.slice(0, middle), text.slice(middle)] : [text];
+}
+
+/** A Pantheon assistant reply as the Chat Completions JSON the API would send. */
+export function completionOf(reply: Message) {
+  const calls = reply.toolCalls ?? [];
+  if (calls.length === 0) return chatCompletion({ content: reply.content });
+  return chatCompletion(
+    {
+      content: reply.content === '' ? null : reply.content,
+      tool_calls: calls.map((call) => toolCall(call.id, call.name, JSON.stringify(call.args))),
+    },
+    'tool_calls',
+  );
+}
+
+/**
+ * The same reply as the API streams it: the text in deltas, then each tool call announced with
+ * its id and name and its arguments in pieces, the finish reason, usage and `[DONE]`.
+ */
+export function completionStreamOf(reply: Message): string[] {
+  const calls = reply.toolCalls ?? [];
+  return [
+    deltaChunk({ role: 'assistant', content: '', refusal: null }),
+    ...halves(reply.content).map((content) => deltaChunk({ content })),
+    ...calls.flatMap((call, index) => [
+      deltaChunk({
+        tool_calls: [
+          { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+        ],
+      }),
+      ...halves(JSON.stringify(call.args)).map((piece) =>
+        deltaChunk({ tool_calls: [{ index, function: { arguments: piece } }] }),
+      ),
+    ]),
+    deltaChunk({}, calls.length > 0 ? 'tool_calls' : 'stop'),
+    usageChunk,
+    'data: [DONE]',
+  ];
 }

@@ -90,6 +90,7 @@ describe('createRecordingServer', () => {
 
     const empty = await post('/x', {});
     expect(empty.status).toBe(599);
+    expect(empty.headers.get('retry-after-ms')).toBe('1');
     expect(await empty.json()).toEqual({
       error: { message: 'The recording server has no scripted reply left' },
     });

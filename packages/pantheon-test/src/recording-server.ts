@@ -52,11 +52,13 @@ export interface RecordingServer {
   close(): Promise<void>;
 }
 
-/** The answer when no reply is queued: an error status no real API uses, so the test fails loudly. */
-const NO_REPLY_LEFT: ScriptedHttpReply = {
-  status: 599,
-  json: { error: { message: 'The recording server has no scripted reply left' } },
-};
+/**
+ * The answer when the script has no reply: a status no real API uses, so the test fails loudly.
+ * SDKs retry 5xx with backoff of up to seconds; `retry-after-ms` makes them retry at once.
+ */
+function scriptError(message: string): ScriptedHttpReply {
+  return { status: 599, headers: { 'retry-after-ms': '1' }, json: { error: { message } } };
+}
 
 function send(response: ServerResponse, reply: ScriptedHttpReply): void {
   if (reply.hang) return;
@@ -92,8 +94,9 @@ function parseJson(body: string): unknown {
  * Starts an HTTP server on 127.0.0.1 (a free port) that records every request and answers each
  * with the next queued reply: JSON, a raw body, server-sent events, or no answer at all. Point a
  * real SDK at `server.url` to test an adapter over real HTTP, wire format included, without
- * network access. A request that finds the queue empty gets HTTP 599. Close the server after each
- * test.
+ * network access. A request that finds the queue empty, or whose responder throws, gets HTTP 599
+ * with `retry-after-ms: 1` (SDKs that retry do so at once, so the test fails fast). Close the
+ * server after each test.
  *
  * @example
  * const server = await createRecordingServer();
@@ -119,15 +122,12 @@ export async function createRecordingServer(): Promise<RecordingServer> {
         json: parseJson(body),
       };
       requests.push(recorded);
-      const next = queue.shift() ?? NO_REPLY_LEFT;
+      const next = queue.shift() ?? scriptError('The recording server has no scripted reply left');
       let reply: ScriptedHttpReply;
       try {
         reply = typeof next === 'function' ? await next(recorded) : next;
       } catch (error) {
-        reply = {
-          status: 599,
-          json: { error: { message: `The scripted responder threw: ${errorMessage(error)}` } },
-        };
+        reply = scriptError(`The scripted responder threw: ${errorMessage(error)}`);
       }
       send(response, reply);
     });
