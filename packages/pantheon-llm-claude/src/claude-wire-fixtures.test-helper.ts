@@ -188,13 +188,6 @@ export function overloadedMidStream(): string[] {
   ];
 }
 
-/** The text cut in two (so that a stream carries more than one delta), or `[]` when empty. */
-function halves(value: string): string[] {
-  if (value === '') return [];
-  const middle = Math.ceil(value.length / 2);
-  return value.length > 1 ? [value.slice(0, middle), value.slice(middle)] : [value];
-}
-
 /** A Pantheon assistant reply as the Messages API JSON: a text block, then one per tool call. */
 export function claudeMessageOf(reply: Message) {
   const calls = reply.toolCalls ?? [];
@@ -208,7 +201,7 @@ export function claudeMessageOf(reply: Message) {
 }
 
 /**
- * The same reply as the API streams it: `message_start`, the text block in deltas, each
+ * The same reply as the API streams it: `message_start`, the text block in sentence deltas, each
  * `tool_use` block with its input as `input_json_delta` pieces, then `message_delta` and
  * `message_stop`.
  */
@@ -223,7 +216,8 @@ export function claudeEventsOf(reply: Message): string[] {
         index,
         content_block: { type: 'text', text: '', citations: null },
       }),
-      ...halves(reply.content).map((piece) =>
+      // In sentence-sized deltas.
+      ...(reply.content.match(/[^.!?]+[.!?]*\s*/g) ?? []).map((piece) =>
         event('content_block_delta', {
           type: 'content_block_delta',
           index,
@@ -247,7 +241,8 @@ export function claudeEventsOf(reply: Message): string[] {
           caller: { type: 'direct' },
         },
       }),
-      ...halves(JSON.stringify(call.args)).map((piece) =>
+      // An empty first delta, then the input JSON cut after each comma, as the API sends it.
+      ...['', ...JSON.stringify(call.args).split(/(?<=,)/)].map((piece) =>
         event('content_block_delta', {
           type: 'content_block_delta',
           index,

@@ -122,13 +122,6 @@ export function apiError(
   return { error: { message, type, param, code } };
 }
 
-/** The text cut in two (so that a stream carries more than one delta), or `[]` when empty. */
-function halves(text: string): string[] {
-  if (text === '') return [];
-  const middle = Math.ceil(text.length / 2);
-  return text.length > 1 ? [text.slice(0, middle), text.slice(middle)] : [text];
-}
-
 /** A Pantheon assistant reply as the Chat Completions JSON the API would send. */
 export function completionOf(reply: Message) {
   const calls = reply.toolCalls ?? [];
@@ -143,23 +136,25 @@ export function completionOf(reply: Message) {
 }
 
 /**
- * The same reply as the API streams it: the text in deltas, then each tool call announced with
- * its id and name and its arguments in pieces, the finish reason, usage and `[DONE]`.
+ * The same reply as the API streams it: the text in word deltas, then each tool call announced
+ * with its id and name and its arguments in pieces, the finish reason, usage and `[DONE]`.
  */
 export function completionStreamOf(reply: Message): string[] {
   const calls = reply.toolCalls ?? [];
   return [
     deltaChunk({ role: 'assistant', content: '', refusal: null }),
-    ...halves(reply.content).map((content) => deltaChunk({ content })),
+    // Word by word, as the API streams text.
+    ...(reply.content.match(/\S+\s*|\s+/g) ?? []).map((content) => deltaChunk({ content })),
     ...calls.flatMap((call, index) => [
       deltaChunk({
         tool_calls: [
           { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
         ],
       }),
-      ...halves(JSON.stringify(call.args)).map((piece) =>
-        deltaChunk({ tool_calls: [{ index, function: { arguments: piece } }] }),
-      ),
+      // The arguments arrive in pieces, cut after each colon.
+      ...JSON.stringify(call.args)
+        .split(/(?<=:)/)
+        .map((piece) => deltaChunk({ tool_calls: [{ index, function: { arguments: piece } }] })),
     ]),
     deltaChunk({}, calls.length > 0 ? 'tool_calls' : 'stop'),
     usageChunk,
