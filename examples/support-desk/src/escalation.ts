@@ -42,8 +42,8 @@ export class EscalateTool implements ToolSpec {
 
   constructor(private readonly supervisorId: string) {}
 
-  async execute(_args: EscalationArgs): Promise<string> {
-    return `Escalated to supervisor ${this.supervisorId}. Tell the customer that a supervisor will reply to them directly; do not promise the outcome.`;
+  async execute(args: EscalationArgs): Promise<string> {
+    return `Escalated to supervisor ${this.supervisorId} (reason: ${args.reason}). Tell the customer that a supervisor will reply to them directly; do not promise the outcome.`;
   }
 }
 

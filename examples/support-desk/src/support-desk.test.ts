@@ -42,7 +42,7 @@ describe('support desk, offline from the committed cassette', () => {
           reason: 'a refund of €240 is above the €100 agent limit',
           summary: `The customer asks: "${CUSTOMER_QUESTIONS[1]}"`,
         },
-        result: `Escalated to supervisor ${SUPERVISOR_ID}. Tell the customer that a supervisor will reply to them directly; do not promise the outcome.`,
+        result: `Escalated to supervisor ${SUPERVISOR_ID} (reason: a refund of €240 is above the €100 agent limit). Tell the customer that a supervisor will reply to them directly; do not promise the outcome.`,
       },
       {
         type: 'message',
