@@ -97,7 +97,7 @@ export interface SupportDeskOptions {
   questions?: readonly string[];
 }
 
-function describe(event: DeskEvent): string {
+function formatEvent(event: DeskEvent): string {
   switch (event.type) {
     case 'question':
       return `customer → ${event.to}: ${event.content}`;
@@ -124,7 +124,7 @@ export async function runSupportDesk(options: SupportDeskOptions): Promise<Suppo
   const errors: PantheonError[] = [];
   const record = (event: DeskEvent) => {
     events.push(event);
-    log(describe(event));
+    log(formatEvent(event));
   };
 
   const tools = new InMemoryToolAdapter();
