@@ -4,15 +4,15 @@ import {
   type ToolPort,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
+import { createRecordingServer, type RecordingServer } from '@promethean-os/pantheon-test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClaudeAdapter } from './claude-adapter';
 import { claudeMessage, text, thinking, toolUse } from './claude-wire-fixtures.test-helper';
-import { type RecordingServer, startRecordingServer } from './recording-server.test-helper';
 
 let server: RecordingServer;
 
 beforeEach(async () => {
-  server = await startRecordingServer();
+  server = await createRecordingServer();
 });
 
 afterEach(async () => {

@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { LlmStreamEvent, Message, ToolSpec } from '@promethean-os/pantheon-core';
+import { createRecordingServer, type RecordingServer } from '@promethean-os/pantheon-test';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import {
@@ -19,12 +20,11 @@ import {
   toolUse,
   toolUseEvents,
 } from './claude-wire-fixtures.test-helper';
-import { type RecordingServer, startRecordingServer } from './recording-server.test-helper';
 
 let server: RecordingServer;
 
 beforeEach(async () => {
-  server = await startRecordingServer();
+  server = await createRecordingServer();
 });
 
 afterEach(async () => {

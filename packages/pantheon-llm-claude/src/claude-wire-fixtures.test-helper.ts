@@ -1,5 +1,7 @@
 // Payloads in the shape of the Claude Messages API reference (JSON and server-sent events).
 
+import type { Message } from '@promethean-os/pantheon-core';
+
 export const thinkingSignature =
   'EqQBCkYIBxgCKkBzcMYXaR0VUo1fU3Rr9Wn0aX2TIBtp3lPi5t2m3eeIHZeE1CMcRQzTCWqXbDXyoZ5mW4U0i8mQ3Eh3rSf2JthEgzgpxd9WjLd8x2pZ+saGgyM1zaQv2s=';
 
@@ -183,5 +185,76 @@ export function overloadedMidStream(): string[] {
   return [
     ...firstTextEvents('Hel'),
     event('error', { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }),
+  ];
+}
+
+/** A Pantheon assistant reply as the Messages API JSON: a text block, then one per tool call. */
+export function claudeMessageOf(reply: Message) {
+  const calls = reply.toolCalls ?? [];
+  return claudeMessage(
+    [
+      ...(reply.content === '' ? [] : [text(reply.content)]),
+      ...calls.map((call) => toolUse(call.id, call.name, call.args)),
+    ],
+    calls.length > 0 ? 'tool_use' : 'end_turn',
+  );
+}
+
+/**
+ * The same reply as the API streams it: `message_start`, the text block in sentence deltas, each
+ * `tool_use` block with its input as `input_json_delta` pieces, then `message_delta` and
+ * `message_stop`.
+ */
+export function claudeEventsOf(reply: Message): string[] {
+  const calls = reply.toolCalls ?? [];
+  const blocks: string[][] = [];
+  if (reply.content !== '') {
+    const index = blocks.length;
+    blocks.push([
+      event('content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'text', text: '', citations: null },
+      }),
+      // In sentence-sized deltas.
+      ...(reply.content.match(/[^.!?]+[.!?]*\s*/g) ?? []).map((piece) =>
+        event('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'text_delta', text: piece },
+        }),
+      ),
+      event('content_block_stop', { type: 'content_block_stop', index }),
+    ]);
+  }
+  for (const call of calls) {
+    const index = blocks.length;
+    blocks.push([
+      event('content_block_start', {
+        type: 'content_block_start',
+        index,
+        content_block: {
+          type: 'tool_use',
+          id: call.id,
+          name: call.name,
+          input: {},
+          caller: { type: 'direct' },
+        },
+      }),
+      // An empty first delta, then the input JSON cut after each comma, as the API sends it.
+      ...['', ...JSON.stringify(call.args).split(/(?<=,)/)].map((piece) =>
+        event('content_block_delta', {
+          type: 'content_block_delta',
+          index,
+          delta: { type: 'input_json_delta', partial_json: piece },
+        }),
+      ),
+      event('content_block_stop', { type: 'content_block_stop', index }),
+    ]);
+  }
+  return [
+    messageStart(),
+    ...blocks.flat(),
+    ...messageEnd(calls.length > 0 ? 'tool_use' : 'end_turn', 20),
   ];
 }

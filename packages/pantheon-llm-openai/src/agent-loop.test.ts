@@ -4,15 +4,15 @@ import {
   type ToolPort,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
+import { createRecordingServer, type RecordingServer } from '@promethean-os/pantheon-test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpenAiAdapter } from './openai-adapter';
 import { chatCompletion, toolCall } from './openai-wire-fixtures.test-helper';
-import { type RecordingServer, startRecordingServer } from './recording-server.test-helper';
 
 let server: RecordingServer;
 
 beforeEach(async () => {
-  server = await startRecordingServer();
+  server = await createRecordingServer();
 });
 
 afterEach(async () => {

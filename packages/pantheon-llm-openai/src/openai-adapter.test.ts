@@ -1,4 +1,5 @@
 import type { LlmStreamEvent, Message, ToolSpec } from '@promethean-os/pantheon-core';
+import { createRecordingServer, type RecordingServer } from '@promethean-os/pantheon-test';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -11,12 +12,11 @@ import {
   toolCall,
   toolCallStream,
 } from './openai-wire-fixtures.test-helper';
-import { type RecordingServer, startRecordingServer } from './recording-server.test-helper';
 
 let server: RecordingServer;
 
 beforeEach(async () => {
-  server = await startRecordingServer();
+  server = await createRecordingServer();
 });
 
 afterEach(async () => {
@@ -460,7 +460,7 @@ describe('OpenAiAdapter errors', () => {
   it('maps an unreachable server to LLM_CONNECTION', async () => {
     const url = server.url;
     await server.close();
-    server = await startRecordingServer();
+    server = await createRecordingServer();
     const error = await failure(
       new OpenAiAdapter({ apiKey: 'sk-test', baseURL: `${url}/v1`, maxRetries: 0 }).complete([
         { role: 'user', content: 'Hi' },
@@ -601,6 +601,6 @@ describe('OpenAiAdapter.stream', () => {
     }
     // The server's open response was cancelled; closing it must not hang.
     await server.close();
-    server = await startRecordingServer();
+    server = await createRecordingServer();
   });
 });

@@ -1,5 +1,7 @@
 // Payloads in the shape of the OpenAI Chat Completions API reference (JSON and SSE).
 
+import type { Message } from '@promethean-os/pantheon-core';
+
 const created = 1763980800;
 
 export function chatCompletion(message: Record<string, unknown>, finishReason = 'stop') {
@@ -118,4 +120,44 @@ export function apiError(
   param: string | null = null,
 ) {
   return { error: { message, type, param, code } };
+}
+
+/** A Pantheon assistant reply as the Chat Completions JSON the API would send. */
+export function completionOf(reply: Message) {
+  const calls = reply.toolCalls ?? [];
+  if (calls.length === 0) return chatCompletion({ content: reply.content });
+  return chatCompletion(
+    {
+      content: reply.content === '' ? null : reply.content,
+      tool_calls: calls.map((call) => toolCall(call.id, call.name, JSON.stringify(call.args))),
+    },
+    'tool_calls',
+  );
+}
+
+/**
+ * The same reply as the API streams it: the text in word deltas, then each tool call announced
+ * with its id and name and its arguments in pieces, the finish reason, usage and `[DONE]`.
+ */
+export function completionStreamOf(reply: Message): string[] {
+  const calls = reply.toolCalls ?? [];
+  return [
+    deltaChunk({ role: 'assistant', content: '', refusal: null }),
+    // Word by word, as the API streams text.
+    ...(reply.content.match(/\S+\s*|\s+/g) ?? []).map((content) => deltaChunk({ content })),
+    ...calls.flatMap((call, index) => [
+      deltaChunk({
+        tool_calls: [
+          { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } },
+        ],
+      }),
+      // The arguments arrive in pieces, cut after each colon.
+      ...JSON.stringify(call.args)
+        .split(/(?<=:)/)
+        .map((piece) => deltaChunk({ tool_calls: [{ index, function: { arguments: piece } }] })),
+    ]),
+    deltaChunk({}, calls.length > 0 ? 'tool_calls' : 'stop'),
+    usageChunk,
+    'data: [DONE]',
+  ];
 }

@@ -44,5 +44,12 @@ export {
 } from './mock-tool-adapter';
 export type { RecordedCalls } from './recorded-calls';
 export { RecordingLlmAdapter, type RecordingLlmAdapterOptions } from './recording-llm-adapter';
+export {
+  createRecordingServer,
+  type RecordedHttpRequest,
+  type RecordingServer,
+  type ScriptedHttpReply,
+  type ScriptedHttpResponder,
+} from './recording-server';
 export { ReplayLlmAdapter, readCassette } from './replay-llm-adapter';
 export { createTestClock, type TestClock } from './test-clock';

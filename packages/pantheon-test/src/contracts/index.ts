@@ -20,6 +20,11 @@ export {
   type LlmPortFeatures,
 } from './llm-port-contract';
 export {
+  type LlmPortOverHttp,
+  type LlmPortOverHttpOptions,
+  llmPortOverHttp,
+} from './llm-port-over-http';
+export {
   describeMessageBusContract,
   type MessageBusContractOptions,
 } from './message-bus-contract';

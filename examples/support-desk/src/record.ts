@@ -1,0 +1,22 @@
+import { chooseModel, SUPPORT_DESK_CASSETTE } from './model-choice';
+import { recordCassette } from './record-cassette';
+import { ScriptedSupportModel } from './scripted-support-model';
+
+// `pnpm record` re-records the committed cassette from the scripted model. `pnpm record --live`
+// records the real model that the environment selects instead (see README).
+const live = process.argv.includes('--live');
+const choice = live ? chooseModel(process.env) : undefined;
+if (choice?.provider === 'replay') {
+  throw new Error('--live needs OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY');
+}
+const model = choice?.llm ?? new ScriptedSupportModel();
+console.log(
+  `Recording ${choice?.description ?? ScriptedSupportModel.label} to ${SUPPORT_DESK_CASSETTE}\n`,
+);
+const run = await recordCassette(model, SUPPORT_DESK_CASSETTE, {
+  log: (line) => console.log(line),
+});
+if (run.errors.length > 0) {
+  console.error(`\n${run.errors.length} error(s):`, run.errors.map(String));
+  process.exitCode = 1;
+}

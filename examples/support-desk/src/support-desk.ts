@@ -1,0 +1,181 @@
+import {
+  InMemoryActorStateAdapter,
+  InMemoryContextAdapter,
+  InMemoryMessageBus,
+  InMemoryToolAdapter,
+  NodeScheduler,
+} from '@promethean-os/pantheon-adapters';
+import {
+  type ActorScript,
+  type ContextSource,
+  type DeadLetter,
+  errorMessage,
+  type LlmPort,
+  llmBehavior,
+  type PantheonError,
+  PantheonSystem,
+} from '@promethean-os/pantheon-core';
+import { ESCALATE_TOOL, EscalateTool, escalatingBehavior } from './escalation';
+import { SUPPORT_POLICIES } from './policies';
+import { withToolLog } from './tool-log';
+import { DestinationWeatherTool } from './weather-tool';
+
+export const CUSTOMER_SERVICE_ID = 'customer-service-001';
+export const SUPERVISOR_ID = 'supervisor-001';
+
+/** What the customer asks, in order: a weather question, then a refund above the agent's limit. */
+export const CUSTOMER_QUESTIONS: readonly string[] = [
+  "Hi! I'm taking the ferry to Bergen tomorrow. What's the weather like there?",
+  'My sailing to Kirkwall last Friday was cancelled and I want a refund of €240 for our two tickets.',
+];
+
+const policies: ContextSource = {
+  type: 'text',
+  content: SUPPORT_POLICIES,
+  metadata: { category: 'policies' },
+};
+
+const customerServiceScript: ActorScript = {
+  name: 'customer-service',
+  description: 'Front-line agent of Skerry Ferries',
+  talents: [
+    {
+      name: 'customer-support',
+      behaviors: [
+        escalatingBehavior({
+          name: 'answer-customer',
+          system:
+            'You are a customer-service agent of Skerry Ferries. Follow the company policies. Use your tools; never invent a forecast.',
+          tools: ['get-weather', ESCALATE_TOOL],
+          supervisorId: SUPERVISOR_ID,
+          target: 'user',
+        }),
+      ],
+    },
+  ],
+  contextSources: [policies],
+};
+
+const supervisorScript: ActorScript = {
+  name: 'supervisor',
+  description: 'Settles the cases front-line agents escalate',
+  talents: [
+    {
+      name: 'supervision',
+      behaviors: [
+        llmBehavior({
+          name: 'settle-escalation',
+          system:
+            'You are a customer-service supervisor of Skerry Ferries. An agent has escalated a case to you. Decide it within the company policies and reply to the customer directly, in at most two sentences, starting with "Supervisor here:".',
+          target: 'user',
+        }),
+      ],
+    },
+  ],
+  contextSources: [policies],
+};
+
+/** One step of the conversation, in the order it happened. */
+export type DeskEvent =
+  | { type: 'question'; to: string; content: string }
+  | { type: 'tool'; actorId: string; name: string; args: Record<string, unknown>; result: string }
+  | { type: 'message'; from: string; to: string; content: string };
+
+/** What a run of the desk did. */
+export interface SupportDeskRun {
+  events: DeskEvent[];
+  /** Every error a tick recorded (a failing model call, a behavior over its step limit, …). */
+  errors: PantheonError[];
+  deadLetters: DeadLetter[];
+}
+
+export interface SupportDeskOptions {
+  /** The model both actors use: a replay cassette, a scripted model, or a real provider. */
+  llm: LlmPort;
+  /** Receives one line per conversation step as it happens. */
+  log?: (line: string) => void;
+  questions?: readonly string[];
+}
+
+function formatEvent(event: DeskEvent): string {
+  switch (event.type) {
+    case 'question':
+      return `customer → ${event.to}: ${event.content}`;
+    case 'tool':
+      return `  ${event.actorId} called ${event.name}(${JSON.stringify(event.args)}) → ${event.result}`;
+    case 'message':
+      return `${event.from} → ${event.to}: ${event.content}`;
+  }
+}
+
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/**
+ * Runs the support desk: a customer-service actor (the model answers with the weather tool and the
+ * policies, and decides when to escalate) and a supervisor actor in one `PantheonSystem`. Each
+ * question is sent to the customer-service actor and fully handled (escalation and the
+ * supervisor's reply included) before the next one.
+ */
+export async function runSupportDesk(options: SupportDeskOptions): Promise<SupportDeskRun> {
+  const { llm, log = () => {}, questions = CUSTOMER_QUESTIONS } = options;
+  const events: DeskEvent[] = [];
+  const errors: PantheonError[] = [];
+  const record = (event: DeskEvent) => {
+    events.push(event);
+    log(formatEvent(event));
+  };
+
+  const tools = new InMemoryToolAdapter();
+  tools.register(new DestinationWeatherTool());
+  tools.register(new EscalateTool(SUPERVISOR_ID));
+  const messageBus = new InMemoryMessageBus();
+  messageBus.subscribe(({ from, to, content }) => record({ type: 'message', from, to, content }));
+  const scheduler = new NodeScheduler();
+
+  const system = new PantheonSystem({
+    contextAdapter: new InMemoryContextAdapter(),
+    toolAdapter: withToolLog(tools, (call) =>
+      record({
+        type: 'tool',
+        actorId: call.actorId ?? '(unknown actor)',
+        name: call.name,
+        args: call.args,
+        result: call.ok ? asText(call.result) : `failed: ${errorMessage(call.error)}`,
+      }),
+    ),
+    llmAdapter: llm,
+    messageBus,
+    scheduler,
+    actorStateAdapter: new InMemoryActorStateAdapter(),
+    hooks: { onTickEnd: ({ result }) => errors.push(...result.errors) },
+  });
+
+  try {
+    await system.createActor({
+      id: CUSTOMER_SERVICE_ID,
+      name: 'Customer service',
+      script: customerServiceScript,
+      goals: ['Provide excellent service', 'Escalate what the policies reserve for a supervisor'],
+    });
+    await system.createActor({
+      id: SUPERVISOR_ID,
+      name: 'Supervisor',
+      script: supervisorScript,
+      goals: ['Settle escalated cases within the policies'],
+    });
+    await system.startActor(CUSTOMER_SERVICE_ID);
+    await system.startActor(SUPERVISOR_ID);
+
+    for (const question of questions) {
+      record({ type: 'question', to: CUSTOMER_SERVICE_ID, content: question });
+      await system.sendMessage(CUSTOMER_SERVICE_ID, question);
+      await system.whenIdle();
+    }
+  } finally {
+    await system.shutdown();
+    scheduler.stopAll();
+  }
+  return { events, errors, deadLetters: system.getDeadLetters() };
+}
