@@ -82,10 +82,9 @@ async function main(): Promise<void> {
     store: db.mailbox,
     supervision: { maxFailures: 1_000, backoffMs: 10 },
   });
-  // Receivers first: a message to an actor this process has not loaded yet counts as leaving
-  // the system (it is published, not stored in a mailbox).
-  await pantheon.startActor('b');
+  // The sender starts first: messages to 'b' wait in its stored mailbox until it starts.
   await pantheon.startActor('a');
+  await pantheon.startActor('b');
   for (;;) {
     await pantheon.whenIdle();
     const stats = await db.mailbox.stats();

@@ -198,6 +198,46 @@ describe('PantheonSystem with a durable store', () => {
     expect(second.bus.sent.map((message) => message.content)).toEqual(['echo: kept']);
   });
 
+  it('stores messages for actors of the store that this process has not started yet', async () => {
+    const store = new FakeMailboxStore();
+    const first = boot(store);
+    await first.pantheon.createActor({
+      id: 'a',
+      name: 'a',
+      script: scriptWith([forwardToB]),
+      goals: [],
+    });
+    await first.pantheon.createActor({ id: 'b', name: 'b', script: scriptWith([echo]), goals: [] });
+    const second = boot(store, [...first.state.actors.values()]);
+    await second.pantheon.startActor('a');
+    const id = await second.pantheon.sendMessage('a', 'for b');
+    await second.pantheon.whenIdle();
+    expect(second.bus.sent).toEqual([]);
+    expect(await second.pantheon.getMailbox('b')).toEqual([
+      expect.objectContaining({ id: `${id}:0`, to: 'b', content: 'fwd for b' }),
+    ]);
+  });
+
+  it('retries publishing with backoff instead of waiting for a restart', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new FakeMailboxStore();
+      const { pantheon, bus } = boot(store);
+      await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+      await pantheon.startActor('a');
+      store.failMarkPublished = 2;
+      await pantheon.sendMessage('a', 'ping');
+      await vi.advanceTimersByTimeAsync(10);
+      expect(await store.unpublished()).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(await store.unpublished()).toEqual([]);
+      // At least once: each attempt published the same id.
+      expect(new Set(bus.sent.map((message) => message.id)).size).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('ignores a redelivered message it already stored', async () => {
     const store = new FakeMailboxStore();
     const { pantheon, bus } = boot(store);

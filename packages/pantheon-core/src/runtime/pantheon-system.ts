@@ -112,6 +112,7 @@ export class PantheonSystem {
   /** Per actor with a durable tick in progress: the messages that tick sent, held until commit. */
   private readonly outboxes = new Map<string, BusMessage[]>();
   private restored: Promise<void> | undefined;
+  private publishRetryPending = false;
   private active = 0;
   private closed = false;
 
@@ -362,6 +363,11 @@ export class PantheonSystem {
     const store = this.store;
     if (!store) return Promise.resolve();
     this.restored ??= (async () => {
+      // Every known actor gets a mailbox, so messages to actors not started yet are stored for
+      // them rather than taken for messages leaving the system.
+      for (const actor of await this.state.list()) {
+        if (!this.cells.has(actor.id)) this.cells.set(actor.id, new ActorCell(actor.id));
+      }
       for (const message of await store.pending()) {
         const cell = await this.cellFor(message.to).catch(() => undefined);
         if (!cell) continue;
@@ -374,6 +380,26 @@ export class PantheonSystem {
       throw error;
     });
     return this.restored;
+  }
+
+  /** Publishes what the store still holds as unpublished, after a backoff that doubles per failure. */
+  private retryPublishing(error: unknown, attempt: number): void {
+    if (this.publishRetryPending || this.closed) return;
+    this.publishRetryPending = true;
+    const { backoffMs, maxBackoffMs } = this.supervision;
+    const delay = Math.min(backoffMs * 2 ** (attempt - 1), maxBackoffMs);
+    this.log('Publishing committed messages failed; retrying', {
+      attempt,
+      delay,
+      error: errorMessage(error),
+    });
+    this.scheduler.once(delay, () => {
+      this.publishRetryPending = false;
+      this.store
+        ?.unpublished()
+        .then((messages) => this.publish(messages))
+        .catch((retryError: unknown) => this.retryPublishing(retryError, attempt + 1));
+    });
   }
 
   private async publish(messages: readonly BusMessage[]): Promise<void> {
@@ -605,12 +631,7 @@ export class PantheonSystem {
     await this.store!.commitTick(actorId, messageId, deliver, publish);
     for (const message of outbox) this.observeSent(message);
     for (const message of deliver) this.deliver(this.cells.get(message.to)!, message);
-    await this.publish(publish).catch((error: unknown) =>
-      this.log('Publishing committed messages failed; they are published again on restart', {
-        actorId,
-        error: errorMessage(error),
-      }),
-    );
+    await this.publish(publish).catch((error: unknown) => this.retryPublishing(error, 1));
   }
 
   /** The actor vanished from the state port: its waiting messages become dead letters. */
