@@ -6,11 +6,9 @@ import {
   type ContextPort,
   type ContextSource,
   type ContextStoreOptions,
-  check,
-  describeIssues,
+  checkAppendedMessage,
   errorMessage,
   type Message,
-  MessageSchema,
   type NamedContextSource,
   type Scheduler,
 } from '@promethean-os/pantheon-core';
@@ -233,14 +231,7 @@ export class InMemoryContextAdapter implements ContextPort {
   }
 
   async append(actorId: string, message: Message): Promise<void> {
-    const checked = check<Message>(MessageSchema, message, 'message');
-    if (!checked.ok) {
-      throw new ContextError(
-        `Cannot append a malformed message: ${describeIssues(checked.issues)}`,
-        { actorId, issues: checked.issues },
-        { code: 'CONTEXT_INVALID_MESSAGE' },
-      );
-    }
+    checkAppendedMessage(actorId, message);
     let entries = this.history.get(actorId);
     if (!entries) {
       entries = [];

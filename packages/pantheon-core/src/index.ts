@@ -1,4 +1,5 @@
 export { type LlmBehaviorOptions, llmBehavior } from './agent/llm-behavior';
+export { checkAppendedMessage } from './context-messages';
 export {
   ActorError,
   BehaviorError,

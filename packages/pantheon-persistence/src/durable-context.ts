@@ -3,10 +3,8 @@ import {
   ContextError,
   type ContextPort,
   type ContextStoreOptions,
-  check,
-  describeIssues,
+  checkAppendedMessage,
   type Message,
-  MessageSchema,
 } from '@promethean-os/pantheon-core';
 import { guarded } from './errors';
 import { historyMessage, type StoreCore } from './store-core';
@@ -91,14 +89,7 @@ export class DurableContext implements ContextPort {
   }
 
   async append(actorId: string, message: Message): Promise<void> {
-    const checked = check<Message>(MessageSchema, message, 'message');
-    if (!checked.ok) {
-      throw new ContextError(
-        `Cannot append a malformed message: ${describeIssues(checked.issues)}`,
-        { actorId, issues: checked.issues },
-        { code: 'CONTEXT_INVALID_MESSAGE' },
-      );
-    }
+    checkAppendedMessage(actorId, message);
     const json = JSON.stringify(message);
     const at = this.core.now();
     const buffer = this.core.buffer(actorId);

@@ -124,15 +124,7 @@ async function migrate(driver: SqlDriver, now: number): Promise<number> {
 export async function openSqlitePersistence(
   options: SqlitePersistenceOptions,
 ): Promise<Persistence> {
-  const driver = new SqliteDriver(options);
-  const persistence = new Persistence(driver, options);
-  try {
-    await persistence.migrate();
-  } catch (error) {
-    await driver.close();
-    throw error;
-  }
-  return persistence;
+  return openMigrated(new SqliteDriver(options), options);
 }
 
 /**
@@ -147,7 +139,14 @@ export async function openSqlitePersistence(
 export async function openPostgresPersistence(
   options: PostgresPersistenceOptions,
 ): Promise<Persistence> {
-  const driver = new PostgresDriver(options);
+  return openMigrated(new PostgresDriver(options), options);
+}
+
+/** A `Persistence` over `driver` with its migrations applied; the driver is closed if they fail. */
+async function openMigrated(
+  driver: SqliteDriver | PostgresDriver,
+  options: SqlitePersistenceOptions | PostgresPersistenceOptions,
+): Promise<Persistence> {
   const persistence = new Persistence(driver, options);
   try {
     await persistence.migrate();
