@@ -3,11 +3,8 @@ import {
   ActorError,
   type ActorPatch,
   type ActorScript,
-  ActorScriptSchema,
   type ActorStatePort,
-  ConfigError,
-  check,
-  describeIssues,
+  checkActorScript,
   type SpawnOptions,
 } from '@promethean-os/pantheon-core';
 
@@ -39,12 +36,7 @@ export class InMemoryActorStateAdapter implements ActorStatePort {
   }
 
   async spawn(script: ActorScript, goal: string, options: SpawnOptions = {}): Promise<Actor> {
-    const checked = check<ActorScript>(ActorScriptSchema, script, 'script');
-    if (!checked.ok) {
-      throw new ConfigError(`Cannot spawn an invalid script: ${describeIssues(checked.issues)}`, {
-        issues: checked.issues,
-      });
-    }
+    checkActorScript(script);
     const id = options.id ?? crypto.randomUUID();
     if (this.actors.has(id)) {
       throw new ActorError(`Actor "${id}" already exists`, id, undefined, { code: 'ACTOR_EXISTS' });

@@ -1,3 +1,4 @@
+export { checkActorScript } from './actor-scripts';
 export { type LlmBehaviorOptions, llmBehavior } from './agent/llm-behavior';
 export { checkAppendedMessage } from './context-messages';
 export {

@@ -3,11 +3,8 @@ import {
   ActorError,
   type ActorPatch,
   type ActorScript,
-  ActorScriptSchema,
   type ActorStatePort,
-  ConfigError,
-  check,
-  describeIssues,
+  checkActorScript,
   type SpawnOptions,
 } from '@promethean-os/pantheon-core';
 import { actorNotFound, guarded, versionConflict } from './errors';
@@ -27,12 +24,7 @@ export interface UpdateOptions {
 const MAX_MERGE_ATTEMPTS = 20;
 
 function validScript(script: ActorScript): void {
-  const checked = check<ActorScript>(ActorScriptSchema, script, 'script');
-  if (!checked.ok) {
-    throw new ConfigError(`Cannot store an invalid script: ${describeIssues(checked.issues)}`, {
-      issues: checked.issues,
-    });
-  }
+  checkActorScript(script);
 }
 
 function merge(actor: StoredActor, patch: ActorPatch, now: number): StoredActor {

@@ -1,10 +1,4 @@
-import {
-  type ActorScript,
-  ActorScriptSchema,
-  ConfigError,
-  check,
-  describeIssues,
-} from '@promethean-os/pantheon-core';
+import { type ActorScript, ConfigError, checkActorScript } from '@promethean-os/pantheon-core';
 
 function keyOf(name: string, version: string | undefined): string {
   return `${name}\u0000${version ?? ''}`;
@@ -25,14 +19,7 @@ export class ScriptRegistry {
 
   /** Adds a script (validated); returns the registry for chaining. */
   register(script: ActorScript): this {
-    const checked = check<ActorScript>(ActorScriptSchema, script, 'script');
-    if (!checked.ok) {
-      throw new ConfigError(
-        `Cannot register an invalid script: ${describeIssues(checked.issues)}`,
-        { issues: checked.issues },
-        { code: 'SCRIPT_INVALID' },
-      );
-    }
+    checkActorScript(script, 'SCRIPT_INVALID');
     this.scripts.set(keyOf(script.name, script.version), script);
     return this;
   }

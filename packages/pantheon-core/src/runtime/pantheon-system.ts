@@ -1,3 +1,4 @@
+import { checkActorScript } from '../actor-scripts';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
 import type { LogFunction, Orchestrator, TickInput } from '../orchestrator/types';
@@ -5,9 +6,7 @@ import type { ActorStatePort } from '../ports/actor-state-port';
 import type { MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
-import { ActorScriptSchema } from '../schemas';
-import type { Actor, ActorScript } from '../types';
-import { check, describeIssues } from '../validation';
+import type { Actor } from '../types';
 import { EventHub } from './event-hub';
 import { Queue } from './queue';
 import type {
@@ -146,12 +145,7 @@ export class PantheonSystem {
   async createActor(options: CreateActorOptions): Promise<Actor> {
     this.assertOpen();
     await this.restore();
-    const checked = check<ActorScript>(ActorScriptSchema, options.script, 'script');
-    if (!checked.ok) {
-      throw new ConfigError(`Invalid actor script: ${describeIssues(checked.issues)}`, {
-        issues: checked.issues,
-      });
-    }
+    checkActorScript(options.script);
     if (!Array.isArray(options.goals) || options.goals.some((goal) => typeof goal !== 'string')) {
       throw new ConfigError('createActor needs goals as an array of strings', { field: 'goals' });
     }
