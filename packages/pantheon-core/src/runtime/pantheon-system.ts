@@ -224,8 +224,9 @@ export class PantheonSystem {
     };
     if (options.correlationId !== undefined) message.correlationId = options.correlationId;
     this.assertCapacity(cell, message);
+    // Once stored, a message is accepted: rejecting it now would report a loss that a restart undoes.
     if (this.store && !(await this.store.enqueue(message))) return message.id as string;
-    this.enqueue(cell, message);
+    this.push(cell, message);
     return message.id as string;
   }
 
@@ -439,6 +440,11 @@ export class PantheonSystem {
 
   private enqueue(cell: ActorCell, message: BusMessage): void {
     this.assertCapacity(cell, message);
+    this.push(cell, message);
+  }
+
+  /** Adds a message whose room in the mailbox was already checked. */
+  private push(cell: ActorCell, message: BusMessage): void {
     cell.mailbox ??= new Queue();
     cell.mailbox.push(message);
     this.schedule(cell);
