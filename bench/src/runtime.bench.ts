@@ -107,12 +107,24 @@ function until(done: () => boolean): Promise<void> {
 /** How many messages a producer keeps in flight, as one under backpressure would. */
 const WINDOW = 1_000;
 
-/** Messages per second through one actor, end to end (send → tick → reply). */
-export async function throughput(
+/** Sends `count` messages keeping at most `window` unanswered; resolves with messages per second. */
+async function pushThrough(
   count: number,
-  window = WINDOW,
-  limits: Partial<RuntimeLimits> = {},
-) {
+  window: number,
+  send: () => Promise<unknown>,
+  answered: () => number,
+): Promise<number> {
+  const start = performance.now();
+  for (let index = 0; index < count; index++) {
+    if (index - answered() >= window) await until(() => index - answered() < window / 2);
+    await send();
+  }
+  await until(() => answered() === count);
+  return count / ((performance.now() - start) / 1000);
+}
+
+/** One actor on a fresh system: messages per second, end to end (send → tick → reply). */
+async function pantheonThroughput(count: number, window: number, limits: Partial<RuntimeLimits>) {
   const { system } = pantheon(limits);
   let replies = 0;
   system.on('reply', () => {
@@ -120,29 +132,54 @@ export async function throughput(
   });
   const actor = await system.createActor({ name: 'one', script: replyScript, goals: ['reply'] });
   await system.startActor(actor.id);
-  const start = performance.now();
-  for (let index = 0; index < count; index++) {
-    if (index - replies >= window) await until(() => index - replies < window / 2);
-    await system.sendMessage(actor.id, 'hi');
-  }
-  await until(() => replies === count);
-  const pantheonRate = count / ((performance.now() - start) / 1000);
+  const rate = await pushThrough(
+    count,
+    window,
+    () => system.sendMessage(actor.id, 'hi'),
+    () => replies,
+  );
   await system.shutdown();
+  return rate;
+}
 
-  let rawReplies = 0;
+async function rawThroughput(count: number, window: number) {
+  let replies = 0;
   const raw = rawMailboxes(() => {
-    rawReplies++;
+    replies++;
   });
   raw.create('one');
-  const rawStart = performance.now();
-  for (let index = 0; index < count; index++) {
-    if (index - rawReplies >= window) await until(() => index - rawReplies < window / 2);
-    await raw.send('one', 'hi');
+  return pushThrough(
+    count,
+    window,
+    () => raw.send('one', 'hi'),
+    () => replies,
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * Messages per second through one actor, end to end (send → tick → reply): the median of
+ * `rounds` runs of `count` messages, each on a fresh system, alternating with the raw baseline.
+ */
+export async function throughput(
+  count: number,
+  { rounds = 5, window = WINDOW, limits = {} as Partial<RuntimeLimits> } = {},
+) {
+  const pantheonRates: number[] = [];
+  const rawRates: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    pantheonRates.push(await pantheonThroughput(count, window, limits));
+    rawRates.push(await rawThroughput(count, window));
   }
-  await until(() => rawReplies === count);
-  const rawRate = count / ((performance.now() - rawStart) / 1000);
+  const pantheonRate = median(pantheonRates);
+  const rawRate = median(rawRates);
   return {
     messages: count,
+    rounds,
     pantheonMessagesPerSecond: Math.round(pantheonRate),
     rawBaselineMessagesPerSecond: Math.round(rawRate),
     ratio: round(pantheonRate / rawRate, 2),
@@ -281,7 +318,7 @@ async function latency(actors: number, waves: number) {
 
 /** The runtime figures: throughput, many actors, idle heap and latency, each next to a raw baseline. */
 export async function benchRuntime() {
-  await throughput(20_000); // warm-up
+  await throughput(20_000, { rounds: 2 }); // warm-up
   return {
     throughput: await throughput(200_000),
     manyActors: await manyActors(100_000),

@@ -14,13 +14,27 @@ export interface InMemoryActorStateOptions {
   now?: () => number;
 }
 
-/** A frozen snapshot: readers share it, and only `update` makes a new one. */
-function snapshot(actor: Actor): Actor {
-  const frozen: Actor = { ...actor };
-  if (!Object.isFrozen(actor.goals)) frozen.goals = Object.freeze([...actor.goals]) as string[];
-  if (actor.metadata && !Object.isFrozen(actor.metadata))
-    frozen.metadata = Object.freeze({ ...actor.metadata });
-  return Object.freeze(frozen);
+/**
+ * A frozen snapshot of `base` with `patch` applied: readers share it, and only `update` makes a
+ * new one. Every snapshot has the same fields (`name` and `metadata` may be undefined), which keeps
+ * property access fast; goals and metadata the caller still holds are copied first.
+ */
+function snapshot(base: Actor, patch: ActorPatch, updatedAt: number): Actor {
+  const goals = patch.goals ?? base.goals;
+  const metadata = 'metadata' in patch ? patch.metadata : base.metadata;
+  return Object.freeze({
+    id: base.id,
+    script: patch.script ?? base.script,
+    goals: Object.isFrozen(goals) ? goals : (Object.freeze([...goals]) as string[]),
+    name: 'name' in patch ? patch.name : base.name,
+    state: patch.state ?? base.state,
+    createdAt: patch.createdAt ?? base.createdAt,
+    updatedAt,
+    metadata:
+      metadata === undefined || Object.isFrozen(metadata)
+        ? metadata
+        : Object.freeze({ ...metadata }),
+  });
 }
 
 /**
@@ -46,13 +60,12 @@ export class InMemoryActorStateAdapter implements ActorStatePort {
       id,
       script,
       goals: options.goals ?? [goal],
+      name: options.name,
       state: 'idle',
       createdAt: at,
-      updatedAt: at,
+      metadata: options.metadata,
     };
-    if (options.name !== undefined) actor.name = options.name;
-    if (options.metadata !== undefined) actor.metadata = options.metadata;
-    const stored = snapshot(actor);
+    const stored = snapshot(actor, {}, at);
     this.actors.set(id, stored);
     return stored;
   }
@@ -71,7 +84,7 @@ export class InMemoryActorStateAdapter implements ActorStatePort {
     if (!actor) {
       throw new ActorError(`Actor "${id}" not found`, id, undefined, { code: 'ACTOR_NOT_FOUND' });
     }
-    const updated = snapshot({ ...actor, ...patch, id, updatedAt: this.now() });
+    const updated = snapshot(actor, patch, this.now());
     this.actors.set(id, updated);
     return updated;
   }

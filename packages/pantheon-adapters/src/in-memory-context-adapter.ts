@@ -189,16 +189,19 @@ export class InMemoryContextAdapter implements ContextPort {
     if (options.signal?.aborted) throw abortError(options.signal);
     const queryLimit = options.queryLimit ?? this.defaults.queryLimit!;
     const recentLimit = options.recentLimit ?? this.defaults.recentLimit!;
-    const query = options.texts?.join(' ').trim() ?? '';
     const scope = options.actorId ?? GLOBAL_SCOPE;
 
     const loading: (Message | Promise<Message>)[] = [];
     let pending = false;
     const retrieved: RankedMessage[] = [];
-    const seen = new Set<string>();
-    options.sources.forEach((source, index) => {
+    let query: string | undefined;
+    let seen: Set<string> | undefined;
+    for (let index = 0; index < options.sources.length; index++) {
+      const source = options.sources[index];
       const kind = (source as { type?: unknown } | null)?.type;
       if (kind === undefined && typeof (source as NamedContextSource)?.id === 'string') {
+        query ??= options.texts?.join(' ').trim() ?? '';
+        seen ??= new Set();
         this.retrieve(source as NamedContextSource, query, scope, queryLimit, seen, retrieved);
       } else if (kind === 'text') {
         loading.push(textSourceMessage(source as Extract<ContextSource, { type: 'text' }>));
@@ -212,7 +215,7 @@ export class InMemoryContextAdapter implements ContextPort {
           { code: 'CONTEXT_SOURCE_UNSUPPORTED' },
         );
       }
-    });
+    }
     const sources = pending ? await Promise.all(loading) : (loading as Message[]);
 
     const past = this.history.get(scope);

@@ -1,14 +1,15 @@
 import { ActionSchema, ActorSchema, MessageSchema } from './schemas';
 import type { Action, Actor, Message, ToolSpec } from './types';
+import { check } from './validation';
 
 /** True when `value` is a well-formed `Message`. */
 export function isMessage(value: unknown): value is Message {
-  return MessageSchema.safeParse(value).success;
+  return check(MessageSchema, value).ok;
 }
 
 /** True when `value` is a well-formed `Action` of a known type. */
 export function isAction(value: unknown): value is Action {
-  return ActionSchema.safeParse(value).success;
+  return check(ActionSchema, value).ok;
 }
 
 /** True when `value` is a well-formed `Actor` (behaviors must have a `plan` function). */

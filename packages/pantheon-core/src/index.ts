@@ -142,4 +142,5 @@ export {
   formatPath,
   issuesOf,
   type ValidationIssue,
+  withFastPath,
 } from './validation';

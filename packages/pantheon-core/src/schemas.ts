@@ -1,11 +1,17 @@
 import { z } from 'zod';
+import { withFastPath } from './validation';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string';
+const isName = (value: unknown) => typeof value === 'string' && value.length > 0;
+const isOptionalName = (value: unknown) => value === undefined || isName(value);
+const isOptionalRecord = (value: unknown) => value === undefined || isRecord(value);
 
 // A plain object with any values. Checked by shape rather than with z.record, which visits
 // every entry: metadata and arguments are free-form, and this runs on every message.
-const record = z.custom<Record<string, unknown>>(
-  (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-  { message: 'expected an object' },
-);
+const record = z.custom<Record<string, unknown>>(isRecord, { message: 'expected an object' });
 const fn = (what: string) =>
   z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
     message: `expected ${what} to be a function`,
@@ -19,15 +25,29 @@ export const ToolCallSchema = z.object({
   args: record,
 });
 
-export const MessageSchema = z.object({
-  role: RoleSchema,
-  content: z.string(),
-  name: z.string().optional(),
-  images: z.array(z.string()).optional(),
-  toolCalls: z.array(ToolCallSchema).optional(),
-  toolCallId: z.string().optional(),
-  metadata: record.optional(),
-});
+const roles: ReadonlySet<unknown> = new Set(RoleSchema.options);
+
+export const MessageSchema = withFastPath(
+  z.object({
+    role: RoleSchema,
+    content: z.string(),
+    name: z.string().optional(),
+    images: z.array(z.string()).optional(),
+    toolCalls: z.array(ToolCallSchema).optional(),
+    toolCallId: z.string().optional(),
+    metadata: record.optional(),
+  }),
+  // Text messages, the ones every tick records; images and tool calls take the parse.
+  (value) =>
+    isRecord(value) &&
+    roles.has(value.role) &&
+    typeof value.content === 'string' &&
+    isOptionalString(value.name) &&
+    value.images === undefined &&
+    value.toolCalls === undefined &&
+    isOptionalString(value.toolCallId) &&
+    isOptionalRecord(value.metadata),
+);
 
 export const ContextSourceSchema = z.union([
   z.object({ type: z.literal('text'), content: z.string(), metadata: record.optional() }),
@@ -88,6 +108,8 @@ export const ActorSchema = z.object({
 });
 
 export const MessagePrioritySchema = z.enum(['low', 'normal', 'high', 'urgent']);
+const priorities: ReadonlySet<unknown> = new Set(MessagePrioritySchema.options);
+const isOptionalPriority = (value: unknown) => value === undefined || priorities.has(value);
 
 export const MessageActionSchema = z.object({
   type: z.literal('message'),
@@ -123,21 +145,46 @@ export const ContextActionSchema = z.object({
   data: z.unknown().optional(),
 });
 
-export const ActionSchema = z.discriminatedUnion('type', [
-  MessageActionSchema,
-  ToolActionSchema,
-  SpawnActionSchema,
-  WaitActionSchema,
-  ContextActionSchema,
-]);
+export const ActionSchema = withFastPath(
+  z.discriminatedUnion('type', [
+    MessageActionSchema,
+    ToolActionSchema,
+    SpawnActionSchema,
+    WaitActionSchema,
+    ContextActionSchema,
+  ]),
+  // Messages and tool calls without a timeout, the actions of nearly every plan.
+  (value) =>
+    isRecord(value) &&
+    (value.type === 'message'
+      ? typeof value.content === 'string' &&
+        isOptionalName(value.target) &&
+        isOptionalPriority(value.priority)
+      : value.type === 'tool' &&
+        isName(value.name) &&
+        isRecord(value.args) &&
+        value.timeout === undefined),
+);
 
-export const BusMessageSchema = z.object({
-  from: z.string().min(1),
-  to: z.string().min(1),
-  content: z.string(),
-  id: z.string().min(1).optional(),
-  timestamp: z.number().optional(),
-  priority: MessagePrioritySchema.optional(),
-  correlationId: z.string().optional(),
-  metadata: record.optional(),
-});
+export const BusMessageSchema = withFastPath(
+  z.object({
+    from: z.string().min(1),
+    to: z.string().min(1),
+    content: z.string(),
+    id: z.string().min(1).optional(),
+    timestamp: z.number().optional(),
+    priority: MessagePrioritySchema.optional(),
+    correlationId: z.string().optional(),
+    metadata: record.optional(),
+  }),
+  (value) =>
+    isRecord(value) &&
+    isName(value.from) &&
+    isName(value.to) &&
+    typeof value.content === 'string' &&
+    isOptionalName(value.id) &&
+    (value.timestamp === undefined || Number.isFinite(value.timestamp)) &&
+    isOptionalPriority(value.priority) &&
+    isOptionalString(value.correlationId) &&
+    isOptionalRecord(value.metadata),
+);

@@ -29,6 +29,21 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
   return issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
 }
 
+const fastPaths = new WeakMap<z.ZodType, (value: unknown) => boolean>();
+
+/**
+ * Gives `schema` a fast path for `check`: `accepts` recognises the common well-formed values
+ * without a parse (which copies the value). It may turn down valid values — those, and every
+ * invalid one, go to the schema — but must never accept a value the schema rejects.
+ */
+export function withFastPath<S extends z.ZodType>(
+  schema: S,
+  accepts: (value: unknown) => boolean,
+): S {
+  fastPaths.set(schema, accepts);
+  return schema;
+}
+
 /**
  * Validates `value` and returns it unchanged (class instances and functions keep their identity),
  * or the issues that reject it.
@@ -38,6 +53,7 @@ export function check<T>(
   value: unknown,
   prefix = '',
 ): { ok: true; value: T } | { ok: false; issues: ValidationIssue[] } {
+  if (fastPaths.get(schema)?.(value)) return { ok: true, value: value as T };
   const parsed = schema.safeParse(value);
   return parsed.success
     ? { ok: true, value: value as T }

@@ -12,8 +12,13 @@ export interface ActionScope {
   signal: AbortSignal | undefined;
   correlationId?: string;
   metadata?: Record<string, unknown>;
-  /** Makes the ids of sent messages; random when the tick handles no identified message. */
-  nextMessageId?: () => string;
+  /**
+   * The id of the message the tick handles: sent messages get `<messageId>:<n>`, so a retried
+   * tick sends the same ids. Sent messages get random ids when there is none.
+   */
+  messageId?: string;
+  /** How many messages the tick sent so far. */
+  sent?: number;
 }
 
 function wrapFailure(action: Action, error: unknown): PantheonError {
@@ -39,17 +44,23 @@ function wrapFailure(action: Action, error: unknown): PantheonError {
   }
 }
 
+function sentMessageId(scope: ActionScope): string {
+  const index = scope.sent ?? 0;
+  scope.sent = index + 1;
+  return `${scope.messageId}:${index}`;
+}
+
 /** Runs actions against the ports; every action type does real work. */
 export function makeActionRunner(deps: OrchestratorDeps) {
   const { bus, tools, state, context, schedule, now } = deps;
 
-  async function sendMessage(
+  function sendMessage(
     action: Extract<Action, { type: 'message' }>,
     actor: Actor,
     scope: ActionScope,
   ): Promise<BusMessage> {
     const message: BusMessage = {
-      id: scope.nextMessageId ? scope.nextMessageId() : crypto.randomUUID(),
+      id: scope.messageId === undefined ? crypto.randomUUID() : sentMessageId(scope),
       from: actor.id,
       to: action.target ?? 'user',
       content: action.content,
@@ -58,8 +69,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
     };
     if (scope.correlationId !== undefined) message.correlationId = scope.correlationId;
     if (scope.metadata !== undefined) message.metadata = scope.metadata;
-    await bus.send(message);
-    return message;
+    return bus.send(message).then(() => message);
   }
 
   function invokeTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {

@@ -126,7 +126,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const started = now();
     const signal = input.signal ?? NEVER_ABORTED;
     const hasInput = input.userMessage !== undefined;
-    emit('onTickStart', { actor, input });
+    if (hooks) emit('onTickStart', { actor, input });
 
     try {
       await state.update(actor.id, { state: 'running' });
@@ -158,17 +158,14 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       signal: input.signal,
       correlationId: input.correlationId,
       metadata: input.metadata,
+      messageId: input.messageId,
+      sent: 0,
     };
-    if (input.messageId !== undefined) {
-      const prefix = input.messageId;
-      let sent = 0;
-      scope.nextMessageId = () => `${prefix}:${sent++}`;
-    }
     let done = false;
 
     for (const behavior of selectBehaviors(actor, hasInput)) {
-      const behaviorStarted = now();
-      emit('onBehaviorStart', { actor, behavior });
+      const behaviorStarted = hooks ? now() : 0;
+      if (hooks) emit('onBehaviorStart', { actor, behavior });
       let error: PantheonError | undefined;
       let executed = 0;
       try {
@@ -183,9 +180,9 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           error = plan;
         } else {
           for (const action of plan.actions) {
-            emit('onActionStart', { actor, action });
+            if (hooks) emit('onActionStart', { actor, action });
             const result = await runAction(action, actor, scope);
-            emit('onActionEnd', { actor, result });
+            if (hooks) emit('onActionEnd', { actor, result });
             results.push(result);
             executed++;
             if (result.error) errors.push(result.error);
@@ -196,13 +193,15 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         error = asBehaviorError(thrown, behavior.name);
       }
       if (error) errors.push(error);
-      emit('onBehaviorEnd', {
-        actor,
-        behavior,
-        durationMs: now() - behaviorStarted,
-        actions: executed,
-        error,
-      });
+      if (hooks) {
+        emit('onBehaviorEnd', {
+          actor,
+          behavior,
+          durationMs: now() - behaviorStarted,
+          actions: executed,
+          error,
+        });
+      }
     }
 
     if (context.append) {
@@ -239,7 +238,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       errors,
       durationMs,
     };
-    emit('onTickEnd', { actor, result });
+    if (hooks) emit('onTickEnd', { actor, result });
     return result;
   }
 

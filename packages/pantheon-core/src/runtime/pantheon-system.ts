@@ -112,6 +112,9 @@ export class PantheonSystem {
   private readonly outboxes = new Map<string, BusMessage[]>();
   private restored: Promise<void> | undefined;
   private publishRetryPending = false;
+  /** Message ids: a random prefix per system and a counter, unique without a UUID per message. */
+  private readonly idPrefix = `${crypto.randomUUID()}.`;
+  private sentCount = 0;
   private active = 0;
   private closed = false;
 
@@ -216,7 +219,7 @@ export class PantheonSystem {
     if (this.store) await this.restore();
     const cell = this.cells.get(id) ?? (await this.cellFor(id));
     const message: BusMessage = {
-      id: crypto.randomUUID(),
+      id: this.idPrefix + (this.sentCount++).toString(36),
       from: options.from ?? 'user',
       to: id,
       content,
