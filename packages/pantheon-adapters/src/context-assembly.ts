@@ -38,11 +38,13 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+const INPUT_METADATA = Object.freeze({ source: 'input' });
+
 /** One `user` message per input text; `name` is the sending actor when there is one. */
 export function inputMessages(texts: readonly string[] | undefined, from?: string): Message[] {
   if (!texts || texts.length === 0) return [];
   return texts.map((text) => {
-    const message: Message = { role: 'user', content: text, metadata: { source: 'input' } };
+    const message: Message = { role: 'user', content: text, metadata: INPUT_METADATA };
     if (from !== undefined) message.name = from;
     return message;
   });

@@ -73,6 +73,7 @@ interface IndexedDocument {
 }
 
 const GLOBAL_SCOPE = '';
+const HISTORY_METADATA = Object.freeze({ source: 'history' });
 function scopedKey(scope: string, id: string): string {
   return `${scope}\u0000${id}`;
 }
@@ -243,7 +244,9 @@ export class InMemoryContextAdapter implements ContextPort {
     entries.push(
       Object.freeze({
         ...message,
-        metadata: Object.freeze({ ...message.metadata, source: 'history' }),
+        metadata: message.metadata
+          ? Object.freeze({ ...message.metadata, source: 'history' })
+          : HISTORY_METADATA,
       }),
     );
     // shift() drops one entry without copying the rest (V8 trims the array's front in place).

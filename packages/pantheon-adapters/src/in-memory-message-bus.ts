@@ -47,19 +47,20 @@ export class InMemoryMessageBus implements MessageBus {
         issues: checked.issues,
       });
     }
-    const pending: Promise<void>[] = [];
+    let pending: Promise<void>[] | undefined;
     for (const subscription of this.subscriptions) {
       if (subscription.to !== undefined && subscription.to !== message.to) continue;
       try {
         const outcome = subscription.handler(message);
         if (outcome && typeof outcome.then === 'function') {
+          pending ??= [];
           pending.push(outcome.then(undefined, (error) => this.onHandlerError(error, message)));
         }
       } catch (error) {
         this.onHandlerError(error, message);
       }
     }
-    if (pending.length > 0) await Promise.all(pending);
+    if (pending) await Promise.all(pending);
   }
 
   subscribe(handler: BusHandler, options: SubscribeOptions = {}): () => void {

@@ -142,5 +142,4 @@ export {
   formatPath,
   issuesOf,
   type ValidationIssue,
-  withFastPath,
 } from './validation';

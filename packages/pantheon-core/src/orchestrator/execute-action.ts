@@ -1,7 +1,14 @@
 import { ActorError, ContextError, errorMessage, PantheonError } from '../errors';
 import type { BusMessage } from '../ports/message-bus';
 import { toolFailure, toolTimeoutError } from '../tool-errors';
-import type { Action, Actor, ContextAction, SpawnAction, ToolAction } from '../types';
+import type {
+  Action,
+  Actor,
+  ContextAction,
+  MessageAction,
+  SpawnAction,
+  ToolAction,
+} from '../types';
 import { NEVER_ABORTED, sleep, withTimeout } from './abort';
 import { spawnDepthOf } from './limits';
 import type { ActionResult, OrchestratorDeps } from './types';
@@ -54,11 +61,7 @@ function sentMessageId(scope: ActionScope): string {
 export function makeActionRunner(deps: OrchestratorDeps) {
   const { bus, tools, state, context, schedule, now } = deps;
 
-  function sendMessage(
-    action: Extract<Action, { type: 'message' }>,
-    actor: Actor,
-    scope: ActionScope,
-  ): Promise<BusMessage> {
+  function busMessage(action: MessageAction, actor: Actor, scope: ActionScope): BusMessage {
     const message: BusMessage = {
       id: scope.messageId === undefined ? crypto.randomUUID() : sentMessageId(scope),
       from: actor.id,
@@ -69,7 +72,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
     };
     if (scope.correlationId !== undefined) message.correlationId = scope.correlationId;
     if (scope.metadata !== undefined) message.metadata = scope.metadata;
-    return bus.send(message).then(() => message);
+    return message;
   }
 
   function invokeTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
@@ -126,10 +129,12 @@ export function makeActionRunner(deps: OrchestratorDeps) {
     }
   }
 
-  function perform(action: Action, actor: Actor, scope: ActionScope): Promise<unknown> {
+  function perform(
+    action: Exclude<Action, MessageAction>,
+    actor: Actor,
+    scope: ActionScope,
+  ): Promise<unknown> {
     switch (action.type) {
-      case 'message':
-        return sendMessage(action, actor, scope);
       case 'tool':
         return invokeTool(action, actor, scope);
       case 'spawn':
@@ -151,7 +156,15 @@ export function makeActionRunner(deps: OrchestratorDeps) {
   ): Promise<ActionResult> {
     const started = now();
     try {
-      const result = await perform(action, actor, scope);
+      let result: unknown;
+      if (action.type === 'message') {
+        // Sent here rather than in perform(): most actions are messages, and this saves a hop.
+        const message = busMessage(action, actor, scope);
+        await bus.send(message);
+        result = message;
+      } else {
+        result = await perform(action, actor, scope);
+      }
       return { action, ok: true, result, durationMs: now() - started };
     } catch (error) {
       return { action, ok: false, error: wrapFailure(action, error), durationMs: now() - started };

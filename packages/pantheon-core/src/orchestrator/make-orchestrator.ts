@@ -217,7 +217,8 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     try {
       await state.update(actor.id, {
         state: finalState,
-        metadata: {
+        // Frozen, so a state adapter that keeps snapshots can share it rather than copy it.
+        metadata: Object.freeze({
           ...actor.metadata,
           lastTick: {
             at: started,
@@ -225,7 +226,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
             actions: results.length,
             errors: errors.map((error) => error.toJSON()),
           },
-        },
+        }),
       });
     } catch (error) {
       throw await failTick(actor, statePortError(actor, error), started);

@@ -604,7 +604,7 @@ export class PantheonSystem {
               }),
         );
       } finally {
-        this.outboxes.delete(cell.id);
+        if (outbox) this.outboxes.delete(cell.id);
       }
     }
   }
