@@ -318,7 +318,7 @@ async function latency(actors: number, waves: number) {
 
 /** The runtime figures: throughput, many actors, idle heap and latency, each next to a raw baseline. */
 export async function benchRuntime() {
-  await throughput(20_000, { rounds: 2 }); // warm-up
+  await throughput(200_000, { rounds: 2 }); // warm-up: JIT and a heap grown to its working size
   return {
     throughput: await throughput(200_000),
     manyActors: await manyActors(100_000),

@@ -149,7 +149,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       throw await failTick(actor, contextPortError(actor, error), started);
     }
 
-    const goal = actor.goals.join('; ');
+    const goal = actor.goals.length === 1 ? (actor.goals[0] as string) : actor.goals.join('; ');
     const results: ActionResult[] = [];
     const errors: PantheonError[] = [];
     const budget: TickBudget = { actions: 0, spawns: 0 };

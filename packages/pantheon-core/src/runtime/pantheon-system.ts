@@ -567,11 +567,11 @@ export class PantheonSystem {
       if (message) {
         input = {
           userMessage: message.content,
+          from: message.from === 'user' ? undefined : message.from,
+          correlationId: message.correlationId,
           messageId: message.id,
           metadata: { hops: hopsOf(message) + 1, causationId: message.id },
         };
-        if (message.from !== 'user') input.from = message.from;
-        if (message.correlationId !== undefined) input.correlationId = message.correlationId;
       } else {
         cell.idleTickDue = false;
       }
