@@ -1,5 +1,6 @@
 import {
   abortError,
+  BoundedLog,
   type CompileContextOptions,
   ConfigError,
   ContextError,
@@ -126,7 +127,7 @@ function cloneForStore<T>(value: T, target: string): T {
 export class InMemoryContextAdapter implements ContextPort {
   private readonly documents = new Map<string, IndexedDocument>();
   private readonly index: MiniSearch<IndexedDocument>;
-  private readonly history = new Map<string, Message[]>();
+  private readonly history = new Map<string, BoundedLog<Message>>();
   private readonly store = new Map<string, unknown>();
   private readonly loader: ContextSourceLoader;
   private readonly maxHistoryPerActor: number;
@@ -219,9 +220,8 @@ export class InMemoryContextAdapter implements ContextPort {
     }
     const sources = pending ? await Promise.all(loading) : (loading as Message[]);
 
-    const past = this.history.get(scope);
     // History entries are frozen snapshots, so they are shared rather than copied per compile.
-    const history = past && recentLimit > 0 ? past.slice(-recentLimit) : [];
+    const history = this.history.get(scope)?.last(recentLimit) ?? [];
 
     return assembleContext(
       { sources, retrieved, history, inputs: inputMessages(options.texts, options.from) },
@@ -238,7 +238,7 @@ export class InMemoryContextAdapter implements ContextPort {
     checkAppendedMessage(actorId, message);
     let entries = this.history.get(actorId);
     if (!entries) {
-      entries = [];
+      entries = new BoundedLog(this.maxHistoryPerActor);
       this.history.set(actorId, entries);
     }
     entries.push(
@@ -249,8 +249,6 @@ export class InMemoryContextAdapter implements ContextPort {
           : HISTORY_METADATA,
       }),
     );
-    // shift() drops one entry without copying the rest (V8 trims the array's front in place).
-    while (entries.length > this.maxHistoryPerActor) entries.shift();
   }
 
   /** The stored value of `target` (a copy), or the document stored under the document prefix. */
@@ -291,13 +289,13 @@ export class InMemoryContextAdapter implements ContextPort {
 
   /** An actor's whole history, oldest first (frozen snapshots). */
   getHistory(actorId: string): readonly Message[] {
-    return [...(this.history.get(actorId) ?? [])];
+    return this.history.get(actorId)?.last() ?? [];
   }
 
   /** How many entries the adapter holds (documents, history and store entries): watch it for memory growth. */
   getCacheSize(): number {
     let size = this.documents.size + this.store.size;
-    for (const entries of this.history.values()) size += entries.length;
+    for (const entries of this.history.values()) size += entries.size;
     return size;
   }
 

@@ -1,5 +1,6 @@
 export { checkActorScript } from './actor-scripts';
 export { type LlmBehaviorOptions, llmBehavior } from './agent/llm-behavior';
+export { BoundedLog } from './bounded-log';
 export { checkAppendedMessage } from './context-messages';
 export {
   ActorError,

@@ -117,12 +117,13 @@ describe('PostgreSQL connection loss (through a TCP proxy)', () => {
     await until(async () => (await db.mailbox.stats()).acknowledged >= 20, 20_000);
 
     proxy.cut();
-    // Every port reports the outage with its own typed error.
+    // Every port reports the outage with its own typed error. (The read is of the global scope:
+    // an actor's own scope may be served from the writes its tick in flight has buffered.)
     await expect(db.actors.list()).rejects.toMatchObject({
       name: 'ActorError',
       code: 'STATE_UNAVAILABLE',
     });
-    await expect(db.context.read('count', { actorId: 'a' })).rejects.toMatchObject({
+    await expect(db.context.read('count')).rejects.toMatchObject({
       name: 'ContextError',
       code: 'CONTEXT_UNAVAILABLE',
     });

@@ -61,18 +61,23 @@ function sentMessageId(scope: ActionScope): string {
 export function makeActionRunner(deps: OrchestratorDeps) {
   const { bus, tools, state, context, schedule, now } = deps;
 
-  function busMessage(action: MessageAction, actor: Actor, scope: ActionScope): BusMessage {
-    const message: BusMessage = {
+  function busMessage(
+    action: MessageAction,
+    actor: Actor,
+    scope: ActionScope,
+    timestamp: number,
+  ): BusMessage {
+    // Always the same fields (some may be undefined), so every sent message has one shape.
+    return {
       id: scope.messageId === undefined ? crypto.randomUUID() : sentMessageId(scope),
       from: actor.id,
       to: action.target ?? 'user',
       content: action.content,
-      timestamp: now(),
+      timestamp,
       priority: action.priority ?? 'normal',
+      correlationId: scope.correlationId,
+      metadata: scope.metadata,
     };
-    if (scope.correlationId !== undefined) message.correlationId = scope.correlationId;
-    if (scope.metadata !== undefined) message.metadata = scope.metadata;
-    return message;
   }
 
   function invokeTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
@@ -159,7 +164,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
       let result: unknown;
       if (action.type === 'message') {
         // Sent here rather than in perform(): most actions are messages, and this saves a hop.
-        const message = busMessage(action, actor, scope);
+        const message = busMessage(action, actor, scope, started);
         await bus.send(message);
         result = message;
       } else {

@@ -1,4 +1,5 @@
 import { checkActorScript } from '../actor-scripts';
+import { BoundedLog } from '../bounded-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
 import type { LogFunction, Orchestrator, TickInput } from '../orchestrator/types';
@@ -46,7 +47,7 @@ const encoder = new TextEncoder();
 /** Runtime bookkeeping of one actor; kept small, since idle actors cost memory. */
 class ActorCell {
   mailbox: Queue<BusMessage> | undefined = undefined;
-  sent: BusMessage[] | undefined = undefined;
+  sent: BoundedLog<BusMessage> | undefined = undefined;
   started = false;
   queued = false;
   inBackoff = false;
@@ -224,8 +225,8 @@ export class PantheonSystem {
       to: id,
       content,
       timestamp: this.now(),
+      correlationId: options.correlationId,
     };
-    if (options.correlationId !== undefined) message.correlationId = options.correlationId;
     this.assertCapacity(cell, message);
     // Once stored, a message is accepted: rejecting it now would report a loss that a restart undoes.
     if (this.store && !(await this.store.enqueue(message))) return message.id as string;
@@ -269,9 +270,7 @@ export class PantheonSystem {
 
   /** Everything the actor sent, to any target, in order (the last `messageLogLimit`). */
   async getActorMessages(id: string): Promise<BusMessage[]> {
-    const cell = await this.cellFor(id);
-    const sent = cell.sent ?? [];
-    return sent.slice(-this.limits.messageLogLimit);
+    return (await this.cellFor(id)).sent?.last() ?? [];
   }
 
   /** Messages waiting in the actor's mailbox, oldest first. */
@@ -479,11 +478,8 @@ export class PantheonSystem {
   private observeSent(message: BusMessage): void {
     const sender = this.cells.get(message.from);
     if (!sender) return;
-    sender.sent ??= [];
-    const sent = sender.sent;
-    sent.push(message);
-    if (sent.length > this.limits.messageLogLimit * 2)
-      sent.splice(0, sent.length - this.limits.messageLogLimit);
+    sender.sent ??= new BoundedLog(this.limits.messageLogLimit);
+    sender.sent.push(message);
     if (message.correlationId !== undefined) {
       const pending = this.asks.get(message.correlationId);
       if (pending && pending.actorId === message.from) {
