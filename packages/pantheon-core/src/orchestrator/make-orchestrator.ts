@@ -1,7 +1,7 @@
 import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
 import { ActionSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
-import type { Action, Actor, ActorState, Message } from '../types';
+import type { Action, Actor, ActorState, Behavior, Message } from '../types';
 import { check } from '../validation';
 import { NEVER_ABORTED } from './abort';
 import { type ActionScope, makeActionRunner } from './execute-action';
@@ -163,7 +163,11 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     };
     let done = false;
 
-    for (const behavior of selectBehaviors(actor, hasInput)) {
+    // Indexed loops: a for-of that awaits keeps its iterator alive across suspensions, which
+    // costs allocations on every message.
+    const behaviors = selectBehaviors(actor, hasInput);
+    for (let index = 0; index < behaviors.length; index++) {
+      const behavior = behaviors[index] as Behavior;
       const behaviorStarted = hooks ? now() : 0;
       if (hooks) emit('onBehaviorStart', { actor, behavior });
       let error: PantheonError | undefined;
@@ -179,7 +183,8 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         if (plan instanceof BehaviorError) {
           error = plan;
         } else {
-          for (const action of plan.actions) {
+          for (let index = 0; index < plan.actions.length; index++) {
+            const action = plan.actions[index] as Action;
             if (hooks) emit('onActionStart', { actor, action });
             const result = await runAction(action, actor, scope);
             if (hooks) emit('onActionEnd', { actor, result });
@@ -206,7 +211,10 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
 
     if (context.append) {
       try {
-        for (const message of historyOf(input, results)) await context.append(actor.id, message);
+        const history = historyOf(input, results);
+        for (let index = 0; index < history.length; index++) {
+          await context.append(actor.id, history[index] as Message);
+        }
       } catch (error) {
         throw await failTick(actor, contextPortError(actor, error), started);
       }
