@@ -41,7 +41,7 @@ const replyScript: ActorScript = {
   contextSources: [],
 };
 
-export function pantheon(limits: Partial<RuntimeLimits> = {}) {
+function pantheon(limits: Partial<RuntimeLimits> = {}) {
   const scheduler = new NodeScheduler();
   const system = new PantheonSystem({
     contextAdapter: new InMemoryContextAdapter({ maxHistoryPerActor: 20 }),
@@ -165,7 +165,7 @@ function median(values: number[]): number {
  * Messages per second through one actor, end to end (send → tick → reply): the median of
  * `rounds` runs of `count` messages, each on a fresh system, alternating with the raw baseline.
  */
-export async function throughput(
+async function throughput(
   count: number,
   { rounds = 5, window = WINDOW, limits = {} as Partial<RuntimeLimits> } = {},
 ) {
