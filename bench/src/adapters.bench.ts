@@ -5,7 +5,8 @@ import {
   processSearchTerm,
 } from '@promethean-os/pantheon-adapters';
 import MiniSearch from 'minisearch';
-import { type Measurement, measure, round } from './measure';
+import { addTool } from './fixtures';
+import { type Measurement, measure, medianRatio } from './measure';
 
 const DOCUMENT_COUNT = 10_000;
 const WORDS_PER_DOCUMENT = 40;
@@ -90,18 +91,6 @@ async function benchContext(results: Measurement[]): Promise<void> {
   );
 }
 
-const addTool = {
-  name: 'add',
-  description: 'Adds two numbers',
-  parameters: {
-    type: 'object',
-    properties: { a: { type: 'number' }, b: { type: 'number' } },
-    required: ['a', 'b'],
-    additionalProperties: false,
-  },
-  execute: ({ a, b }: { a: number; b: number }) => a + b,
-};
-
 /** One validated `invoke`, next to calling the tool function directly. */
 async function benchTool(results: Measurement[]): Promise<void> {
   const args = { a: 1, b: 2 };
@@ -121,18 +110,19 @@ export async function benchAdapters(): Promise<{
   const results: Measurement[] = [];
   await benchContext(results);
   await benchTool(results);
-  const median = (name: string) => results.find((result) => result.name === name)!.medianUs;
   return {
     documents: DOCUMENT_COUNT,
     results,
     ratios: {
-      'compile.query-10k / raw-minisearch.query-10k': round(
-        median('compile.query-10k') / median('raw-minisearch.query-10k'),
-        2,
+      'compile.query-10k / raw-minisearch.query-10k': medianRatio(
+        results,
+        'compile.query-10k',
+        'raw-minisearch.query-10k',
       ),
-      'invoke.tool-validated / raw-call.tool': round(
-        median('invoke.tool-validated') / median('raw-call.tool'),
-        2,
+      'invoke.tool-validated / raw-call.tool': medianRatio(
+        results,
+        'invoke.tool-validated',
+        'raw-call.tool',
       ),
     },
   };

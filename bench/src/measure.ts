@@ -7,8 +7,27 @@ export interface Measurement {
   meanUs: number;
 }
 
-function percentile(sorted: Float64Array, fraction: number): number {
+/** The sample at `fraction` (0.5 for the median) of samples sorted in ascending order. */
+export function percentile(sorted: ArrayLike<number>, fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+/** The median of unsorted values. */
+export function median(values: readonly number[]): number {
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+/** `numerator`'s median over `denominator`'s, both named results of one run. */
+export function medianRatio(
+  results: readonly Measurement[],
+  numerator: string,
+  denominator: string,
+): number {
+  const medianOf = (name: string) => results.find((result) => result.name === name)!.medianUs;
+  return round(medianOf(numerator) / medianOf(denominator), 2);
 }
 
 /**

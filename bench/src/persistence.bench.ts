@@ -7,7 +7,7 @@ import {
   InMemoryToolAdapter,
   NodeScheduler,
 } from '@promethean-os/pantheon-adapters';
-import { type ActorScript, type LlmPort, PantheonSystem } from '@promethean-os/pantheon-core';
+import { type ActorScript, PantheonSystem } from '@promethean-os/pantheon-core';
 import {
   migratePostgres,
   openPostgresPersistence,
@@ -16,16 +16,11 @@ import {
   ScriptRegistry,
 } from '@promethean-os/pantheon-persistence';
 import pg from 'pg';
+import { instantModel } from './fixtures';
 import { round } from './measure';
 
 const POSTGRES_URL =
   process.env.PANTHEON_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-const instantModel: LlmPort = {
-  async complete() {
-    return { role: 'assistant', content: 'ok' };
-  },
-};
 
 /** One actor that answers every message with one reply to `'user'`. */
 const replyScript: ActorScript = {

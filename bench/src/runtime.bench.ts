@@ -8,18 +8,12 @@ import {
 import {
   type ActorScript,
   type BusMessage,
-  type LlmPort,
   type Message,
   PantheonSystem,
   type RuntimeLimits,
 } from '@promethean-os/pantheon-core';
-import { round } from './measure';
-
-const instantModel: LlmPort = {
-  async complete() {
-    return { role: 'assistant', content: 'ok' };
-  },
-};
+import { instantModel } from './fixtures';
+import { median, percentile, round } from './measure';
 
 const replyScript: ActorScript = {
   name: 'replier',
@@ -156,11 +150,6 @@ async function rawThroughput(count: number, window: number) {
   );
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 /**
  * Messages per second through one actor, end to end (send → tick → reply): the median of
  * `rounds` runs of `count` messages, each on a fresh system, alternating with the raw baseline.
@@ -259,9 +248,7 @@ async function idleActorHeap(count: number) {
 
 function percentiles(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (fraction: number) =>
-    round(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!, 1);
-  return { p50Us: at(0.5), p99Us: at(0.99) };
+  return { p50Us: round(percentile(sorted, 0.5), 1), p99Us: round(percentile(sorted, 0.99), 1) };
 }
 
 /** Latency from `sendMessage` to the reply, with `actors` actors each receiving a message per wave. */

@@ -9,28 +9,11 @@ import {
   type Action,
   type Behavior,
   type BusMessage,
-  type LlmPort,
   type Message,
   makeOrchestrator,
 } from '@promethean-os/pantheon-core';
-import { type Measurement, measure, round } from './measure';
-
-const instantModel: LlmPort = {
-  async complete() {
-    return { role: 'assistant', content: 'Hello!' };
-  },
-};
-
-const addTool = {
-  name: 'add',
-  description: 'Adds two numbers',
-  parameters: {
-    type: 'object',
-    properties: { a: { type: 'number' }, b: { type: 'number' } },
-    required: ['a', 'b'],
-  },
-  execute: ({ a, b }: { a: number; b: number }) => a + b,
-};
+import { addTool, instantModel } from './fixtures';
+import { type Measurement, measure, medianRatio } from './measure';
 
 async function pantheonTick(withTool: boolean) {
   const tools = new InMemoryToolAdapter();
@@ -120,17 +103,18 @@ export async function benchTick(): Promise<{
     results.push(await measure(`tickActor.${suffix}`, pantheon.tick));
     if (pantheon.delivered() === 0) throw new Error('the benchmark tick delivered no message');
   }
-  const median = (name: string) => results.find((result) => result.name === name)!.medianUs;
   return {
     results,
     ratios: {
-      'tickActor.message / raw-baseline.message': round(
-        median('tickActor.message') / median('raw-baseline.message'),
-        2,
+      'tickActor.message / raw-baseline.message': medianRatio(
+        results,
+        'tickActor.message',
+        'raw-baseline.message',
       ),
-      'tickActor.message+tool / raw-baseline.message+tool': round(
-        median('tickActor.message+tool') / median('raw-baseline.message+tool'),
-        2,
+      'tickActor.message+tool / raw-baseline.message+tool': medianRatio(
+        results,
+        'tickActor.message+tool',
+        'raw-baseline.message+tool',
       ),
     },
   };

@@ -1,0 +1,21 @@
+import type { LlmPort } from '@promethean-os/pantheon-core';
+
+/** A model that answers at once, so the benchmarks measure Pantheon rather than a provider. */
+export const instantModel: LlmPort = {
+  async complete() {
+    return { role: 'assistant', content: 'ok' };
+  },
+};
+
+/** A two-number tool whose arguments are validated against a JSON Schema. */
+export const addTool = {
+  name: 'add',
+  description: 'Adds two numbers',
+  parameters: {
+    type: 'object',
+    properties: { a: { type: 'number' }, b: { type: 'number' } },
+    required: ['a', 'b'],
+    additionalProperties: false,
+  },
+  execute: ({ a, b }: { a: number; b: number }) => a + b,
+};
