@@ -16,6 +16,7 @@ export {
   ToolError,
 } from './errors';
 export { isAction, isActor, isMessage, isToolSpec } from './guards';
+export { type LlmConnectionVariables, llmConnection } from './llm-connection';
 export {
   isRetryableLlmError,
   type LlmErrorCode,

@@ -9,6 +9,7 @@ import {
   type LlmCompleteOptions,
   type LlmPort,
   type LlmStreamEvent,
+  llmConnection,
   type Message,
   pumpLlmStream,
 } from '@promethean-os/pantheon-core';
@@ -58,10 +59,6 @@ export interface ClaudeAdapterOptions {
   client?: Anthropic;
 }
 
-function environment(name: string): string | undefined {
-  return globalThis.process?.env?.[name] || undefined;
-}
-
 function forcesTool(choice: LlmCompleteOptions['toolChoice']): boolean {
   return choice === 'required' || typeof choice === 'object';
 }
@@ -102,14 +99,10 @@ export class ClaudeAdapter implements LlmPort {
   }
 
   private static createClient(options: ClaudeAdapterOptions): Anthropic {
-    const apiKey = options.apiKey ?? environment('ANTHROPIC_API_KEY');
-    if (!apiKey) {
-      throw new ConfigError(
-        'ClaudeAdapter needs an API key: pass { apiKey } or set the ANTHROPIC_API_KEY environment variable',
-        { variable: 'ANTHROPIC_API_KEY' },
-      );
-    }
-    const baseURL = options.baseURL ?? environment('ANTHROPIC_BASE_URL');
+    const { apiKey, baseURL } = llmConnection('ClaudeAdapter', options, {
+      apiKey: 'ANTHROPIC_API_KEY',
+      baseURL: 'ANTHROPIC_BASE_URL',
+    });
     return new Anthropic({
       apiKey,
       ...(baseURL === undefined ? {} : { baseURL }),

@@ -1,8 +1,8 @@
 import {
-  ConfigError,
   type LlmCompleteOptions,
   type LlmPort,
   type LlmStreamEvent,
+  llmConnection,
   type Message,
   pumpLlmStream,
 } from '@promethean-os/pantheon-core';
@@ -65,10 +65,6 @@ export interface OpenAiAdapterOptions {
 
 type ChatRequest = Omit<ChatCompletionCreateParamsNonStreaming, 'stream'>;
 
-function environment(name: string): string | undefined {
-  return globalThis.process?.env?.[name] || undefined;
-}
-
 /**
  * `LlmPort` on OpenAI Chat Completions, through the official `openai` SDK. Works with any
  * OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio) via `baseURL`. Every failure is an
@@ -105,14 +101,10 @@ export class OpenAiAdapter implements LlmPort {
   }
 
   private static createClient(options: OpenAiAdapterOptions): OpenAI {
-    const apiKey = options.apiKey ?? environment('OPENAI_API_KEY');
-    if (!apiKey) {
-      throw new ConfigError(
-        'OpenAiAdapter needs an API key: pass { apiKey } or set the OPENAI_API_KEY environment variable',
-        { variable: 'OPENAI_API_KEY' },
-      );
-    }
-    const baseURL = options.baseURL ?? environment('OPENAI_BASE_URL');
+    const { apiKey, baseURL } = llmConnection('OpenAiAdapter', options, {
+      apiKey: 'OPENAI_API_KEY',
+      baseURL: 'OPENAI_BASE_URL',
+    });
     return new OpenAI({
       apiKey,
       ...(baseURL === undefined ? {} : { baseURL }),
