@@ -1,17 +1,15 @@
 import { z } from 'zod';
+import { isJsonObject } from './tool-call-arguments';
 import { withFastPath } from './validation';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 const isOptionalString = (value: unknown) => value === undefined || typeof value === 'string';
 const isName = (value: unknown) => typeof value === 'string' && value.length > 0;
 const isOptionalName = (value: unknown) => value === undefined || isName(value);
-const isOptionalRecord = (value: unknown) => value === undefined || isRecord(value);
+const isOptionalRecord = (value: unknown) => value === undefined || isJsonObject(value);
 
 // A plain object with any values. Checked by shape rather than with z.record, which visits
 // every entry: metadata and arguments are free-form, and this runs on every message.
-const record = z.custom<Record<string, unknown>>(isRecord, { message: 'expected an object' });
+const record = z.custom<Record<string, unknown>>(isJsonObject, { message: 'expected an object' });
 const fn = (what: string) =>
   z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', {
     message: `expected ${what} to be a function`,
@@ -39,7 +37,7 @@ export const MessageSchema = withFastPath(
   }),
   // Text messages, the ones every tick records; images and tool calls take the parse.
   (value) =>
-    isRecord(value) &&
+    isJsonObject(value) &&
     roles.has(value.role) &&
     typeof value.content === 'string' &&
     isOptionalString(value.name) &&
@@ -155,14 +153,14 @@ export const ActionSchema = withFastPath(
   ]),
   // Messages and tool calls without a timeout, the actions of nearly every plan.
   (value) =>
-    isRecord(value) &&
+    isJsonObject(value) &&
     (value.type === 'message'
       ? typeof value.content === 'string' &&
         isOptionalName(value.target) &&
         isOptionalPriority(value.priority)
       : value.type === 'tool' &&
         isName(value.name) &&
-        isRecord(value.args) &&
+        isJsonObject(value.args) &&
         value.timeout === undefined),
 );
 
@@ -178,7 +176,7 @@ export const BusMessageSchema = withFastPath(
     metadata: record.optional(),
   }),
   (value) =>
-    isRecord(value) &&
+    isJsonObject(value) &&
     isName(value.from) &&
     isName(value.to) &&
     typeof value.content === 'string' &&
