@@ -83,6 +83,7 @@ export const ActorScriptSchema = z.object({
   talents: z.array(TalentSchema),
   contextSources: z.array(ContextSourceSchema),
   config: record.optional(),
+  memory: z.enum(['conversation', 'actor']).optional(),
 });
 
 export const ActorStateSchema = z.enum([
@@ -143,6 +144,12 @@ export const ContextActionSchema = z.object({
   data: z.unknown().optional(),
 });
 
+export const HandoffActionSchema = z.object({
+  type: z.literal('handoff'),
+  target: z.string().min(1),
+  reason: z.string().optional(),
+});
+
 export const ActionSchema = withFastPath(
   z.discriminatedUnion('type', [
     MessageActionSchema,
@@ -150,6 +157,7 @@ export const ActionSchema = withFastPath(
     SpawnActionSchema,
     WaitActionSchema,
     ContextActionSchema,
+    HandoffActionSchema,
   ]),
   // Messages and tool calls without a timeout, the actions of nearly every plan.
   (value) =>
@@ -173,6 +181,8 @@ export const BusMessageSchema = withFastPath(
     timestamp: z.number().optional(),
     priority: MessagePrioritySchema.optional(),
     correlationId: z.string().optional(),
+    conversationId: z.string().min(1).optional(),
+    replyTo: z.string().min(1).optional(),
     metadata: record.optional(),
   }),
   (value) =>
@@ -184,5 +194,7 @@ export const BusMessageSchema = withFastPath(
     (value.timestamp === undefined || Number.isFinite(value.timestamp)) &&
     isOptionalPriority(value.priority) &&
     isOptionalString(value.correlationId) &&
+    isOptionalName(value.conversationId) &&
+    isOptionalName(value.replyTo) &&
     isOptionalRecord(value.metadata),
 );

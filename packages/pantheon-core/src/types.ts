@@ -72,6 +72,17 @@ export interface BehaviorPlan {
   done?: boolean;
 }
 
+/**
+ * Names a behavior depends on, declared so that `PantheonSystem.createActor` can check them up
+ * front instead of every later message failing (`llmBehavior` fills this in).
+ */
+export interface BehaviorRequirements {
+  /** Tools that must be registered in the tool port. */
+  tools?: readonly string[];
+  /** Actors the behavior sends or hands conversations to. */
+  actors?: readonly string[];
+}
+
 /** One way an actor reacts; `plan` is always called as a method, so classes keep `this`. */
 export interface Behavior {
   name: string;
@@ -79,6 +90,8 @@ export interface Behavior {
   mode: BehaviorMode;
   /** Higher runs first; equal priorities keep declaration order. Default 0. */
   priority?: number;
+  /** What the behavior needs; checked when an actor running it is created. */
+  requires?: BehaviorRequirements;
   plan(input: BehaviorInput): Promise<BehaviorPlan> | BehaviorPlan;
 }
 
@@ -99,6 +112,12 @@ export interface ActorScript {
   talents: Talent[];
   contextSources: ContextSource[];
   config?: Record<string, unknown>;
+  /**
+   * What history the actor remembers: `'conversation'` (the default) keeps one history per
+   * conversation, so two users never see each other's messages; `'actor'` keeps one history
+   * across every conversation of the actor.
+   */
+  memory?: 'conversation' | 'actor';
 }
 
 /** Lifecycle state of an actor. */
@@ -120,7 +139,10 @@ export interface Actor {
 /** Urgency of a message. */
 export type MessagePriority = 'low' | 'normal' | 'high' | 'urgent';
 
-/** Send `content` to `target` (default `'user'`; another actor's id reaches that actor). */
+/**
+ * Send `content` to `target`. Without a target the message answers the conversation's requester
+ * (`'user'` outside a conversation); another actor's id reaches that actor.
+ */
 export interface MessageAction {
   type: 'message';
   content: string;
@@ -159,8 +181,25 @@ export interface ContextAction {
   data?: unknown;
 }
 
+/**
+ * Pass the conversation to another actor: the message being handled goes to `target`, which
+ * answers the conversation's requester directly. Only valid while handling a message.
+ */
+export interface HandoffAction {
+  type: 'handoff';
+  target: string;
+  /** Why, for logs and events; not shown to the requester. */
+  reason?: string;
+}
+
 /** Everything a behavior can ask for. */
-export type Action = MessageAction | ToolAction | SpawnAction | WaitAction | ContextAction;
+export type Action =
+  | MessageAction
+  | ToolAction
+  | SpawnAction
+  | WaitAction
+  | ContextAction
+  | HandoffAction;
 export type ActionType = Action['type'];
 
 /** A JSON Schema object (draft 2020-12 or 7); plain object literals are accepted as is. */

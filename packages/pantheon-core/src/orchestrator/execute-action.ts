@@ -1,10 +1,11 @@
-import { ActorError, ContextError, errorMessage, PantheonError } from '../errors';
+import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
 import type { BusMessage } from '../ports/message-bus';
 import { toolFailure, toolTimeoutError } from '../tool-errors';
 import type {
   Action,
   Actor,
   ContextAction,
+  HandoffAction,
   MessageAction,
   SpawnAction,
   ToolAction,
@@ -18,6 +19,11 @@ export interface ActionScope {
   /** The tick's signal; undefined when the tick cannot be cancelled. */
   signal: AbortSignal | undefined;
   correlationId?: string;
+  conversationId?: string;
+  /** Where `message` actions without a target go; `'user'` when absent. */
+  replyTo?: string;
+  /** The message the tick handles; what a hand-off passes on. */
+  userMessage?: string;
   metadata?: Record<string, unknown>;
   /**
    * The id of the message the tick handles: sent messages get `<messageId>:<n>`, so a retried
@@ -71,13 +77,44 @@ export function makeActionRunner(deps: OrchestratorDeps) {
     return {
       id: scope.messageId === undefined ? crypto.randomUUID() : sentMessageId(scope),
       from: actor.id,
-      to: action.target ?? 'user',
+      to: action.target ?? scope.replyTo ?? 'user',
       content: action.content,
       timestamp,
       priority: action.priority ?? 'normal',
       correlationId: scope.correlationId,
+      conversationId: scope.conversationId,
+      replyTo: scope.replyTo,
       metadata: scope.metadata,
     };
+  }
+
+  /** The handled message, passed on unchanged to `action.target` with the conversation. */
+  function handoff(action: HandoffAction, actor: Actor, scope: ActionScope): Promise<BusMessage> {
+    if (scope.userMessage === undefined) {
+      return Promise.reject(
+        new BehaviorError(
+          `Actor "${actor.id}" cannot hand off to "${action.target}": the tick handles no message`,
+          actor.id,
+          { target: action.target },
+          { code: 'INVALID_ACTION' },
+        ),
+      );
+    }
+    const handedOff: Record<string, unknown> = { from: actor.id };
+    if (action.reason !== undefined) handedOff.reason = action.reason;
+    const message: BusMessage = {
+      id: scope.messageId === undefined ? crypto.randomUUID() : sentMessageId(scope),
+      from: actor.id,
+      to: action.target,
+      content: scope.userMessage,
+      timestamp: now(),
+      priority: 'normal',
+      correlationId: scope.correlationId,
+      conversationId: scope.conversationId,
+      replyTo: scope.replyTo ?? 'user',
+      metadata: { ...scope.metadata, handoff: handedOff },
+    };
+    return bus.send(message).then(() => message);
   }
 
   function invokeTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
@@ -150,6 +187,8 @@ export function makeActionRunner(deps: OrchestratorDeps) {
         }));
       case 'context':
         return useStore(action, actor);
+      case 'handoff':
+        return handoff(action, actor, scope);
     }
   }
 

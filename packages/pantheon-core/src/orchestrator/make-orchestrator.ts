@@ -1,4 +1,5 @@
 import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
+import type { BusMessage } from '../ports/message-bus';
 import { ActionSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Behavior, Message } from '../types';
@@ -45,7 +46,14 @@ function historyOf(input: TickInput, results: readonly ActionResult[]): Message[
       history.push({
         role: 'assistant',
         content: action.content,
-        metadata: { target: action.target ?? 'user' },
+        metadata: { target: (result as BusMessage).to },
+      });
+    } else if (action.type === 'handoff') {
+      const reason = action.reason === undefined ? '' : `: ${action.reason}`;
+      history.push({
+        role: 'assistant',
+        content: `Handed the conversation to ${action.target}${reason}`,
+        metadata: { handoff: action.target },
       });
     } else if (action.type === 'tool') {
       // Recorded as a call/result pair so the history stays valid provider input.
@@ -126,6 +134,8 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const started = now();
     const signal = input.signal ?? NEVER_ABORTED;
     const hasInput = input.userMessage !== undefined;
+    // Actor-wide memory ignores the conversation for history, not for routing.
+    const conversationId = actor.script.memory === 'actor' ? undefined : input.conversationId;
     if (hooks) emit('onTickStart', { actor, input });
 
     try {
@@ -141,6 +151,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         texts: hasInput ? [input.userMessage as string] : [],
         sources: actor.script.contextSources,
         actorId: actor.id,
+        conversationId,
         from: input.from,
         signal,
       });
@@ -157,6 +168,9 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const scope: ActionScope = {
       signal: input.signal,
       correlationId: input.correlationId,
+      conversationId: input.conversationId,
+      replyTo: input.replyTo,
+      userMessage: input.userMessage,
       metadata: input.metadata,
       messageId: input.messageId,
       sent: 0,
@@ -212,8 +226,11 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     if (context.append) {
       try {
         const history = historyOf(input, results);
+        const filed = conversationId === undefined ? undefined : { conversationId };
         for (let index = 0; index < history.length; index++) {
-          await context.append(actor.id, history[index] as Message);
+          const entry = history[index] as Message;
+          if (filed) await context.append(actor.id, entry, filed);
+          else await context.append(actor.id, entry);
         }
       } catch (error) {
         throw await failTick(actor, contextPortError(actor, error), started);

@@ -65,6 +65,13 @@ export interface TickInput {
   from?: string;
   /** Copied onto the messages this tick sends, so replies can be matched to requests. */
   correlationId?: string;
+  /**
+   * The conversation the input belongs to: the tick reads and writes that conversation's
+   * history (unless the script's `memory` is `'actor'`) and its messages carry the id on.
+   */
+  conversationId?: string;
+  /** The conversation's requester; `message` actions without a `target` go here. */
+  replyTo?: string;
   /** Merged into the `metadata` of every message this tick sends (e.g. causality, hop counts). */
   metadata?: Record<string, unknown>;
   /**

@@ -13,9 +13,21 @@ export interface CompileContextOptions {
   limit?: number;
   /** Whose history and store to use. */
   actorId?: string;
+  /**
+   * With `actorId`, only this conversation's history is used. Without it, the actor-wide
+   * history (entries appended without a conversation). Conversations never see each other's
+   * entries.
+   */
+  conversationId?: string;
   /** Who sent `texts` (another actor's id); becomes the input messages' `name`. */
   from?: string;
   signal?: AbortSignal;
+}
+
+/** Where `ContextPort.append` files a history entry. */
+export interface AppendOptions {
+  /** The conversation the entry belongs to; the actor-wide history when absent. */
+  conversationId?: string;
 }
 
 /** Scope of a key/value store entry. */
@@ -30,8 +42,11 @@ export interface ContextStoreOptions {
  */
 export interface ContextPort {
   compile(options: CompileContextOptions): Promise<Message[]>;
-  /** Append one message to an actor's conversation history. */
-  append?(actorId: string, message: Message): Promise<void>;
+  /**
+   * Appends one message to an actor's history: to the conversation's history when
+   * `options.conversationId` is given, to the actor-wide history otherwise.
+   */
+  append?(actorId: string, message: Message, options?: AppendOptions): Promise<void>;
   /** The stored value of `target`, or `undefined`. */
   read?(target: string, options?: ContextStoreOptions): Promise<unknown>;
   write?(target: string, data: unknown, options?: ContextStoreOptions): Promise<void>;

@@ -1,5 +1,10 @@
 export type { ActorPatch, ActorStatePort, SpawnOptions } from './actor-state-port';
-export type { CompileContextOptions, ContextPort, ContextStoreOptions } from './context-port';
+export type {
+  AppendOptions,
+  CompileContextOptions,
+  ContextPort,
+  ContextStoreOptions,
+} from './context-port';
 export type {
   LlmCompleteOptions,
   LlmPort,

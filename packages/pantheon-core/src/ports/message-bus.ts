@@ -10,8 +10,18 @@ export interface BusMessage {
   /** Milliseconds since the epoch. */
   timestamp?: number;
   priority?: MessagePriority;
-  /** Ties a reply to the request it answers. */
+  /** Ties a reply to the request it answers; carried through every hop of the request's chain. */
   correlationId?: string;
+  /**
+   * The conversation (thread) the message belongs to. Actors keep their history per
+   * conversation, and every message sent while handling this one carries the same id.
+   */
+  conversationId?: string;
+  /**
+   * Who started the conversation and receives its answers: `'user'`, a user id, or an address
+   * outside the system. A `message` action without a `target` goes here.
+   */
+  replyTo?: string;
   metadata?: Record<string, unknown>;
 }
 
