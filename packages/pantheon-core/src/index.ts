@@ -1,7 +1,18 @@
 export { checkActorScript } from './actor-scripts';
-export { type LlmBehaviorOptions, llmBehavior } from './agent/llm-behavior';
+export {
+  HANDOFF_TOOL_NAME,
+  type HandoffTarget,
+  type LlmBehaviorOptions,
+  llmBehavior,
+} from './agent/llm-behavior';
 export { BoundedLog } from './bounded-log';
+export { consoleLog, type LogLevel } from './console-log';
 export { checkAppendedMessage } from './context-messages';
+export {
+  defineTool,
+  type JsonSchemaToolDefinition,
+  type ZodToolDefinition,
+} from './define-tool';
 export {
   ActorError,
   BehaviorError,
@@ -71,6 +82,7 @@ export {
   PantheonSystem,
 } from './runtime/pantheon-system';
 export type {
+  AskOptions,
   CreateActorOptions,
   DeadLetter,
   DeadLetterReason,

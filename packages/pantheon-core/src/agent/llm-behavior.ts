@@ -4,7 +4,16 @@ import type { LlmCompleteOptions } from '../ports/llm-port';
 import type { ToolPort } from '../ports/tool-port';
 import { MessageSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
-import type { Behavior, BehaviorInput, BehaviorMode, Message, ToolCall, ToolSpec } from '../types';
+import type {
+  Behavior,
+  BehaviorInput,
+  BehaviorMode,
+  HandoffAction,
+  Message,
+  MessageAction,
+  ToolCall,
+  ToolSpec,
+} from '../types';
 import { check, describeIssues } from '../validation';
 
 /** Settings of `llmBehavior`. */
@@ -22,8 +31,55 @@ export interface LlmBehaviorOptions {
   maxSteps?: number;
   model?: string;
   temperature?: number;
-  /** Who receives the model's answer. Default `'user'`. */
+  /** Who receives the model's answer. Default: the conversation's requester (`'user'` outside one). */
   target?: string;
+  /**
+   * Actors the model may pass the conversation to. The model is offered a `handoff` tool listing
+   * them; calling it ends the plan with a `handoff` action, and the chosen actor answers the
+   * requester directly. `PantheonSystem.createActor` checks that they exist.
+   */
+  handoffs?: ReadonlyArray<string | HandoffTarget>;
+}
+
+/** An actor `llmBehavior` may hand conversations to, and when the model should choose it. */
+export interface HandoffTarget {
+  actor: string;
+  description?: string;
+}
+
+/** The name of the tool through which the model hands the conversation over. */
+export const HANDOFF_TOOL_NAME = 'handoff';
+
+function handoffTool(behaviorName: string, targets: readonly HandoffTarget[]): ToolSpec {
+  const list = targets
+    .map(({ actor, description }) => (description ? `- ${actor}: ${description}` : `- ${actor}`))
+    .join('\n');
+  return {
+    name: HANDOFF_TOOL_NAME,
+    description: `Pass this conversation to another agent, who then answers the requester directly. Call it instead of answering when another agent is the right one. Agents:\n${list}`,
+    parameters: {
+      type: 'object',
+      properties: {
+        to: {
+          type: 'string',
+          enum: targets.map((target) => target.actor),
+          description: 'The agent to pass the conversation to',
+        },
+        reason: { type: 'string', description: 'Why, in a few words' },
+      },
+      required: ['to'],
+      additionalProperties: false,
+    },
+    execute() {
+      // The behavior turns this call into a `handoff` action; nothing runs it as a tool.
+      throw new ToolError(
+        `The handoff tool of behavior "${behaviorName}" is handled by llmBehavior, not invoked`,
+        HANDOFF_TOOL_NAME,
+        { behaviorName },
+        { code: 'TOOL_FAILED' },
+      );
+    },
+  };
 }
 
 function errorContent(error: unknown): string {
@@ -72,7 +128,9 @@ function checkReply(reply: unknown): Message {
  * `input.llm`, offering the named tools; runs each tool call the model asks for through
  * `input.tools.invoke` and feeds the result back (a failing tool comes back as
  * `Error (CODE): message`, so the model may recover); and repeats until the model answers with text,
- * which becomes one `message` action to `target`. More than `maxSteps` model calls is a
+ * which becomes one `message` action to `target` (by default the conversation's requester). With
+ * `handoffs`, the model may instead pass the conversation to one of those actors (a `handoff`
+ * action), which then answers the requester. More than `maxSteps` model calls is a
  * `BehaviorError` with code `MAX_STEPS_EXCEEDED` and the transcript so far in
  * `details.transcript`. The model can only call the tools it was offered.
  *
@@ -85,8 +143,19 @@ function checkReply(reply: unknown): Message {
  * const talent: Talent = { name: 'weather', behaviors: [assistant] };
  */
 export function llmBehavior(options: LlmBehaviorOptions): Behavior {
-  const { name, system, model, temperature, target = 'user' } = options;
+  const { name, system, model, temperature, target } = options;
   const toolNames = options.tools ?? [];
+  const handoffs = (options.handoffs ?? []).map((entry) =>
+    typeof entry === 'string' ? { actor: entry } : entry,
+  );
+  if (handoffs.length > 0 && toolNames.includes(HANDOFF_TOOL_NAME)) {
+    throw new ConfigError(
+      `llmBehavior "${name}": a tool named "${HANDOFF_TOOL_NAME}" clashes with its handoffs`,
+      { behaviorName: name },
+    );
+  }
+  const handoff = handoffs.length > 0 ? handoffTool(name, handoffs) : undefined;
+  const handoffActors = new Set(handoffs.map((entry) => entry.actor));
   const maxSteps = options.maxSteps ?? 8;
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new ConfigError(`llmBehavior "${name}": maxSteps must be a positive integer`, {
@@ -123,11 +192,29 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
     return reply;
   }
 
+  /** The hand-off the model asked for, or a tool message saying why it cannot be done. */
+  function handoffAction(call: ToolCall): HandoffAction | Message {
+    const to = call.args.to;
+    if (typeof to === 'string' && handoffActors.has(to)) {
+      const action: HandoffAction = { type: 'handoff', target: to };
+      if (typeof call.args.reason === 'string') action.reason = call.args.reason;
+      return action;
+    }
+    return {
+      role: 'tool',
+      content: `Error (INVALID_ACTION): "${String(to)}" is not one of the agents you can hand off to (${[...handoffActors].join(', ')})`,
+      toolCallId: call.id,
+      name: call.name,
+      metadata: { isError: true },
+    };
+  }
+
   const behavior: Behavior = {
     name,
     mode: options.mode ?? 'active',
     async plan(input) {
       const tools = resolveTools(toolNames, input.tools, name);
+      if (handoff) tools.push(handoff);
       const offered = new Set(tools.map((tool) => tool.name));
       const completeOptions: LlmCompleteOptions = { signal: input.signal };
       if (tools.length > 0) completeOptions.tools = tools;
@@ -144,10 +231,18 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
         const toolCalls = reply.toolCalls ?? [];
         transcript.push({ ...reply, role: 'assistant' });
         if (toolCalls.length === 0) {
-          return { actions: [{ type: 'message', content: reply.content, target }] };
+          const answer: MessageAction = { type: 'message', content: reply.content };
+          if (target !== undefined) answer.target = target;
+          return { actions: [answer] };
         }
         for (const call of toolCalls) {
-          transcript.push(await runToolCall(call, offered, input));
+          if (handoff && call.name === HANDOFF_TOOL_NAME) {
+            const outcome = handoffAction(call);
+            if (!('role' in outcome)) return { actions: [outcome] };
+            transcript.push(outcome);
+          } else {
+            transcript.push(await runToolCall(call, offered, input));
+          }
         }
       }
       throw new BehaviorError(
@@ -158,6 +253,9 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
       );
     },
   };
+  if (toolNames.length > 0 || handoffs.length > 0) {
+    behavior.requires = { tools: [...toolNames], actors: [...handoffActors] };
+  }
   if (options.description !== undefined) behavior.description = options.description;
   if (options.priority !== undefined) behavior.priority = options.priority;
   return behavior;

@@ -67,6 +67,11 @@ export function fakeState(actors: Actor[] = []): ActorStatePort & { actors: Map<
   };
 }
 
+/** History is kept per actor and conversation: `actorId`, or `actorId/conversationId`. */
+function historyKey(actorId: string, conversationId: string | undefined): string {
+  return conversationId === undefined ? actorId : `${actorId}/${conversationId}`;
+}
+
 export function fakeContext(): ContextPort & {
   history: Map<string, Message[]>;
   store: Map<string, unknown>;
@@ -76,19 +81,20 @@ export function fakeContext(): ContextPort & {
   return {
     history,
     store,
-    async compile({ texts = [], sources, actorId, from }) {
+    async compile({ texts = [], sources, actorId, conversationId, from }) {
       const messages: Message[] = [];
       for (const source of sources)
         if (source.type === 'text') messages.push({ role: 'system', content: source.content });
-      messages.push(...(actorId ? (history.get(actorId) ?? []) : []));
+      messages.push(...(actorId ? (history.get(historyKey(actorId, conversationId)) ?? []) : []));
       for (const text of texts)
         messages.push(
           from ? { role: 'user', content: text, name: from } : { role: 'user', content: text },
         );
       return messages;
     },
-    async append(actorId, message) {
-      history.set(actorId, [...(history.get(actorId) ?? []), message]);
+    async append(actorId, message, options) {
+      const key = historyKey(actorId, options?.conversationId);
+      history.set(key, [...(history.get(key) ?? []), message]);
     },
     async read(target, options) {
       return store.get(`${options?.actorId}/${target}`);

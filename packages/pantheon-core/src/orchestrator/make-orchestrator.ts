@@ -1,3 +1,4 @@
+import { consoleLog } from '../console-log';
 import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
 import type { BusMessage } from '../ports/message-bus';
 import { ActionSchema } from '../schemas';
@@ -81,7 +82,8 @@ function historyOf(input: TickInput, results: readonly ActionResult[]): Message[
  * const result = await orchestrator.tickActor(actor, { userMessage: 'Hello' });
  */
 export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
-  const { now, log, context, tools, llm, state, schedule, hooks } = deps;
+  const { now, context, tools, llm, state, schedule, hooks } = deps;
+  const log = deps.log ?? consoleLog;
   const limits = { ...DEFAULT_ORCHESTRATOR_LIMITS, ...deps.limits };
   const runAction = makeActionRunner(deps);
 
@@ -91,12 +93,28 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     try {
       hook.call(hooks, event);
     } catch (error) {
-      log(`Orchestrator hook ${name} threw; ignored`, { error: errorMessage(error) });
+      log(`Orchestrator hook ${name} threw; ignored`, {
+        level: 'warn',
+        error: errorMessage(error),
+      });
     }
   }
 
-  /** Marks the actor failed with `reason` (best effort) and returns `reason` to throw. */
-  async function failTick(actor: Actor, reason: PantheonError, started: number) {
+  /** Logs a failed tick with what identifies it: actor, message, conversation and codes. */
+  function logFailedTick(actor: Actor, input: TickInput, errors: readonly PantheonError[]) {
+    log('Tick failed', {
+      level: 'error',
+      actorId: actor.id,
+      messageId: input.messageId,
+      conversationId: input.conversationId,
+      code: errors[0]?.code,
+      errors: errors.map((error) => `${error.code}: ${error.message}`),
+    });
+  }
+
+  /** Marks the actor failed with `reason` (best effort), logs it and returns `reason` to throw. */
+  async function failTick(actor: Actor, input: TickInput, reason: PantheonError, started: number) {
+    logFailedTick(actor, input, [reason]);
     try {
       await state.update(actor.id, {
         state: 'failed',
@@ -106,7 +124,11 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         },
       });
     } catch (error) {
-      log('Could not mark the actor failed', { actorId: actor.id, error: errorMessage(error) });
+      log('Could not mark the actor failed', {
+        level: 'error',
+        actorId: actor.id,
+        error: errorMessage(error),
+      });
     }
     return reason;
   }
@@ -141,7 +163,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     try {
       await state.update(actor.id, { state: 'running' });
     } catch (error) {
-      throw await failTick(actor, statePortError(actor, error), started);
+      throw await failTick(actor, input, statePortError(actor, error), started);
     }
 
     let messages: Message[];
@@ -157,7 +179,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       });
       if (hooks) emit('onContextCompiled', { actor, messages, durationMs: now() - compileStarted });
     } catch (error) {
-      throw await failTick(actor, contextPortError(actor, error), started);
+      throw await failTick(actor, input, contextPortError(actor, error), started);
     }
 
     const goal = actor.goals.length === 1 ? (actor.goals[0] as string) : actor.goals.join('; ');
@@ -233,11 +255,12 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           else await context.append(actor.id, entry);
         }
       } catch (error) {
-        throw await failTick(actor, contextPortError(actor, error), started);
+        throw await failTick(actor, input, contextPortError(actor, error), started);
       }
     }
 
     const finalState: ActorState = done ? 'completed' : errors.length > 0 ? 'failed' : 'idle';
+    if (errors.length > 0) logFailedTick(actor, input, errors);
     const durationMs = now() - started;
     try {
       await state.update(actor.id, {
@@ -254,7 +277,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         }),
       });
     } catch (error) {
-      throw await failTick(actor, statePortError(actor, error), started);
+      throw await failTick(actor, input, statePortError(actor, error), started);
     }
 
     const result: TickResult = {
@@ -292,18 +315,27 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         const current = await state.get(actor.id);
         if (stopped) return;
         if (!current) {
-          log('Actor not found; its loop stopped', { actorId: actor.id, code: 'ACTOR_NOT_FOUND' });
+          log('Actor not found; its loop stopped', {
+            level: 'error',
+            actorId: actor.id,
+            code: 'ACTOR_NOT_FOUND',
+          });
           stop();
         } else if (current.state === 'completed' || current.state === 'stopped') {
-          log(`Actor is ${current.state}; its loop stopped`, { actorId: actor.id });
+          log(`Actor is ${current.state}; its loop stopped`, {
+            level: 'info',
+            actorId: actor.id,
+          });
           stop();
         } else if (current.state !== 'paused') {
-          await tickActor(current);
+          // A failing tick has logged itself; the loop goes on.
+          await tickActor(current).catch(() => {});
         }
       } catch (error) {
-        log('Actor tick failed', {
+        log('Could not read the actor; its tick is skipped', {
+          level: 'error',
           actorId: actor.id,
-          code: PantheonError.isInstance(error) ? error.code : undefined,
+          code: PantheonError.isInstance(error) ? error.code : 'STATE_UNAVAILABLE',
           error: errorMessage(error),
         });
       } finally {

@@ -7,7 +7,11 @@ import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
 import type { Action, Actor, ActorState, Behavior, Message } from '../types';
 
-/** Logger signature; `console.log` fits. */
+/**
+ * Logger signature; `console.log` fits. Pantheon's own entries carry `meta.level`
+ * (`'debug' | 'info' | 'warn' | 'error'`) and the ids involved (`actorId`, `messageId`,
+ * `conversationId`, `code`).
+ */
 export type LogFunction = (message: string, meta?: Record<string, unknown>) => void;
 
 /** Bounds that keep one tick from running away. Exceeding one is `LIMIT_EXCEEDED`. */
@@ -46,7 +50,8 @@ export interface OrchestratorHooks {
 export interface OrchestratorDeps {
   /** Clock in milliseconds since the epoch. */
   now: () => number;
-  log: LogFunction;
+  /** Defaults to `consoleLog`: warnings and errors as JSON lines on the console. */
+  log?: LogFunction;
   context: ContextPort;
   tools: ToolPort;
   llm: LlmPort;

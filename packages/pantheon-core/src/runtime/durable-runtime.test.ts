@@ -249,4 +249,43 @@ describe('PantheonSystem with a durable store', () => {
     await pantheon.whenIdle();
     expect(bus.sent.filter((sent) => sent.from === 'a')).toHaveLength(1);
   });
+
+  it('answers once: one reply event, one logged message, one bus message', async () => {
+    const store = new FakeMailboxStore();
+    const { pantheon, bus } = boot(store);
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await pantheon.startActor('a');
+    const replies: string[] = [];
+    pantheon.on('reply', ({ message }) => replies.push(message.id!));
+    const answer = await pantheon.ask('a', 'once please', { timeoutMs: 1000 });
+    await pantheon.whenIdle();
+    expect(replies).toEqual([answer.id]);
+    expect((await pantheon.getActorMessages('a')).map((message) => message.id)).toEqual([
+      answer.id,
+    ]);
+    expect(bus.sent.map((message) => message.id)).toEqual([answer.id]);
+  });
+
+  it('shows stored messages in getMailbox of a new process before anything else', async () => {
+    const store = new FakeMailboxStore();
+    const first = boot(store);
+    await first.pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    const id = await first.pantheon.sendMessage('a', 'waiting');
+    const second = boot(store, [...first.state.actors.values()]);
+    expect(await second.pantheon.getMailbox('a')).toEqual([
+      expect.objectContaining({ id, content: 'waiting' }),
+    ]);
+  });
+
+  it('reports messages kept in the store at shutdown apart from lost ones', async () => {
+    const store = new FakeMailboxStore();
+    const { pantheon } = boot(store);
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    const id = await pantheon.sendMessage('a', 'for the next start');
+    const report = await pantheon.shutdown({ timeoutMs: 10 });
+    expect(report.pending).toEqual([]);
+    expect(report.kept).toEqual([expect.objectContaining({ id })]);
+    expect(pantheon.getDeadLetters()).toEqual([]);
+    expect(await store.pending()).toEqual([expect.objectContaining({ id })]);
+  });
 });

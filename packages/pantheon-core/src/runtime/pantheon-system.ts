@@ -1,16 +1,21 @@
 import { checkActorScript } from '../actor-scripts';
 import { BoundedLog } from '../bounded-log';
-import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
+import { consoleLog } from '../console-log';
+import { ActorError, ConfigError, errorMessage, PantheonError, ToolError } from '../errors';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
 import type { LogFunction, Orchestrator, TickInput } from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
 import type { MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
-import type { Actor } from '../types';
+import type { ToolPort } from '../ports/tool-port';
+import type { Actor, ActorScript } from '../types';
+import { ActorCell } from './actor-cell';
+import { AskRequests } from './ask-requests';
 import { EventHub } from './event-hub';
 import { Queue } from './queue';
 import type {
+  AskOptions,
   CreateActorOptions,
   DeadLetter,
   DeadLetterReason,
@@ -44,37 +49,32 @@ const MESSAGES_PER_TURN = 32;
 
 const encoder = new TextEncoder();
 
-/** Runtime bookkeeping of one actor; kept small, since idle actors cost memory. */
-class ActorCell {
-  mailbox: Queue<BusMessage> | undefined = undefined;
-  sent: BoundedLog<BusMessage> | undefined = undefined;
-  started = false;
-  queued = false;
-  inBackoff = false;
-  idleTickDue = false;
-  turn: Promise<void> | undefined = undefined;
-  stopInterval: (() => void) | undefined = undefined;
-  failures: number[] | undefined = undefined;
-  consecutiveFailures = 0;
-
-  constructor(readonly id: string) {}
-
-  hasWork(): boolean {
-    return (this.mailbox !== undefined && this.mailbox.size > 0) || this.idleTickDue;
-  }
-}
-
-interface PendingAsk {
-  actorId: string;
-  resolve: (message: BusMessage) => void;
-  reject: (error: PantheonError) => void;
-  // biome-ignore lint/suspicious/noConfusingVoidType: what Scheduler.once returns.
-  cancelTimer: (() => void) | void;
-}
-
 function hopsOf(message: BusMessage): number {
   const hops = message.metadata?.hops;
   return typeof hops === 'number' ? hops : 0;
+}
+
+/** How a tick names the sender of its input: `undefined` for the user. */
+function senderName(address: string | undefined): string | undefined {
+  return address === 'user' ? undefined : address;
+}
+
+/** Why a dead letter ended its request's chain, as the error an `ask` rejects with. */
+function deadLetterError(message: BusMessage, reason: DeadLetterReason): PantheonError {
+  const code = reason === 'SHUTDOWN' ? 'SYSTEM_SHUT_DOWN' : reason;
+  return new ActorError(
+    `Message ${message.id} from "${message.from}" to "${message.to}" was dead-lettered (${reason})`,
+    message.to,
+    { messageId: message.id, reason },
+    { code },
+  );
+}
+
+/** True when a failed tick still passed its request on (answered or handed it off). */
+function passedOn(result: { actions: readonly { action: { type: string }; ok: boolean }[] }) {
+  return result.actions.some(
+    ({ action, ok }) => ok && (action.type === 'message' || action.type === 'handoff'),
+  );
 }
 
 /**
@@ -95,6 +95,7 @@ function hopsOf(message: BusMessage): number {
 export class PantheonSystem {
   private readonly orchestrator: Orchestrator;
   private readonly state: ActorStatePort;
+  private readonly tools: ToolPort;
   private readonly scheduler: Scheduler;
   private readonly now: () => number;
   private readonly log: LogFunction;
@@ -103,7 +104,7 @@ export class PantheonSystem {
   private readonly events: EventHub<PantheonSystemEvents>;
   private readonly cells = new Map<string, ActorCell>();
   private readonly ready = new Queue<ActorCell>();
-  private readonly asks = new Map<string, PendingAsk>();
+  private readonly asks: AskRequests;
   private readonly deadLetters: DeadLetter[] = [];
   private readonly idleWaiters: Array<() => void> = [];
   private readonly unsubscribe: () => void;
@@ -113,21 +114,23 @@ export class PantheonSystem {
   private readonly outboxes = new Map<string, BusMessage[]>();
   private restored: Promise<void> | undefined;
   private publishRetryPending = false;
-  /** Message ids: a random prefix per system and a counter, unique without a UUID per message. */
+  /** Ids: a random prefix per system and a counter, unique without a UUID per message. */
   private readonly idPrefix = `${crypto.randomUUID()}.`;
-  private sentCount = 0;
+  private idCount = 0;
   private active = 0;
   private closed = false;
 
   constructor(options: PantheonSystemOptions) {
-    const log = options.log ?? (() => {});
+    const log = options.log ?? consoleLog;
     this.log = log;
     this.now = options.now ?? Date.now;
     this.state = options.actorStateAdapter;
+    this.tools = options.toolAdapter;
     this.scheduler = options.scheduler;
     this.limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
     this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
     this.events = new EventHub<PantheonSystemEvents>(log);
+    this.asks = new AskRequests(options.scheduler);
     this.bus = options.messageBus;
     this.store = options.store;
     this.orchestrator = makeOrchestrator({
@@ -145,7 +148,13 @@ export class PantheonSystem {
     this.unsubscribe = options.messageBus.subscribe((message) => this.route(message));
   }
 
-  /** Creates an actor in the state port (validating its script) and registers its mailbox. */
+  /**
+   * Creates an actor in the state port and registers its mailbox. Checks first what can be
+   * checked: the script, the goals, the tools its behaviors offer (registered in the tool
+   * adapter, else `TOOL_NOT_FOUND`) and the actors they hand conversations to (existing or in
+   * `declaredActors`, else `HANDOFF_TARGET_NOT_FOUND`). With `ifExists: 'reuse'` an existing actor
+   * of that id is returned as it is, so a durable app's setup can run on every start.
+   */
   async createActor(options: CreateActorOptions): Promise<Actor> {
     this.assertOpen();
     await this.restore();
@@ -153,6 +162,14 @@ export class PantheonSystem {
     if (!Array.isArray(options.goals) || options.goals.some((goal) => typeof goal !== 'string')) {
       throw new ConfigError('createActor needs goals as an array of strings', { field: 'goals' });
     }
+    if (options.ifExists === 'reuse' && options.id !== undefined) {
+      const existing = await this.state.get(options.id);
+      if (existing) {
+        if (!this.cells.has(existing.id)) this.cells.set(existing.id, new ActorCell(existing.id));
+        return existing;
+      }
+    }
+    await this.checkRequirements(options.script, options.id, options.declaredActors ?? []);
     const actor = await this.state.spawn(options.script, options.goals[0] ?? '', {
       id: options.id,
       name: options.name,
@@ -161,6 +178,43 @@ export class PantheonSystem {
     });
     this.cells.set(actor.id, new ActorCell(actor.id));
     return actor;
+  }
+
+  /** The tools and actors the script's behaviors declare in `requires` must exist. */
+  private async checkRequirements(
+    script: ActorScript,
+    ownId: string | undefined,
+    declaredActors: readonly string[],
+  ): Promise<void> {
+    const registered =
+      typeof this.tools.list === 'function'
+        ? new Set(this.tools.list().map((tool) => tool.name))
+        : undefined;
+    for (const talent of script.talents) {
+      for (const behavior of talent.behaviors) {
+        for (const tool of behavior.requires?.tools ?? []) {
+          if (registered && !registered.has(tool)) {
+            throw new ToolError(
+              `Behavior "${behavior.name}" of script "${script.name}" offers tool "${tool}", which is not registered in the tool adapter`,
+              tool,
+              { behaviorName: behavior.name, script: script.name },
+              { code: 'TOOL_NOT_FOUND' },
+            );
+          }
+        }
+        for (const target of behavior.requires?.actors ?? []) {
+          if (target === ownId || declaredActors.includes(target) || this.cells.has(target)) {
+            continue;
+          }
+          if (await this.state.get(target)) continue;
+          throw new ConfigError(
+            `Behavior "${behavior.name}" of script "${script.name}" hands conversations to actor "${target}", which does not exist: create it first, or name it in createActor's declaredActors`,
+            { behaviorName: behavior.name, script: script.name, actor: target },
+            { code: 'HANDOFF_TARGET_NOT_FOUND' },
+          );
+        }
+      }
+    }
   }
 
   /**
@@ -197,8 +251,10 @@ export class PantheonSystem {
   }
 
   /**
-   * Puts a message in the actor's mailbox and returns its id. Rejects with `ACTOR_NOT_FOUND`,
-   * `MESSAGE_TOO_LARGE` or `MAILBOX_FULL`; a rejected message is not enqueued.
+   * Puts a message in the actor's mailbox and returns its id. The message starts a new
+   * conversation unless `options.conversationId` continues one; answers go to
+   * `options.replyTo` (default: the sender). Rejects with `ACTOR_NOT_FOUND`,
+   * `MESSAGE_TOO_LARGE`, `MAILBOX_FULL` or `INVALID_MESSAGE`; a rejected message is not enqueued.
    */
   async sendMessage(
     id: string,
@@ -217,15 +273,29 @@ export class PantheonSystem {
       );
     }
     this.assertSize(id, content);
+    for (const field of ['from', 'conversationId', 'replyTo'] as const) {
+      const value = options[field];
+      if (value !== undefined && (typeof value !== 'string' || value === '')) {
+        throw new ActorError(
+          `sendMessage: ${field} must be a non-empty string`,
+          id,
+          { field },
+          { code: 'INVALID_MESSAGE' },
+        );
+      }
+    }
     if (this.store) await this.restore();
     const cell = this.cells.get(id) ?? (await this.cellFor(id));
+    const from = options.from ?? 'user';
     const message: BusMessage = {
-      id: this.idPrefix + (this.sentCount++).toString(36),
-      from: options.from ?? 'user',
+      id: this.nextId(),
+      from,
       to: id,
       content,
       timestamp: this.now(),
       correlationId: options.correlationId,
+      conversationId: options.conversationId ?? this.nextId(),
+      replyTo: options.replyTo ?? from,
     };
     this.assertCapacity(cell, message);
     // Once stored, a message is accepted: rejecting it now would report a loss that a restart undoes.
@@ -234,38 +304,33 @@ export class PantheonSystem {
     return message.id as string;
   }
 
-  /** Sends `content` and resolves with the actor's first message carrying the same correlation id. */
-  ask(
-    id: string,
-    content: string,
-    options: { timeoutMs?: number; from?: string } = {},
-  ): Promise<BusMessage> {
-    const correlationId = crypto.randomUUID();
-    const timeoutMs = options.timeoutMs ?? 30_000;
-    return new Promise<BusMessage>((resolve, reject) => {
-      const pending: PendingAsk = { actorId: id, resolve, reject, cancelTimer: undefined };
-      this.asks.set(correlationId, pending);
-      pending.cancelTimer = this.scheduler.once(timeoutMs, () => {
-        if (!this.asks.delete(correlationId)) return;
-        reject(
-          new ActorError(
-            `No reply from actor "${id}" within ${timeoutMs} ms`,
-            id,
-            { timeoutMs, correlationId },
-            {
-              code: 'ASK_TIMEOUT',
-            },
-          ),
-        );
-      });
-      this.sendMessage(id, content, { from: options.from, correlationId }).catch(
-        (error: PantheonError) => {
-          this.asks.delete(correlationId);
-          pending.cancelTimer?.();
-          reject(error);
-        },
-      );
+  /**
+   * Sends `content` and resolves with the first message of the request's chain that reaches the
+   * asker (`options.replyTo`, default `options.from`, default `'user'`), from whichever actor
+   * answers — the one asked, or one it handed the conversation to. Rejects early with
+   * `ASK_FAILED` (the failing tick's error or the dead letter as `cause`) when the chain dies,
+   * with `ASK_TIMEOUT` only when nothing happened within `timeoutMs` (default 30 s).
+   *
+   * @example
+   * const answer = await pantheon.ask('triage', 'I was charged twice', { conversationId: 'c-42' });
+   * console.log(answer.from, answer.content); // 'billing', 'I have refunded…'
+   */
+  ask(id: string, content: string, options: AskOptions = {}): Promise<BusMessage> {
+    const correlationId = this.nextId();
+    const from = options.from ?? 'user';
+    const replyTo = options.replyTo ?? from;
+    const conversationId = options.conversationId ?? this.nextId();
+    const answer = this.asks.open({
+      correlationId,
+      actorId: id,
+      replyTo,
+      conversationId,
+      timeoutMs: options.timeoutMs ?? 30_000,
     });
+    this.sendMessage(id, content, { from, correlationId, conversationId, replyTo }).catch(
+      (error: PantheonError) => this.asks.abort(correlationId, error),
+    );
+    return answer;
   }
 
   /** Everything the actor sent, to any target, in order (the last `messageLogLimit`). */
@@ -273,8 +338,9 @@ export class PantheonSystem {
     return (await this.cellFor(id)).sent?.last() ?? [];
   }
 
-  /** Messages waiting in the actor's mailbox, oldest first. */
+  /** Messages waiting in the actor's mailbox, oldest first (with a store, what it kept too). */
   async getMailbox(id: string): Promise<BusMessage[]> {
+    if (this.store) await this.restore();
     return (await this.cellFor(id)).mailbox?.toArray() ?? [];
   }
 
@@ -299,11 +365,12 @@ export class PantheonSystem {
 
   /**
    * Stops taking messages, lets started actors drain their mailboxes (up to `timeoutMs`), stops
-   * every actor and reports the messages still waiting; they also become dead letters with reason
-   * `SHUTDOWN`. Pending `ask`s reject.
+   * every actor and reports the messages still waiting. Without a store they are lost: reported
+   * as `pending` and recorded as dead letters with reason `SHUTDOWN`. With a store they are
+   * `kept` there and delivered on the next start. Pending `ask`s reject with `SYSTEM_SHUT_DOWN`.
    */
   async shutdown(options: { drain?: boolean; timeoutMs?: number } = {}): Promise<ShutdownReport> {
-    if (this.closed) return { pending: [] };
+    if (this.closed) return { pending: [], kept: [] };
     const { drain = true, timeoutMs = 10_000 } = options;
     if (drain) {
       let timedOut: () => void = () => {};
@@ -318,29 +385,28 @@ export class PantheonSystem {
     for (const cell of this.cells.values()) this.halt(cell);
     await Promise.all([...this.cells.values()].map((cell) => cell.turn));
     this.unsubscribe();
-    for (const [correlationId, pending] of this.asks) {
-      pending.cancelTimer?.();
-      pending.reject(
-        new ActorError(
-          'The system shut down before the actor replied',
-          pending.actorId,
-          { correlationId },
-          {
-            code: 'SYSTEM_SHUT_DOWN',
-          },
-        ),
-      );
-    }
-    this.asks.clear();
+    this.asks.closeAll();
     const pending: DeadLetter[] = [];
+    const kept: BusMessage[] = [];
     for (const cell of this.cells.values()) {
       for (const message of cell.mailbox?.drain() ?? []) {
+        if (this.store) {
+          kept.push(message);
+          continue;
+        }
         const letter: DeadLetter = { message, reason: 'SHUTDOWN' };
         pending.push(letter);
         this.recordDeadLetter(letter);
       }
     }
-    return { pending };
+    if (pending.length > 0) {
+      this.log('Shutdown left messages undelivered', {
+        level: 'warn',
+        count: pending.length,
+        messageIds: pending.map((letter) => letter.message.id),
+      });
+    }
+    return { pending, kept };
   }
 
   /** With a store, the bus ticks send on: holds each durable tick's messages until it commits. */
@@ -386,6 +452,7 @@ export class PantheonSystem {
     const { backoffMs, maxBackoffMs } = this.supervision;
     const delay = Math.min(backoffMs * 2 ** (attempt - 1), maxBackoffMs);
     this.log('Publishing committed messages failed; retrying', {
+      level: 'warn',
       attempt,
       delay,
       error: errorMessage(error),
@@ -403,6 +470,10 @@ export class PantheonSystem {
     if (messages.length === 0) return;
     for (const message of messages) await this.bus.send(message);
     await this.store?.markPublished(messages.map((message) => message.id as string));
+  }
+
+  private nextId(): string {
+    return this.idPrefix + (this.idCount++).toString(36);
   }
 
   private assertOpen(): void {
@@ -480,14 +551,7 @@ export class PantheonSystem {
     if (!sender) return;
     sender.sent ??= new BoundedLog(this.limits.messageLogLimit);
     sender.sent.push(message);
-    if (message.correlationId !== undefined) {
-      const pending = this.asks.get(message.correlationId);
-      if (pending && pending.actorId === message.from) {
-        this.asks.delete(message.correlationId);
-        pending.cancelTimer?.();
-        pending.resolve(message);
-      }
-    }
+    this.asks.observe(message);
     if (!this.cells.has(message.to) && this.events.has('reply')) {
       this.events.emit('reply', { actorId: sender.id, message });
     }
@@ -512,7 +576,18 @@ export class PantheonSystem {
   private deadLetter(message: BusMessage, reason: DeadLetterReason): void {
     const letter = { message, reason };
     this.recordDeadLetter(letter);
+    this.log('Message dead-lettered', {
+      level: 'warn',
+      reason,
+      messageId: message.id,
+      from: message.from,
+      to: message.to,
+      conversationId: message.conversationId,
+    });
     this.events.emit('deadletter', letter);
+    if (this.asks.has(message.correlationId)) {
+      this.asks.fail(message.correlationId, message.to, deadLetterError(message, reason));
+    }
   }
 
   private recordDeadLetter(letter: DeadLetter): void {
@@ -561,10 +636,14 @@ export class PantheonSystem {
       if (!message && !cell.idleTickDue) return;
       let input: TickInput | undefined;
       if (message) {
+        // A handed-off message speaks for the requester, not for the actor that passed it on.
+        const handedOff = message.metadata?.handoff !== undefined;
         input = {
           userMessage: message.content,
-          from: message.from === 'user' ? undefined : message.from,
+          from: senderName(handedOff ? message.replyTo : message.from),
           correlationId: message.correlationId,
+          conversationId: message.conversationId,
+          replyTo: message.replyTo,
           messageId: message.id,
           metadata: { hops: hopsOf(message) + 1, causationId: message.id },
         };
@@ -586,8 +665,14 @@ export class PantheonSystem {
         const result = await this.orchestrator.tickActor(actor, input);
         if (outbox) await this.commitDurableTick(cell.id, message?.id, outbox);
         if (message) cell.mailbox?.shift();
-        if (result.state === 'failed') this.onFailure(cell, result.errors[0]!);
-        else cell.consecutiveFailures = 0;
+        if (result.state === 'failed') {
+          const error = result.errors[0]!;
+          // The message is consumed: unless the tick passed it on, its request ends here.
+          if (message && !passedOn(result)) this.asks.fail(message.correlationId, cell.id, error);
+          this.onFailure(cell, error, message);
+        } else {
+          cell.consecutiveFailures = 0;
+        }
       } catch (error) {
         // The tick itself failed (a port is down): the message stays at the head of the mailbox.
         this.store?.abortTick(cell.id);
@@ -598,6 +683,7 @@ export class PantheonSystem {
             : new ActorError(`Tick failed: ${errorMessage(error)}`, cell.id, undefined, {
                 cause: error,
               }),
+          message,
         );
       } finally {
         if (outbox) this.outboxes.delete(cell.id);
@@ -628,7 +714,8 @@ export class PantheonSystem {
       else if (this.admit(message)) deliver.push(message);
     }
     await this.store!.commitTick(actorId, messageId, deliver, publish);
-    for (const message of outbox) this.observeSent(message);
+    // Published messages are observed when the bus hands them back to route(), like any other.
+    for (const message of deliver) this.observeSent(message);
     for (const message of deliver) this.deliver(this.cells.get(message.to)!, message);
     await this.publish(publish).catch((error: unknown) => this.retryPublishing(error, 1));
   }
@@ -640,36 +727,72 @@ export class PantheonSystem {
     for (const message of cell.mailbox?.drain() ?? []) this.deadLetter(message, 'ACTOR_NOT_FOUND');
   }
 
-  private onFailure(cell: ActorCell, error: PantheonError): void {
+  /**
+   * Supervision: a failed tick pauses the actor for a backoff that doubles per consecutive
+   * failure; `maxFailures` within `windowMs` stop it as `failed`, and the requests waiting in
+   * its mailbox fail with the error.
+   */
+  private onFailure(cell: ActorCell, error: PantheonError, message: BusMessage | undefined): void {
     const now = this.now();
     const { maxFailures, windowMs, backoffMs, maxBackoffMs } = this.supervision;
     const failures = (cell.failures ?? []).filter((at) => now - at < windowMs);
     failures.push(now);
     cell.failures = failures;
+    const actorId = cell.id;
+    const messageId = message?.id;
+    const conversationId = message?.conversationId;
     if (failures.length >= maxFailures) {
       this.halt(cell);
-      const actorId = cell.id;
+      this.log('Actor stopped after repeated failures', {
+        level: 'error',
+        actorId,
+        failures: failures.length,
+        code: error.code,
+        messageId,
+        conversationId,
+      });
+      for (const waiting of cell.mailbox?.toArray() ?? []) {
+        this.asks.fail(waiting.correlationId, actorId, error);
+      }
       void this.state
         .update(actorId, { state: 'failed' })
         .catch((updateError: unknown) =>
           this.log('Could not mark the actor failed', {
+            level: 'error',
             actorId,
             error: errorMessage(updateError),
           }),
         )
         .then(() =>
-          this.events.emit('actor.failed', { actorId, error, failures: failures.length }),
+          this.events.emit('actor.failed', {
+            actorId,
+            error,
+            failures: failures.length,
+            messageId,
+            conversationId,
+          }),
         );
       return;
     }
     cell.consecutiveFailures++;
     const delay = Math.min(backoffMs * 2 ** (cell.consecutiveFailures - 1), maxBackoffMs);
     cell.inBackoff = true;
+    this.log('Actor restarts after a failed tick', {
+      level: 'warn',
+      actorId,
+      attempt: cell.consecutiveFailures,
+      backoffMs: delay,
+      code: error.code,
+      messageId,
+      conversationId,
+    });
     this.events.emit('actor.restarted', {
-      actorId: cell.id,
+      actorId,
       error,
       attempt: cell.consecutiveFailures,
       backoffMs: delay,
+      messageId,
+      conversationId,
     });
     this.scheduler.once(delay, () => {
       cell.inBackoff = false;

@@ -46,7 +46,11 @@ export interface PantheonSystemOptions {
   actorStateAdapter: ActorStatePort;
   /** Clock in milliseconds; defaults to `Date.now`. */
   now?: () => number;
-  /** Defaults to a no-op; failures also reach `on('actor.failed' | 'deadletter')`. */
+  /**
+   * Where warnings and errors go (failed ticks with actor, message id and code; restarts;
+   * actors stopped by supervision; dead letters). Defaults to `consoleLog`, one JSON line per
+   * entry on the console; `log: () => {}` silences it. Failures also reach `on(...)` events.
+   */
   log?: LogFunction;
   hooks?: OrchestratorHooks;
   limits?: Partial<RuntimeLimits & OrchestratorLimits>;
@@ -66,6 +70,16 @@ export interface CreateActorOptions {
   /** Defaults to a random UUID. */
   id?: string;
   metadata?: Record<string, unknown>;
+  /**
+   * `'reuse'` returns the stored actor when one with `id` exists (its script and goals as they
+   * were), so setup code can run on every start of a durable app. Default `'fail'`: `ACTOR_EXISTS`.
+   */
+  ifExists?: 'fail' | 'reuse';
+  /**
+   * Actors this actor's behaviors may hand conversations to that do not exist yet (created
+   * later, or served by another process); other unknown targets are `HANDOFF_TARGET_NOT_FOUND`.
+   */
+  declaredActors?: readonly string[];
 }
 
 /** Why a message could not be delivered. */
@@ -84,9 +98,24 @@ export interface PantheonSystemEvents {
   'actor.started': { actorId: string };
   'actor.stopped': { actorId: string };
   /** Supervision gave up: the actor is stopped as `failed`; its mailbox is kept. */
-  'actor.failed': { actorId: string; error: PantheonError; failures: number };
+  'actor.failed': {
+    actorId: string;
+    error: PantheonError;
+    failures: number;
+    /** The message whose tick failed last, and its conversation. */
+    messageId?: string;
+    conversationId?: string;
+  };
   /** A tick failed; the actor goes on after `backoffMs`. */
-  'actor.restarted': { actorId: string; error: PantheonError; attempt: number; backoffMs: number };
+  'actor.restarted': {
+    actorId: string;
+    error: PantheonError;
+    attempt: number;
+    backoffMs: number;
+    /** The message whose tick failed, and its conversation. */
+    messageId?: string;
+    conversationId?: string;
+  };
   deadletter: DeadLetter;
 }
 
@@ -96,10 +125,28 @@ export interface SendMessageOptions {
   from?: string;
   /** Copied onto every message the actor sends while handling this one. */
   correlationId?: string;
+  /** The conversation to continue; a new one is started when absent. */
+  conversationId?: string;
+  /** Who receives the conversation's answers; defaults to `from`. */
+  replyTo?: string;
+}
+
+/** Options of `ask`. */
+export interface AskOptions {
+  /** How long to wait for the answer. Default 30,000 ms. */
+  timeoutMs?: number;
+  /** The asker's id; defaults to `'user'`. */
+  from?: string;
+  /** The conversation to continue; a new one is started when absent. */
+  conversationId?: string;
+  /** Where the answer is expected; defaults to `from`. */
+  replyTo?: string;
 }
 
 /** What `shutdown` did with the messages still waiting. */
 export interface ShutdownReport {
-  /** Messages left undelivered (also recorded as dead letters with reason `SHUTDOWN`). */
+  /** Messages lost: left undelivered without a store (also dead letters with reason `SHUTDOWN`). */
   pending: DeadLetter[];
+  /** Messages a store keeps for the next start; they are delivered then, not lost. */
+  kept: BusMessage[];
 }

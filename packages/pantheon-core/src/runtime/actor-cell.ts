@@ -1,0 +1,23 @@
+import type { BoundedLog } from '../bounded-log';
+import type { BusMessage } from '../ports/message-bus';
+import type { Queue } from './queue';
+
+/** Runtime bookkeeping of one actor; kept small, since idle actors cost memory. */
+export class ActorCell {
+  mailbox: Queue<BusMessage> | undefined = undefined;
+  sent: BoundedLog<BusMessage> | undefined = undefined;
+  started = false;
+  queued = false;
+  inBackoff = false;
+  idleTickDue = false;
+  turn: Promise<void> | undefined = undefined;
+  stopInterval: (() => void) | undefined = undefined;
+  failures: number[] | undefined = undefined;
+  consecutiveFailures = 0;
+
+  constructor(readonly id: string) {}
+
+  hasWork(): boolean {
+    return (this.mailbox !== undefined && this.mailbox.size > 0) || this.idleTickDue;
+  }
+}

@@ -1,0 +1,285 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { llmBehavior } from '../agent/llm-behavior';
+import { LlmError, PantheonError } from '../errors';
+import {
+  fakeBus,
+  fakeContext,
+  fakeScheduler,
+  fakeState,
+  fakeTools,
+  scriptWith,
+} from '../orchestrator/fake-ports.test-support';
+import type { LlmPort } from '../ports/llm-port';
+import type { Message } from '../types';
+import { PantheonSystem } from './pantheon-system';
+import type { PantheonSystemOptions } from './types';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+interface ModelCall {
+  system: string;
+  messages: Message[];
+}
+
+/**
+ * A stand-in model: triage hands billing questions to `billing` and the rest to `tech`; the
+ * specialists answer with every user message they were shown, so a leak would be visible.
+ */
+function deskModel(calls: ModelCall[], failFor?: string): LlmPort {
+  return {
+    async complete(messages, options) {
+      const system = messages[0]?.content ?? '';
+      calls.push({ system, messages });
+      if (failFor !== undefined && system === failFor) {
+        throw new LlmError('The provider is down', { status: 503 }, { code: 'LLM_SERVER' });
+      }
+      const last = messages.at(-1)?.content ?? '';
+      if (options?.tools?.some((tool) => tool.name === 'handoff')) {
+        const to = /charge|refund|invoice/i.test(last) ? 'billing' : 'tech';
+        return {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id: 'call-1', name: 'handoff', args: { to, reason: 'specialist' } }],
+        };
+      }
+      const seen = messages
+        .filter((message) => message.role === 'user')
+        .map((message) => message.content);
+      return { role: 'assistant', content: `${system} saw: ${seen.join(' | ')}` };
+    },
+  };
+}
+
+function desk(options: { failFor?: string; system?: Partial<PantheonSystemOptions> } = {}) {
+  const calls: ModelCall[] = [];
+  const state = fakeState();
+  const pantheon = new PantheonSystem({
+    contextAdapter: fakeContext(),
+    toolAdapter: fakeTools(),
+    llmAdapter: deskModel(calls, options.failFor),
+    messageBus: fakeBus(),
+    scheduler: fakeScheduler(),
+    actorStateAdapter: state,
+    log: () => {},
+    supervision: { backoffMs: 1 },
+    ...options.system,
+  });
+  const setup = async () => {
+    for (const id of ['billing', 'tech']) {
+      await pantheon.createActor({
+        id,
+        name: id,
+        script: scriptWith([llmBehavior({ name: 'answer', system: id })]),
+        goals: [`Answer ${id} questions`],
+      });
+      await pantheon.startActor(id);
+    }
+    await pantheon.createActor({
+      id: 'triage',
+      name: 'triage',
+      script: scriptWith([
+        llmBehavior({
+          name: 'route',
+          system: 'triage',
+          handoffs: [{ actor: 'billing', description: 'charges, refunds' }, 'tech'],
+        }),
+      ]),
+      goals: ['Route customers'],
+    });
+    await pantheon.startActor('triage');
+  };
+  return { pantheon, calls, state, setup };
+}
+
+describe('conversations across actors', () => {
+  it('resolves ask with the answer of the actor triage handed the customer to', async () => {
+    const { pantheon, setup } = desk();
+    await setup();
+    const answer = await pantheon.ask('triage', 'I was charged twice', {
+      conversationId: 'c-1',
+      timeoutMs: 2000,
+    });
+    expect(answer).toMatchObject({
+      from: 'billing',
+      to: 'user',
+      conversationId: 'c-1',
+      replyTo: 'user',
+      content: 'billing saw: I was charged twice',
+    });
+    // Triage handed off and did not answer itself; nothing else reached the user.
+    expect(await pantheon.getActorMessages('triage')).toEqual([
+      expect.objectContaining({
+        to: 'billing',
+        content: 'I was charged twice',
+        metadata: expect.objectContaining({ handoff: { from: 'triage', reason: 'specialist' } }),
+      }),
+    ]);
+    await pantheon.shutdown();
+  });
+
+  it('keeps two customers talking to the same actors apart', async () => {
+    const { pantheon, calls, setup } = desk();
+    await setup();
+    const talk = async (customer: string, lines: string[]) => {
+      const answers: string[] = [];
+      for (const line of lines) {
+        const answer = await pantheon.ask('billing', line, {
+          from: customer,
+          conversationId: `conversation-${customer}`,
+          timeoutMs: 2000,
+        });
+        expect(answer.to).toBe(customer);
+        answers.push(answer.content);
+      }
+      return answers;
+    };
+    const [alice, bob] = await Promise.all([
+      talk('alice', ['Alice here: card 4242 was charged twice', 'Alice again: any news?']),
+      talk('bob', ['Bob here: where is my invoice?', 'Bob again: thanks']),
+    ]);
+    expect(alice[1]).toBe(
+      'billing saw: Alice here: card 4242 was charged twice | Alice again: any news?',
+    );
+    expect(bob[1]).toBe('billing saw: Bob here: where is my invoice? | Bob again: thanks');
+    for (const call of calls) {
+      const text = call.messages.map((message) => message.content).join('\n');
+      expect(text.includes('Alice') && text.includes('Bob')).toBe(false);
+    }
+    await pantheon.shutdown();
+  });
+
+  it('rejects ask early with the failing tick’s error as cause', async () => {
+    const { pantheon, setup } = desk({ failFor: 'billing' });
+    await setup();
+    const started = Date.now();
+    const failure = await pantheon
+      .ask('triage', 'Please refund me', { timeoutMs: 10_000 })
+      .catch((error: unknown) => error);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(failure).toMatchObject({
+      code: 'ASK_FAILED',
+      details: expect.objectContaining({ failedActorId: 'billing', causeCode: 'LLM_SERVER' }),
+    });
+    expect(PantheonError.isInstance((failure as Error).cause)).toBe(true);
+    expect((failure as Error).cause).toMatchObject({ code: 'LLM_SERVER' });
+    await pantheon.shutdown();
+  });
+
+  it('rejects ask with the dead letter that ended the chain', async () => {
+    const { pantheon, setup } = desk({ system: { limits: { maxHops: 0 } } });
+    await setup();
+    const failure = await pantheon
+      .ask('triage', 'My app crashes', { timeoutMs: 10_000 })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'ASK_FAILED' });
+    expect((failure as Error).cause).toMatchObject({ code: 'HOP_LIMIT' });
+    expect(pantheon.getDeadLetters()).toEqual([
+      expect.objectContaining({
+        reason: 'HOP_LIMIT',
+        message: expect.objectContaining({ to: 'tech' }),
+      }),
+    ]);
+    await pantheon.shutdown();
+  });
+
+  it('sends a hand-off’s answer to a user id, with the customer named as the sender', async () => {
+    const { pantheon, calls, setup } = desk();
+    await setup();
+    const answer = await pantheon.ask('triage', 'My app crashes', {
+      from: 'carol',
+      timeoutMs: 2000,
+    });
+    expect(answer).toMatchObject({ from: 'tech', to: 'carol' });
+    const techCall = calls.find((call) => call.system === 'tech');
+    expect(techCall?.messages.at(-1)).toMatchObject({ role: 'user', name: 'carol' });
+    await pantheon.shutdown();
+  });
+});
+
+describe('createActor checks what it can', () => {
+  it('names the behavior and the missing tool', async () => {
+    const { pantheon } = desk();
+    const creating = pantheon.createActor({
+      name: 'billing',
+      script: scriptWith([llmBehavior({ name: 'answer', tools: ['lookup-invoices'] })]),
+      goals: ['Help'],
+    });
+    await expect(creating).rejects.toMatchObject({
+      code: 'TOOL_NOT_FOUND',
+      details: expect.objectContaining({ behaviorName: 'answer' }),
+    });
+    await expect(creating).rejects.toThrow(/lookup-invoices/);
+  });
+
+  it('names the behavior and the unknown hand-off target, unless it is declared', async () => {
+    const { pantheon } = desk();
+    const script = scriptWith([llmBehavior({ name: 'route', handoffs: ['billing'] })]);
+    await expect(
+      pantheon.createActor({ id: 'triage', name: 'triage', script, goals: ['Route'] }),
+    ).rejects.toMatchObject({
+      code: 'HANDOFF_TARGET_NOT_FOUND',
+      details: expect.objectContaining({ behaviorName: 'route', actor: 'billing' }),
+    });
+    const triage = await pantheon.createActor({
+      id: 'triage',
+      name: 'triage',
+      script,
+      goals: ['Route'],
+      declaredActors: ['billing'],
+    });
+    expect(triage.id).toBe('triage');
+  });
+
+  it('reuses an existing actor with ifExists: reuse', async () => {
+    const { pantheon, state } = desk();
+    const script = scriptWith([llmBehavior({ name: 'answer' })]);
+    const first = await pantheon.createActor({ id: 'a', name: 'a', script, goals: ['One'] });
+    const again = await pantheon.createActor({
+      id: 'a',
+      name: 'a',
+      script,
+      goals: ['Two'],
+      ifExists: 'reuse',
+    });
+    expect(again).toMatchObject({ id: first.id, goals: ['One'] });
+    expect(state.actors.size).toBe(1);
+  });
+});
+
+describe('failures speak up', () => {
+  it('logs a failed tick to the console as one JSON line by default', async () => {
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const { pantheon, setup } = desk({ failFor: 'tech', system: { log: undefined } });
+    await setup();
+    await pantheon.ask('tech', 'Crash!', { timeoutMs: 2000 }).catch(() => {});
+    const lines = error.mock.calls.map(([line]) => JSON.parse(String(line)));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'Tick failed',
+        actorId: 'tech',
+        code: 'LLM_SERVER',
+        messageId: expect.any(String),
+        conversationId: expect.any(String),
+      }),
+    );
+    await pantheon.shutdown();
+  });
+
+  it('says which message failed in actor.restarted', async () => {
+    const { pantheon, setup } = desk({ failFor: 'tech' });
+    await setup();
+    const restarted = new Promise((resolve) => pantheon.on('actor.restarted', resolve));
+    const id = await pantheon.sendMessage('tech', 'Crash!', { conversationId: 'c-9' });
+    expect(await restarted).toMatchObject({
+      actorId: 'tech',
+      messageId: id,
+      conversationId: 'c-9',
+      error: expect.objectContaining({ code: 'LLM_SERVER' }),
+    });
+    await pantheon.shutdown();
+  });
+});
