@@ -73,7 +73,7 @@ describe('llmBehavior with OpenAiAdapter over HTTP', () => {
     });
 
     expect(plan.actions).toEqual([
-      { type: 'message', content: 'It is sunny and 21 °C in Paris.', target: 'user' },
+      { type: 'message', content: 'It is sunny and 21 °C in Paris.' },
     ]);
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0]?.json.tools[0].function.name).toBe('get-weather');

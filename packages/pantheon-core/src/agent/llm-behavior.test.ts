@@ -293,4 +293,86 @@ describe('llmBehavior', () => {
       expect.objectContaining({ code: 'CONFIG_ERROR' }),
     );
   });
+
+  it('answers the conversation’s requester when no target is set', async () => {
+    const { llm } = scriptedLlm({ role: 'assistant', content: 'Here you go' });
+    const { orchestrator, actor, sent } = setup(
+      llmBehavior({ name: 'answer' }),
+      llm,
+      toolPort([]).port,
+    );
+    await orchestrator.tickActor(actor, {
+      userMessage: 'Hi',
+      conversationId: 'c-1',
+      replyTo: 'customer-9',
+    });
+    expect(sent[0]).toMatchObject({
+      to: 'customer-9',
+      conversationId: 'c-1',
+      replyTo: 'customer-9',
+    });
+  });
+
+  it('offers a handoff tool and turns its call into a handoff action', async () => {
+    const { llm, calls } = scriptedLlm({
+      role: 'assistant',
+      content: '',
+      toolCalls: [{ id: 'h1', name: 'handoff', args: { to: 'billing', reason: 'refund' } }],
+    });
+    const behavior = llmBehavior({
+      name: 'route',
+      handoffs: [{ actor: 'billing', description: 'Charges and refunds' }, 'tech'],
+    });
+    expect(behavior.requires).toEqual({ tools: [], actors: ['billing', 'tech'] });
+    const { orchestrator, actor, sent } = setup(behavior, llm, toolPort([]).port);
+    const result = await orchestrator.tickActor(actor, {
+      userMessage: 'Refund please',
+      conversationId: 'c-2',
+      replyTo: 'user',
+    });
+    expect(result.errors).toEqual([]);
+    const offered = calls[0]?.options.tools?.find((tool) => tool.name === 'handoff');
+    expect(offered?.description).toContain('billing: Charges and refunds');
+    expect(offered?.parameters).toMatchObject({
+      properties: { to: { enum: ['billing', 'tech'] } },
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({
+        to: 'billing',
+        content: 'Refund please',
+        conversationId: 'c-2',
+        replyTo: 'user',
+        metadata: expect.objectContaining({ handoff: { from: 'weather-bot', reason: 'refund' } }),
+      }),
+    ]);
+  });
+
+  it('feeds a hand-off to an actor it may not choose back to the model', async () => {
+    const { llm, calls } = scriptedLlm(
+      {
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: 'h1', name: 'handoff', args: { to: 'sales' } }],
+      },
+      { role: 'assistant', content: 'I will help you myself' },
+    );
+    const behavior = llmBehavior({ name: 'route', handoffs: ['billing'] });
+    const { orchestrator, actor, sent } = setup(behavior, llm, toolPort([]).port);
+    await orchestrator.tickActor(actor, { userMessage: 'Hi' });
+    expect(calls[1]?.messages.at(-1)).toMatchObject({
+      role: 'tool',
+      toolCallId: 'h1',
+      content: expect.stringContaining('"sales" is not one of the agents'),
+      metadata: { isError: true },
+    });
+    expect(sent).toEqual([
+      expect.objectContaining({ to: 'user', content: 'I will help you myself' }),
+    ]);
+  });
+
+  it('refuses a registered tool named handoff next to handoffs', () => {
+    expect(() => llmBehavior({ name: 'route', tools: ['handoff'], handoffs: ['billing'] })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_ERROR' }),
+    );
+  });
 });

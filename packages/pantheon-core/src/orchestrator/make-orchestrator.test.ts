@@ -551,3 +551,71 @@ describe('startActorLoop', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 });
+
+describe('conversations in a tick', () => {
+  it('reads and writes the conversation’s history, and actor-wide history for memory: actor', async () => {
+    const actor = actorWith([say('noted')]);
+    const { deps, context } = portsFor(actor);
+    const orchestrator = makeOrchestrator(deps);
+    await orchestrator.tickActor(actor, { userMessage: 'first', conversationId: 'a' });
+    await orchestrator.tickActor(actor, { userMessage: 'second', conversationId: 'b' });
+    expect(context.history.get('actor-1/a')?.map((entry) => entry.content)).toEqual([
+      'first',
+      'noted',
+    ]);
+    expect(context.history.get('actor-1/b')?.map((entry) => entry.content)).toEqual([
+      'second',
+      'noted',
+    ]);
+    const rememberer = actorWith([say('ok')], { id: 'r' });
+    rememberer.script.memory = 'actor';
+    await deps.state.spawn(rememberer.script, 'remember', { id: 'r' });
+    await orchestrator.tickActor(rememberer, { userMessage: 'one', conversationId: 'a' });
+    await orchestrator.tickActor(rememberer, { userMessage: 'two', conversationId: 'b' });
+    expect(context.history.get('r')?.map((entry) => entry.content)).toEqual([
+      'one',
+      'ok',
+      'two',
+      'ok',
+    ]);
+  });
+
+  it('rejects a hand-off in a tick without a message as INVALID_ACTION', async () => {
+    const actor = actorWith([
+      {
+        name: 'pass',
+        mode: 'passive',
+        plan: () => ({ actions: [{ type: 'handoff', target: 'b' }] }),
+      },
+    ]);
+    const { deps, bus } = portsFor(actor);
+    const result = await makeOrchestrator(deps).tickActor(actor);
+    expect(result.errors).toEqual([expect.objectContaining({ code: 'INVALID_ACTION' })]);
+    expect(bus.sent).toEqual([]);
+  });
+
+  it('logs a failed tick once, with the actor, message and code', async () => {
+    const actor = actorWith([
+      {
+        name: 'broken',
+        mode: 'active',
+        plan: () => {
+          throw new BehaviorError('nope', 'broken');
+        },
+      },
+    ]);
+    const { deps, logs } = portsFor(actor);
+    await makeOrchestrator(deps).tickActor(actor, { userMessage: 'x', messageId: 'm-1' });
+    expect(logs).toEqual([
+      {
+        message: 'Tick failed',
+        meta: expect.objectContaining({
+          level: 'error',
+          actorId: 'actor-1',
+          messageId: 'm-1',
+          code: 'BEHAVIOR_ERROR',
+        }),
+      },
+    ]);
+  });
+});
