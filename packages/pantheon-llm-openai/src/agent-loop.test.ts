@@ -72,9 +72,7 @@ describe('llmBehavior with OpenAiAdapter over HTTP', () => {
       signal: new AbortController().signal,
     });
 
-    expect(plan.actions).toEqual([
-      { type: 'message', content: 'It is sunny and 21 °C in Paris.' },
-    ]);
+    expect(plan.actions).toEqual([{ type: 'message', content: 'It is sunny and 21 °C in Paris.' }]);
     expect(server.requests).toHaveLength(2);
     expect(server.requests[0]?.json.tools[0].function.name).toBe('get-weather');
     expect(server.requests[1]?.json.messages).toEqual([
