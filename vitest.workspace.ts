@@ -10,7 +10,7 @@ const packages = [
   'pantheon-persistence',
   'pantheon-test',
 ];
-const examples = ['quickstart', 'developer-guide', 'support-desk'];
+const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk'];
 
 export default [
   ...packages.map((name) => ({
