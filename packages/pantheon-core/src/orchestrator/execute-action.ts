@@ -66,6 +66,7 @@ function sentMessageId(scope: ActionScope): string {
 /** Runs actions against the ports; every action type does real work. */
 export function makeActionRunner(deps: OrchestratorDeps) {
   const { bus, tools, state, context, schedule, now } = deps;
+  const ids = deps.ids ?? (() => crypto.randomUUID());
 
   function busMessage(
     action: MessageAction,
@@ -75,7 +76,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
   ): BusMessage {
     // Always the same fields (some may be undefined), so every sent message has one shape.
     return {
-      id: scope.messageId === undefined ? crypto.randomUUID() : sentMessageId(scope),
+      id: scope.messageId === undefined ? ids() : sentMessageId(scope),
       from: actor.id,
       to: action.target ?? scope.replyTo ?? 'user',
       content: action.content,
@@ -103,7 +104,7 @@ export function makeActionRunner(deps: OrchestratorDeps) {
     const handedOff: Record<string, unknown> = { from: actor.id };
     if (action.reason !== undefined) handedOff.reason = action.reason;
     const message: BusMessage = {
-      id: scope.messageId === undefined ? crypto.randomUUID() : sentMessageId(scope),
+      id: scope.messageId === undefined ? ids() : sentMessageId(scope),
       from: actor.id,
       to: action.target,
       content: scope.userMessage,

@@ -34,7 +34,11 @@ function asBehaviorError(error: unknown, behaviorName: string): PantheonError {
 }
 
 /** The messages a tick adds to the actor's history: its input, what it said and tool results. */
-function historyOf(input: TickInput, results: readonly ActionResult[]): Message[] {
+function historyOf(
+  input: TickInput,
+  results: readonly ActionResult[],
+  ids: () => string,
+): Message[] {
   const history: Message[] = [];
   if (input.userMessage !== undefined) {
     const incoming: Message = { role: 'user', content: input.userMessage };
@@ -58,7 +62,7 @@ function historyOf(input: TickInput, results: readonly ActionResult[]): Message[
       });
     } else if (action.type === 'tool') {
       // Recorded as a call/result pair so the history stays valid provider input.
-      const id = `call_${crypto.randomUUID()}`;
+      const id = `call_${ids()}`;
       history.push(
         {
           role: 'assistant',
@@ -84,6 +88,7 @@ function historyOf(input: TickInput, results: readonly ActionResult[]): Message[
 export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const { now, context, tools, llm, state, schedule, hooks } = deps;
   const log = deps.log ?? consoleLog;
+  const ids = deps.ids ?? (() => crypto.randomUUID());
   const limits = { ...DEFAULT_ORCHESTRATOR_LIMITS, ...deps.limits };
   const runAction = makeActionRunner(deps);
 
@@ -112,9 +117,13 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     });
   }
 
-  /** Marks the actor failed with `reason` (best effort), logs it and returns `reason` to throw. */
+  /**
+   * Marks the actor failed with `reason` (best effort), logs it, reports it to `onTickFailed` and
+   * returns `reason` to throw.
+   */
   async function failTick(actor: Actor, input: TickInput, reason: PantheonError, started: number) {
     logFailedTick(actor, input, [reason]);
+    if (hooks) emit('onTickFailed', { actor, input, error: reason });
     try {
       await state.update(actor.id, {
         state: 'failed',
@@ -247,7 +256,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
 
     if (context.append) {
       try {
-        const history = historyOf(input, results);
+        const history = historyOf(input, results, ids);
         const filed = conversationId === undefined ? undefined : { conversationId };
         for (let index = 0; index < history.length; index++) {
           const entry = history[index] as Message;
@@ -315,11 +324,14 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         const current = await state.get(actor.id);
         if (stopped) return;
         if (!current) {
-          log('Actor not found; its loop stopped', {
-            level: 'error',
-            actorId: actor.id,
-            code: 'ACTOR_NOT_FOUND',
-          });
+          const error = new ActorError(
+            `Actor "${actor.id}" is not in the state port; its loop stopped`,
+            actor.id,
+            undefined,
+            { code: 'ACTOR_NOT_FOUND' },
+          );
+          log(error.message, { level: 'error', actorId: actor.id, code: error.code });
+          if (hooks) emit('onTickFailed', { actor, input: {}, error });
           stop();
         } else if (current.state === 'completed' || current.state === 'stopped') {
           log(`Actor is ${current.state}; its loop stopped`, {

@@ -33,6 +33,11 @@ export interface OrchestratorLimits {
 export interface OrchestratorHooks {
   onTickStart?(event: { actor: Actor; input: TickInput }): void;
   onTickEnd?(event: { actor: Actor; result: TickResult }): void;
+  /**
+   * A tick that rejected instead of ending (a failing context or state port, an unknown actor);
+   * it emits no `onTickEnd`. Also fired when `startActorLoop` stops because its actor is gone.
+   */
+  onTickFailed?(event: { actor: Actor; input: TickInput; error: PantheonError }): void;
   onContextCompiled?(event: { actor: Actor; messages: Message[]; durationMs: number }): void;
   onBehaviorStart?(event: { actor: Actor; behavior: Behavior }): void;
   onBehaviorEnd?(event: {
@@ -52,6 +57,11 @@ export interface OrchestratorDeps {
   now: () => number;
   /** Defaults to `consoleLog`: warnings and errors as JSON lines on the console. */
   log?: LogFunction;
+  /**
+   * Makes the ids of messages sent by ticks that handle no message, and of tool calls recorded
+   * in history. Defaults to `crypto.randomUUID`; inject a deterministic one for replayable tests.
+   */
+  ids?: () => string;
   context: ContextPort;
   tools: ToolPort;
   llm: LlmPort;

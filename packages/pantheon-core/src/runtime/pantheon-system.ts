@@ -1,7 +1,7 @@
 import { checkActorScript } from '../actor-scripts';
 import { BoundedLog } from '../bounded-log';
 import { consoleLog } from '../console-log';
-import { ActorError, ConfigError, errorMessage, PantheonError, ToolError } from '../errors';
+import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
 import type { LogFunction, Orchestrator, TickInput } from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
@@ -9,11 +9,14 @@ import type { MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
-import type { Actor, ActorScript } from '../types';
+import type { Actor } from '../types';
 import { ActorCell } from './actor-cell';
 import { AskRequests } from './ask-requests';
+import { DurableOutbox } from './durable-outbox';
 import { EventHub } from './event-hub';
 import { Queue } from './queue';
+import { checkRequirements } from './setup-checks';
+import { Supervisor } from './supervisor';
 import type {
   AskOptions,
   CreateActorOptions,
@@ -48,6 +51,13 @@ export const DEFAULT_SUPERVISION: Readonly<SupervisionOptions> = Object.freeze({
 const MESSAGES_PER_TURN = 32;
 
 const encoder = new TextEncoder();
+
+/** Ids from a random prefix per system and a counter: unique without a UUID per message. */
+function counterIds(): () => string {
+  const prefix = `${crypto.randomUUID()}.`;
+  let count = 0;
+  return () => prefix + (count++).toString(36);
+}
 
 function hopsOf(message: BusMessage): number {
   const hops = message.metadata?.hops;
@@ -110,13 +120,10 @@ export class PantheonSystem {
   private readonly unsubscribe: () => void;
   private readonly bus: MessageBus;
   private readonly store: MailboxStore | undefined;
-  /** Per actor with a durable tick in progress: the messages that tick sent, held until commit. */
-  private readonly outboxes = new Map<string, BusMessage[]>();
+  private readonly outbox: DurableOutbox | undefined;
+  private readonly supervisor: Supervisor;
   private restored: Promise<void> | undefined;
-  private publishRetryPending = false;
-  /** Ids: a random prefix per system and a counter, unique without a UUID per message. */
-  private readonly idPrefix = `${crypto.randomUUID()}.`;
-  private idCount = 0;
+  private readonly nextId: () => string;
   private active = 0;
   private closed = false;
 
@@ -133,13 +140,35 @@ export class PantheonSystem {
     this.asks = new AskRequests(options.scheduler);
     this.bus = options.messageBus;
     this.store = options.store;
+    this.nextId = options.ids ?? counterIds();
+    this.outbox = this.store
+      ? new DurableOutbox(this.store, this.bus, {
+          scheduler: this.scheduler,
+          log,
+          backoffMs: this.supervision.backoffMs,
+          maxBackoffMs: this.supervision.maxBackoffMs,
+          isClosed: () => this.closed,
+        })
+      : undefined;
+    this.supervisor = new Supervisor({
+      options: this.supervision,
+      now: this.now,
+      log,
+      scheduler: this.scheduler,
+      state: this.state,
+      events: this.events,
+      asks: this.asks,
+      halt: (cell) => this.halt(cell),
+      resume: (cell) => this.schedule(cell),
+    });
     this.orchestrator = makeOrchestrator({
       now: this.now,
       log,
+      ids: this.nextId,
       context: options.contextAdapter,
       tools: options.toolAdapter,
       llm: options.llmAdapter,
-      bus: this.store ? this.tickBus() : options.messageBus,
+      bus: this.outbox ? this.outbox.tickBus() : options.messageBus,
       schedule: options.scheduler,
       state: options.actorStateAdapter,
       hooks: options.hooks,
@@ -169,7 +198,13 @@ export class PantheonSystem {
         return existing;
       }
     }
-    await this.checkRequirements(options.script, options.id, options.declaredActors ?? []);
+    const declared = new Set(options.declaredActors);
+    if (options.id !== undefined) declared.add(options.id);
+    await checkRequirements(
+      options.script,
+      this.tools,
+      async (id) => declared.has(id) || this.cells.has(id) || (await this.state.get(id)) !== null,
+    );
     const actor = await this.state.spawn(options.script, options.goals[0] ?? '', {
       id: options.id,
       name: options.name,
@@ -178,43 +213,6 @@ export class PantheonSystem {
     });
     this.cells.set(actor.id, new ActorCell(actor.id));
     return actor;
-  }
-
-  /** The tools and actors the script's behaviors declare in `requires` must exist. */
-  private async checkRequirements(
-    script: ActorScript,
-    ownId: string | undefined,
-    declaredActors: readonly string[],
-  ): Promise<void> {
-    const registered =
-      typeof this.tools.list === 'function'
-        ? new Set(this.tools.list().map((tool) => tool.name))
-        : undefined;
-    for (const talent of script.talents) {
-      for (const behavior of talent.behaviors) {
-        for (const tool of behavior.requires?.tools ?? []) {
-          if (registered && !registered.has(tool)) {
-            throw new ToolError(
-              `Behavior "${behavior.name}" of script "${script.name}" offers tool "${tool}", which is not registered in the tool adapter`,
-              tool,
-              { behaviorName: behavior.name, script: script.name },
-              { code: 'TOOL_NOT_FOUND' },
-            );
-          }
-        }
-        for (const target of behavior.requires?.actors ?? []) {
-          if (target === ownId || declaredActors.includes(target) || this.cells.has(target)) {
-            continue;
-          }
-          if (await this.state.get(target)) continue;
-          throw new ConfigError(
-            `Behavior "${behavior.name}" of script "${script.name}" hands conversations to actor "${target}", which does not exist: create it first, or name it in createActor's declaredActors`,
-            { behaviorName: behavior.name, script: script.name, actor: target },
-            { code: 'HANDOFF_TARGET_NOT_FOUND' },
-          );
-        }
-      }
-    }
   }
 
   /**
@@ -409,18 +407,6 @@ export class PantheonSystem {
     return { pending, kept };
   }
 
-  /** With a store, the bus ticks send on: holds each durable tick's messages until it commits. */
-  private tickBus(): MessageBus {
-    return {
-      send: async (message) => {
-        const outbox = this.outboxes.get(message.from);
-        if (outbox) outbox.push(message);
-        else await this.bus.send(message);
-      },
-      subscribe: (handler, options) => this.bus.subscribe(handler, options),
-    };
-  }
-
   /** Loads what a durable store kept: waiting messages into mailboxes, unpublished ones onto the bus. */
   private restore(): Promise<void> {
     const store = this.store;
@@ -437,43 +423,12 @@ export class PantheonSystem {
         cell.mailbox ??= new Queue();
         cell.mailbox.push(message);
       }
-      await this.publish(await store.unpublished());
+      await this.outbox!.publishUnpublished();
     })().catch((error: unknown) => {
       this.restored = undefined; // let the next call try again, e.g. once the database is back
       throw error;
     });
     return this.restored;
-  }
-
-  /** Publishes what the store still holds as unpublished, after a backoff that doubles per failure. */
-  private retryPublishing(error: unknown, attempt: number): void {
-    if (this.publishRetryPending || this.closed) return;
-    this.publishRetryPending = true;
-    const { backoffMs, maxBackoffMs } = this.supervision;
-    const delay = Math.min(backoffMs * 2 ** (attempt - 1), maxBackoffMs);
-    this.log('Publishing committed messages failed; retrying', {
-      level: 'warn',
-      attempt,
-      delay,
-      error: errorMessage(error),
-    });
-    this.scheduler.once(delay, () => {
-      this.publishRetryPending = false;
-      this.store
-        ?.unpublished()
-        .then((messages) => this.publish(messages))
-        .catch((retryError: unknown) => this.retryPublishing(retryError, attempt + 1));
-    });
-  }
-
-  private async publish(messages: readonly BusMessage[]): Promise<void> {
-    if (messages.length === 0) return;
-    for (const message of messages) await this.bus.send(message);
-    await this.store?.markPublished(messages.map((message) => message.id as string));
-  }
-
-  private nextId(): string {
-    return this.idPrefix + (this.idCount++).toString(36);
   }
 
   private assertOpen(): void {
@@ -650,33 +605,33 @@ export class PantheonSystem {
       } else {
         cell.idleTickDue = false;
       }
-      const outbox = this.store ? this.beginDurableTick(cell.id) : undefined;
+      this.outbox?.begin(cell.id);
       try {
         const actor = await this.state.get(cell.id);
         if (!actor) {
-          this.store?.abortTick(cell.id);
+          this.outbox?.abort(cell.id);
           this.lose(cell);
           return;
         }
         if (!input && (actor.state === 'completed' || actor.state === 'paused')) {
-          this.store?.abortTick(cell.id);
+          this.outbox?.abort(cell.id);
           continue;
         }
         const result = await this.orchestrator.tickActor(actor, input);
-        if (outbox) await this.commitDurableTick(cell.id, message?.id, outbox);
+        if (this.outbox) await this.commitDurableTick(cell.id, message?.id);
         if (message) cell.mailbox?.shift();
         if (result.state === 'failed') {
           const error = result.errors[0]!;
           // The message is consumed: unless the tick passed it on, its request ends here.
           if (message && !passedOn(result)) this.asks.fail(message.correlationId, cell.id, error);
-          this.onFailure(cell, error, message);
+          this.supervisor.failed(cell, error, message);
         } else {
-          cell.consecutiveFailures = 0;
+          this.supervisor.succeeded(cell);
         }
       } catch (error) {
         // The tick itself failed (a port is down): the message stays at the head of the mailbox.
-        this.store?.abortTick(cell.id);
-        this.onFailure(
+        this.outbox?.abort(cell.id);
+        this.supervisor.failed(
           cell,
           PantheonError.isInstance(error)
             ? error
@@ -686,38 +641,23 @@ export class PantheonSystem {
           message,
         );
       } finally {
-        if (outbox) this.outboxes.delete(cell.id);
+        this.outbox?.finish(cell.id);
       }
     }
   }
 
-  private beginDurableTick(actorId: string): BusMessage[] {
-    const outbox: BusMessage[] = [];
-    this.outboxes.set(actorId, outbox);
-    this.store!.beginTick(actorId);
-    return outbox;
-  }
-
   /**
    * Commits the tick's writes with the acknowledgement of its message, then hands its messages
-   * on: to local mailboxes (already stored by the commit) and to the bus for everyone else.
+   * on: to local mailboxes (stored by the commit) and to the bus for everyone else. Published
+   * messages are observed when the bus hands them back to `route`, like any other.
    */
-  private async commitDurableTick(
-    actorId: string,
-    messageId: string | undefined,
-    outbox: BusMessage[],
-  ) {
-    const deliver: BusMessage[] = [];
-    const publish: BusMessage[] = [];
-    for (const message of outbox) {
-      if (!this.cells.has(message.to)) publish.push(message);
-      else if (this.admit(message)) deliver.push(message);
-    }
-    await this.store!.commitTick(actorId, messageId, deliver, publish);
-    // Published messages are observed when the bus hands them back to route(), like any other.
+  private async commitDurableTick(actorId: string, messageId: string | undefined) {
+    const { deliver, publish } = await this.outbox!.commit(actorId, messageId, (message) =>
+      !this.cells.has(message.to) ? 'publish' : this.admit(message) ? 'deliver' : 'drop',
+    );
     for (const message of deliver) this.observeSent(message);
     for (const message of deliver) this.deliver(this.cells.get(message.to)!, message);
-    await this.publish(publish).catch((error: unknown) => this.retryPublishing(error, 1));
+    await this.outbox!.publish(publish);
   }
 
   /** The actor vanished from the state port: its waiting messages become dead letters. */
@@ -725,79 +665,6 @@ export class PantheonSystem {
     this.halt(cell);
     this.cells.delete(cell.id);
     for (const message of cell.mailbox?.drain() ?? []) this.deadLetter(message, 'ACTOR_NOT_FOUND');
-  }
-
-  /**
-   * Supervision: a failed tick pauses the actor for a backoff that doubles per consecutive
-   * failure; `maxFailures` within `windowMs` stop it as `failed`, and the requests waiting in
-   * its mailbox fail with the error.
-   */
-  private onFailure(cell: ActorCell, error: PantheonError, message: BusMessage | undefined): void {
-    const now = this.now();
-    const { maxFailures, windowMs, backoffMs, maxBackoffMs } = this.supervision;
-    const failures = (cell.failures ?? []).filter((at) => now - at < windowMs);
-    failures.push(now);
-    cell.failures = failures;
-    const actorId = cell.id;
-    const messageId = message?.id;
-    const conversationId = message?.conversationId;
-    if (failures.length >= maxFailures) {
-      this.halt(cell);
-      this.log('Actor stopped after repeated failures', {
-        level: 'error',
-        actorId,
-        failures: failures.length,
-        code: error.code,
-        messageId,
-        conversationId,
-      });
-      for (const waiting of cell.mailbox?.toArray() ?? []) {
-        this.asks.fail(waiting.correlationId, actorId, error);
-      }
-      void this.state
-        .update(actorId, { state: 'failed' })
-        .catch((updateError: unknown) =>
-          this.log('Could not mark the actor failed', {
-            level: 'error',
-            actorId,
-            error: errorMessage(updateError),
-          }),
-        )
-        .then(() =>
-          this.events.emit('actor.failed', {
-            actorId,
-            error,
-            failures: failures.length,
-            messageId,
-            conversationId,
-          }),
-        );
-      return;
-    }
-    cell.consecutiveFailures++;
-    const delay = Math.min(backoffMs * 2 ** (cell.consecutiveFailures - 1), maxBackoffMs);
-    cell.inBackoff = true;
-    this.log('Actor restarts after a failed tick', {
-      level: 'warn',
-      actorId,
-      attempt: cell.consecutiveFailures,
-      backoffMs: delay,
-      code: error.code,
-      messageId,
-      conversationId,
-    });
-    this.events.emit('actor.restarted', {
-      actorId,
-      error,
-      attempt: cell.consecutiveFailures,
-      backoffMs: delay,
-      messageId,
-      conversationId,
-    });
-    this.scheduler.once(delay, () => {
-      cell.inBackoff = false;
-      this.schedule(cell);
-    });
   }
 
   private halt(cell: ActorCell): void {

@@ -47,6 +47,12 @@ export interface PantheonSystemOptions {
   /** Clock in milliseconds; defaults to `Date.now`. */
   now?: () => number;
   /**
+   * Makes ids: of messages, conversations and `ask` requests (and, through the orchestrator, of
+   * messages sent outside a handled message). Defaults to a random prefix per system and a
+   * counter. Inject a deterministic one so a replayed test sees the same ids.
+   */
+  ids?: () => string;
+  /**
    * Where warnings and errors go (failed ticks with actor, message id and code; restarts;
    * actors stopped by supervision; dead letters). Defaults to `consoleLog`, one JSON line per
    * entry on the console; `log: () => {}` silences it. Failures also reach `on(...)` events.

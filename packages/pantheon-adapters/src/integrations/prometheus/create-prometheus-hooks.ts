@@ -27,14 +27,9 @@ export interface PantheonMetrics {
   contextCompilation: Histogram<'adapter_type'>;
 }
 
-/** Orchestrator hooks that feed Prometheus, plus the metrics and a way to report rejected ticks. */
+/** Orchestrator hooks that feed Prometheus, plus the metrics they feed. */
 export interface PrometheusHooks extends OrchestratorHooks {
   readonly metrics: PantheonMetrics;
-  /**
-   * Reports a tick that rejected (a failing context or state port), which emits no `onTickEnd`:
-   * counts it with status `rejected` and ends it in `pantheon_active_actors`.
-   */
-  tickRejected(actor: Actor): void;
 }
 
 const DEFAULT_ACTION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10];
@@ -52,9 +47,8 @@ function actorName(actor: Actor): string {
 /**
  * Prometheus metrics for an orchestrator, fed by its hooks (`makeOrchestrator({ hooks })` or
  * `new PantheonSystem({ hooks })`). Calling it again with the same registry reuses the metrics.
- * `pantheon_active_actors` counts actors with a tick in flight; a tick that rejects emits no
- * `onTickEnd`, so report it with `tickRejected(actor)` (otherwise the actor counts as active
- * until its next tick starts).
+ * `pantheon_active_actors` counts actors with a tick in flight; a tick that rejects (a failing
+ * context or state port) is counted with status `rejected` through `onTickFailed`.
  *
  * @example
  * import { Registry } from 'prom-client';
@@ -149,7 +143,7 @@ export function createPrometheusHooks(options: PrometheusHooksOptions = {}): Pro
       ticking.delete(actor.id);
       settle();
     },
-    tickRejected(actor) {
+    onTickFailed({ actor }) {
       metrics.actorTicks.inc({ actor_name: actorName(actor), status: 'rejected' });
       ticking.delete(actor.id);
       settle();
