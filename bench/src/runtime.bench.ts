@@ -38,7 +38,7 @@ const replyScript: ActorScript = {
 function pantheon(limits: Partial<RuntimeLimits> = {}) {
   const scheduler = new NodeScheduler();
   const system = new PantheonSystem({
-    contextAdapter: new InMemoryContextAdapter({ maxHistoryPerActor: 20 }),
+    contextAdapter: new InMemoryContextAdapter({ maxHistoryPerConversation: 20 }),
     toolAdapter: new InMemoryToolAdapter(),
     llmAdapter: instantModel,
     messageBus: new InMemoryMessageBus(),

@@ -19,6 +19,7 @@ function counting(inner: ContextPort = new InMemoryContextAdapter()) {
 }
 
 const sources = [{ type: 'text' as const, content: 'Be kind.' }];
+const contents = (messages: Message[]) => messages.map((message) => message.content);
 
 describe('CachedContextAdapter', () => {
   it('reuses a compile within the TTL, ignoring the signal, and compiles again after it', async () => {
@@ -87,6 +88,57 @@ describe('CachedContextAdapter', () => {
     await compile('b');
     expect(calls.map((call) => call.actorId)).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
     expect(await context.read!('documents/d')).toBeUndefined();
+  });
+
+  it("keys on the conversation: one conversation's cached context never reaches another", async () => {
+    const inner = new InMemoryContextAdapter();
+    const { delegate, calls } = counting(inner);
+    const context = new CachedContextAdapter(delegate);
+    // Appended behind the cache's back, so only the cache key can tell the compiles apart.
+    await inner.append(
+      'support',
+      { role: 'user', content: 'Alice: my PIN is 1234' },
+      {
+        conversationId: 'alice',
+      },
+    );
+    await inner.append('support', { role: 'user', content: 'Bob: hi' }, { conversationId: 'bob' });
+    const compile = (conversationId?: string) =>
+      context.compile({ actorId: 'support', conversationId, sources, texts: ['next'] });
+    expect(contents(await compile('alice'))).toContain('Alice: my PIN is 1234');
+    expect(contents(await compile('alice'))).toContain('Alice: my PIN is 1234');
+    expect(calls).toHaveLength(1);
+    const bob = contents(await compile('bob'));
+    expect(bob).toContain('Bob: hi');
+    expect(bob).not.toContain('Alice: my PIN is 1234');
+    expect(contents(await compile())).toEqual(['Be kind.', 'next']);
+    expect(calls.map((call) => call.conversationId)).toEqual(['alice', 'bob', undefined]);
+  });
+
+  it('passes append options on, and drops the cached contexts of every conversation of that actor', async () => {
+    const appended: unknown[][] = [];
+    const inner = new InMemoryContextAdapter();
+    const { delegate, calls } = counting(inner);
+    delegate.append = (...args: Parameters<NonNullable<ContextPort['append']>>) => {
+      appended.push(args);
+      return inner.append(...args);
+    };
+    const context = new CachedContextAdapter(delegate);
+    const compile = (conversationId?: string) =>
+      context.compile({ actorId: 'a', conversationId, sources: [] });
+    await compile('one');
+    await compile('two');
+    await context.append!('a', { role: 'user', content: 'in one' }, { conversationId: 'one' });
+    await context.append!('a', { role: 'user', content: 'actor-wide' });
+    expect(appended).toEqual([
+      ['a', { role: 'user', content: 'in one' }, { conversationId: 'one' }],
+      ['a', { role: 'user', content: 'actor-wide' }],
+    ]);
+    expect(contents(await compile('one'))).toEqual(['in one']);
+    expect(await compile('two')).toEqual([]);
+    expect(contents(await compile())).toEqual(['actor-wide']);
+    expect(calls).toHaveLength(5);
+    expect(inner.getHistory('a', 'one')).toHaveLength(1);
   });
 
   it('does not cache a compile that an append overtook', async () => {

@@ -1,4 +1,5 @@
 import {
+  type AppendOptions,
   type CompileContextOptions,
   ConfigError,
   type ContextPort,
@@ -33,10 +34,11 @@ function positive(name: string, value: number, integer: boolean): number {
 
 /**
  * Caches `compile` results for `ttlMs` (default five minutes), keyed on every compile option but
- * `signal`, and bounded to `maxEntries` (LRU). `append`, `read`, `write` and `delete` go to the
- * delegate (and exist only when it has them); `append`, `write` and `delete` drop the cached
- * contexts they may change: those of that actor and those compiled without an actor, or all of
- * them for a write without an actor. A compile that an invalidation overtook is not cached.
+ * `signal` — `actorId` and `conversationId` included, so one conversation's cached context is
+ * never handed to another — and bounded to `maxEntries` (LRU). `append` (with its options),
+ * `read`, `write` and `delete` go to the delegate (and exist only when it has them); `append`,
+ * `write` and `delete` drop the cached contexts they may change: those of that actor (in every
+ * conversation) and those compiled without an actor, or all of them for a write without an actor. A compile that an invalidation overtook is not cached.
  * Cached results are shared: treat them as read-only (each call gets its own array).
  * `url` and `file` sources are not re-read while a context is cached.
  *
@@ -44,7 +46,7 @@ function positive(name: string, value: number, integer: boolean): number {
  * const context = new CachedContextAdapter(new InMemoryContextAdapter(), 60_000, { maxEntries: 500 });
  */
 export class CachedContextAdapter implements ContextPort {
-  readonly append?: (actorId: string, message: Message) => Promise<void>;
+  readonly append?: (actorId: string, message: Message, options?: AppendOptions) => Promise<void>;
   readonly read?: (target: string, options?: ContextStoreOptions) => Promise<unknown>;
   readonly write?: (target: string, data: unknown, options?: ContextStoreOptions) => Promise<void>;
   readonly delete?: (target: string, options?: ContextStoreOptions) => Promise<void>;
@@ -67,9 +69,11 @@ export class CachedContextAdapter implements ContextPort {
       onRemove: (key) => this.forget(key),
     });
     if (delegate.append) {
-      this.append = async (actorId, message) => {
+      this.append = async (actorId, message, options) => {
         this.invalidate(actorId);
-        await delegate.append!(actorId, message);
+        // Passed on as the orchestrator calls it: no third argument for the actor-wide history.
+        if (options === undefined) await delegate.append!(actorId, message);
+        else await delegate.append!(actorId, message, options);
         this.invalidate(actorId);
       };
     }

@@ -258,12 +258,63 @@ describe('InMemoryContextAdapter', () => {
     expect(context.getCacheSize()).toBe(0);
   });
 
-  it('bounds history per actor', async () => {
-    const context = new InMemoryContextAdapter({ maxHistoryPerActor: 3 });
-    for (let index = 0; index < 10; index++)
+  it('bounds each history: the actor-wide one and every conversation on its own', async () => {
+    const context = new InMemoryContextAdapter({ maxHistoryPerConversation: 3 });
+    for (let index = 0; index < 10; index++) {
       await context.append('a', { role: 'user', content: `m${index}` });
-    expect(context.getHistory('a').map((message) => message.content)).toEqual(['m7', 'm8', 'm9']);
-    expect(context.getCacheSize()).toBe(3);
+      await context.append('a', { role: 'user', content: `c${index}` }, { conversationId: 'c' });
+    }
+    await context.append('a', { role: 'user', content: 'd0' }, { conversationId: 'd' });
+    expect(contents([...context.getHistory('a')])).toEqual(['m7', 'm8', 'm9']);
+    expect(contents([...context.getHistory('a', 'c')])).toEqual(['c7', 'c8', 'c9']);
+    expect(contents([...context.getHistory('a', 'd')])).toEqual(['d0']);
+    expect(context.getHistory('a', 'unknown')).toEqual([]);
+    expect(context.getHistory('nobody')).toEqual([]);
+    // Every actor and conversation counts towards the size.
+    expect(context.getCacheSize()).toBe(7);
+  });
+
+  it('still takes the deprecated maxHistoryPerActor as the bound of each history', async () => {
+    const context = new InMemoryContextAdapter({ maxHistoryPerActor: 2 });
+    for (let index = 0; index < 4; index++) {
+      await context.append('a', { role: 'user', content: `c${index}` }, { conversationId: 'c' });
+    }
+    expect(contents([...context.getHistory('a', 'c')])).toEqual(['c2', 'c3']);
+    const both = new InMemoryContextAdapter({
+      maxHistoryPerActor: 2,
+      maxHistoryPerConversation: 3,
+    });
+    for (let index = 0; index < 4; index++) {
+      await both.append('a', { role: 'user', content: `m${index}` });
+    }
+    expect(contents([...both.getHistory('a')])).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it("compiles a conversation's history only, and the actor-wide history without a conversation", async () => {
+    const context = new InMemoryContextAdapter();
+    await context.append(
+      'support',
+      { role: 'user', content: 'Alice: my address is 1 Main St' },
+      {
+        conversationId: 'alice',
+      },
+    );
+    await context.append(
+      'support',
+      { role: 'user', content: 'Bob: hello' },
+      { conversationId: 'bob' },
+    );
+    await context.append('support', {
+      role: 'assistant',
+      content: 'a note for every conversation',
+    });
+    const compile = (conversationId?: string) =>
+      context.compile({ actorId: 'support', conversationId, sources: [], texts: ['next'] });
+    expect(contents(await compile('bob'))).toEqual(['Bob: hello', 'next']);
+    expect(contents(await compile('alice'))).toEqual(['Alice: my address is 1 Main St', 'next']);
+    expect(contents(await compile())).toEqual(['a note for every conversation', 'next']);
+    // Without an actor there is no history, whatever the conversation.
+    expect(contents(await context.compile({ conversationId: 'bob', sources: [] }))).toEqual([]);
   });
 
   it('rejects bad input with typed errors', async () => {
@@ -285,6 +336,17 @@ describe('InMemoryContextAdapter', () => {
     });
     await expect(context.append('a', { role: 'user', content: 1 } as never)).rejects.toMatchObject({
       code: 'CONTEXT_INVALID_MESSAGE',
+    });
+    for (const options of [{ conversationId: '' }, { conversationId: 7 }, 'c', null]) {
+      await expect(
+        context.append('a', { role: 'user', content: 'x' }, options as never),
+      ).rejects.toMatchObject({ name: 'ContextError', code: 'CONTEXT_INVALID_REQUEST' });
+    }
+    await expect(
+      context.compile({ actorId: 'a', conversationId: 7 as never, sources: [] }),
+    ).rejects.toMatchObject({
+      code: 'CONTEXT_INVALID_REQUEST',
+      details: { field: 'conversationId', actorId: 'a' },
     });
     expect(context.getCacheSize()).toBe(0);
     const controller = new AbortController();

@@ -1,4 +1,5 @@
 import {
+  type AppendOptions,
   abortError,
   BoundedLog,
   type CompileContextOptions,
@@ -22,13 +23,23 @@ import {
   type SourceLoadingOptions,
   textSourceMessage,
 } from './context-source-loader';
+import { conversationOf } from './conversation-id';
 import { NodeScheduler } from './node-scheduler';
 import { DEFAULT_SEARCH_OPTIONS, processSearchTerm } from './search-defaults';
 
 /** Options of `InMemoryContextAdapter`. */
 export interface InMemoryContextAdapterOptions extends Omit<SourceLoadingOptions, 'scheduler'> {
   documents?: readonly ContextDocument[];
-  /** Oldest history entries beyond this many per actor are forgotten. Default 1,000. */
+  /**
+   * Oldest entries beyond this many per history are forgotten: per conversation of an actor,
+   * and for its actor-wide history. Default 1,000 (or `maxHistoryPerActor` when only that is
+   * given).
+   */
+  maxHistoryPerConversation?: number;
+  /**
+   * @deprecated Use `maxHistoryPerConversation`: history is kept per actor *and* conversation,
+   * and this bound applies to each of them.
+   */
   maxHistoryPerActor?: number;
   /** Default `queryLimit` when `compile` gives none. Default 5. */
   queryLimit?: number;
@@ -74,6 +85,8 @@ interface IndexedDocument {
 }
 
 const GLOBAL_SCOPE = '';
+/** Key of an actor's actor-wide history; conversation ids are non-empty, so it cannot clash. */
+const ACTOR_WIDE = '';
 const HISTORY_METADATA = Object.freeze({ source: 'history' });
 function scopedKey(scope: string, id: string): string {
   return `${scope}\u0000${id}`;
@@ -107,7 +120,9 @@ function cloneForStore<T>(value: T, target: string): T {
  *    against the input texts (documents come in insertion order, unranked, when there are none),
  *    filtered by `where` (metadata equality), at most `queryLimit` per source, a document at most
  *    once;
- * 3. the actor's history, the last `recentLimit` entries;
+ * 3. the history of the actor (`actorId`) in the conversation (`conversationId`), the last
+ *    `recentLimit` entries; without a `conversationId`, the actor-wide history (entries appended
+ *    without one). Conversations never see each other's entries;
  * 4. one `user` message per input text.
  *
  * Every message says where it came from: `metadata.source` is `'text'`, `'url'` (plus `url`),
@@ -127,10 +142,11 @@ function cloneForStore<T>(value: T, target: string): T {
 export class InMemoryContextAdapter implements ContextPort {
   private readonly documents = new Map<string, IndexedDocument>();
   private readonly index: MiniSearch<IndexedDocument>;
-  private readonly history = new Map<string, BoundedLog<Message>>();
+  /** Per actor: the actor-wide log under `ACTOR_WIDE`, each conversation's under its id. */
+  private readonly history = new Map<string, Map<string, BoundedLog<Message>>>();
   private readonly store = new Map<string, unknown>();
   private readonly loader: ContextSourceLoader;
-  private readonly maxHistoryPerActor: number;
+  private readonly maxHistoryPerConversation: number;
   private readonly defaults: Pick<
     InMemoryContextAdapterOptions,
     'queryLimit' | 'recentLimit' | 'limit' | 'maxChars' | 'maxTokens' | 'countTokens'
@@ -139,7 +155,8 @@ export class InMemoryContextAdapter implements ContextPort {
   private readonly documentPrefix: string;
 
   constructor(options: InMemoryContextAdapterOptions = {}) {
-    this.maxHistoryPerActor = options.maxHistoryPerActor ?? 1000;
+    this.maxHistoryPerConversation =
+      options.maxHistoryPerConversation ?? options.maxHistoryPerActor ?? 1000;
     this.defaults = {
       queryLimit: options.queryLimit ?? 5,
       recentLimit: options.recentLimit ?? 20,
@@ -188,6 +205,7 @@ export class InMemoryContextAdapter implements ContextPort {
         { code: 'CONTEXT_INVALID_REQUEST' },
       );
     }
+    const conversationId = conversationOf(options, 'compile', options.actorId);
     if (options.signal?.aborted) throw abortError(options.signal);
     const queryLimit = options.queryLimit ?? this.defaults.queryLimit!;
     const recentLimit = options.recentLimit ?? this.defaults.recentLimit!;
@@ -221,7 +239,13 @@ export class InMemoryContextAdapter implements ContextPort {
     const sources = pending ? await Promise.all(loading) : (loading as Message[]);
 
     // History entries are frozen snapshots, so they are shared rather than copied per compile.
-    const history = this.history.get(scope)?.last(recentLimit) ?? [];
+    const history =
+      options.actorId === undefined
+        ? []
+        : (this.history
+            .get(options.actorId)
+            ?.get(conversationId ?? ACTOR_WIDE)
+            ?.last(recentLimit) ?? []);
 
     return assembleContext(
       { sources, retrieved, history, inputs: inputMessages(options.texts, options.from) },
@@ -234,12 +258,24 @@ export class InMemoryContextAdapter implements ContextPort {
     );
   }
 
-  async append(actorId: string, message: Message): Promise<void> {
+  /**
+   * Appends to the history of `actorId` in `options.conversationId`, or to its actor-wide
+   * history without one (each bounded by `maxHistoryPerConversation`). A malformed message is
+   * `CONTEXT_INVALID_MESSAGE`, a `conversationId` that is not a non-empty string
+   * `CONTEXT_INVALID_REQUEST`; nothing is stored then.
+   */
+  async append(actorId: string, message: Message, options?: AppendOptions): Promise<void> {
     checkAppendedMessage(actorId, message);
-    let entries = this.history.get(actorId);
+    const conversationId = conversationOf(options, 'append', actorId) ?? ACTOR_WIDE;
+    let logs = this.history.get(actorId);
+    if (!logs) {
+      logs = new Map();
+      this.history.set(actorId, logs);
+    }
+    let entries = logs.get(conversationId);
     if (!entries) {
-      entries = new BoundedLog(this.maxHistoryPerActor);
-      this.history.set(actorId, entries);
+      entries = new BoundedLog(this.maxHistoryPerConversation);
+      logs.set(conversationId, entries);
     }
     entries.push(
       Object.freeze({
@@ -287,15 +323,28 @@ export class InMemoryContextAdapter implements ContextPort {
     else this.store.delete(scopedKey(scope, target));
   }
 
-  /** An actor's whole history, oldest first (frozen snapshots). */
-  getHistory(actorId: string): readonly Message[] {
-    return this.history.get(actorId)?.last() ?? [];
+  /**
+   * The kept history of `actorId` in `conversationId` — or its actor-wide history without
+   * one — oldest first (frozen snapshots).
+   */
+  getHistory(actorId: string, conversationId?: string): readonly Message[] {
+    return (
+      this.history
+        .get(actorId)
+        ?.get(conversationId ?? ACTOR_WIDE)
+        ?.last() ?? []
+    );
   }
 
-  /** How many entries the adapter holds (documents, history and store entries): watch it for memory growth. */
+  /**
+   * How many entries the adapter holds (documents, store entries and the history entries of
+   * every actor and conversation): watch it for memory growth.
+   */
   getCacheSize(): number {
     let size = this.documents.size + this.store.size;
-    for (const entries of this.history.values()) size += entries.size;
+    for (const logs of this.history.values()) {
+      for (const entries of logs.values()) size += entries.size;
+    }
     return size;
   }
 

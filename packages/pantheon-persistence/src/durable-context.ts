@@ -1,4 +1,5 @@
 import {
+  type AppendOptions,
   type CompileContextOptions,
   ContextError,
   type ContextPort,
@@ -6,17 +7,20 @@ import {
   checkAppendedMessage,
   type Message,
 } from '@promethean-os/pantheon-core';
+import { conversationColumn } from './conversation';
 import { guarded } from './errors';
 import { historyMessage, type StoreCore } from './store-core';
 
 const GLOBAL_SCOPE = '';
 
 /**
- * The durable `ContextPort`: per-actor conversation history (`pantheon_history`) and the
+ * The durable `ContextPort`: history per actor and conversation (`pantheon_history`) and the
  * key/value store behind `context` actions (`pantheon_kv`, scoped by `actorId`).
  *
- * `compile` returns one `system` message per `text` source, then the actor's last
- * `recentLimit` history entries (default 20), then one `user` message per input text (named
+ * `compile` returns one `system` message per `text` source, then the last `recentLimit` history
+ * entries (default 20) of the actor in the request's `conversationId` — or of its actor-wide
+ * history (entries appended without a conversation) when the request has none; conversations
+ * never see each other's entries — then one `user` message per input text (named
  * `from`). `limit` trims the oldest history first, then sources from the end; input texts are
  * kept. `url`, `file` and named query sources are `CONTEXT_SOURCE_UNSUPPORTED`: wrap this
  * adapter with one that retrieves documents. During a tick of the actor, its appends and writes
@@ -24,8 +28,9 @@ const GLOBAL_SCOPE = '';
  *
  * @example
  * const db = await openSqlitePersistence({ file: 'pantheon.db', scripts });
- * await db.context.append('support-1', { role: 'user', content: 'Hello' });
- * const messages = await db.context.compile({ sources: [], actorId: 'support-1', recentLimit: 10 });
+ * await db.context.append('support-1', { role: 'user', content: 'Hello' }, { conversationId: 'c-42' });
+ * const messages = await db.context.compile({
+ *   sources: [], actorId: 'support-1', conversationId: 'c-42', recentLimit: 10 });
  */
 export class DurableContext implements ContextPort {
   constructor(private readonly core: StoreCore) {}
@@ -55,9 +60,12 @@ export class DurableContext implements ContextPort {
         );
       }
     }
+    const conversation = conversationColumn(options, 'compile', options.actorId);
     const recentLimit = Math.max(0, options.recentLimit ?? this.core.recentLimit);
     const history =
-      options.actorId === undefined ? [] : await this.recent(options.actorId, recentLimit);
+      options.actorId === undefined
+        ? []
+        : await this.recent(options.actorId, conversation, recentLimit);
     const inputs: Message[] = (options.texts ?? []).map((text) => {
       const message: Message = { role: 'user', content: text, metadata: { source: 'input' } };
       if (options.from !== undefined) message.name = options.from;
@@ -73,48 +81,66 @@ export class DurableContext implements ContextPort {
     return [...sources, ...history, ...inputs];
   }
 
-  /** The actor's last `count` history entries (committed and buffered), oldest first. */
-  private async recent(actorId: string, count: number): Promise<Message[]> {
+  /** The last `count` entries (committed and buffered) of one history, oldest first. */
+  private async recent(actorId: string, conversation: string, count: number): Promise<Message[]> {
     if (count === 0) return [];
     const rows = await guarded('context', actorId, () =>
       this.core.driver.all<{ message: string }>(
-        'SELECT message FROM pantheon_history WHERE actor_id = ? ORDER BY seq DESC LIMIT ?',
-        [actorId, count],
+        `SELECT message FROM pantheon_history WHERE actor_id = ? AND conversation_id = ?
+          ORDER BY seq DESC LIMIT ?`,
+        [actorId, conversation, count],
       ),
     );
     const entries = rows.reverse().map((row) => row.message);
-    const buffered = this.core.buffer(actorId)?.history ?? [];
-    for (const entry of buffered) entries.push(entry.json);
+    this.addBuffered(actorId, conversation, entries);
     return entries.slice(-count).map(historyMessage);
   }
 
-  async append(actorId: string, message: Message): Promise<void> {
+  /** Appends the tick buffer's entries of that history, if a tick of the actor is running. */
+  private addBuffered(actorId: string, conversation: string, entries: string[]): void {
+    for (const entry of this.core.buffer(actorId)?.history ?? []) {
+      if (entry.conversation === conversation) entries.push(entry.json);
+    }
+  }
+
+  /**
+   * Appends to the history of `actorId` in `options.conversationId`, or to its actor-wide
+   * history without one; buffered until the commit during a tick of the actor. A malformed
+   * message is `CONTEXT_INVALID_MESSAGE`, a `conversationId` that is not a non-empty string
+   * `CONTEXT_INVALID_REQUEST`; nothing is stored then.
+   */
+  async append(actorId: string, message: Message, options?: AppendOptions): Promise<void> {
     checkAppendedMessage(actorId, message);
+    const conversation = conversationColumn(options, 'append', actorId);
     const json = JSON.stringify(message);
     const at = this.core.now();
     const buffer = this.core.buffer(actorId);
     if (buffer) {
-      buffer.history.push({ json, at });
+      buffer.history.push({ json, at, conversation });
       return;
     }
     await guarded('context', actorId, () =>
       this.core.driver.run(
-        'INSERT INTO pantheon_history (actor_id, message, created_at) VALUES (?, ?, ?)',
-        [actorId, json, at],
+        'INSERT INTO pantheon_history (actor_id, conversation_id, message, created_at) VALUES (?, ?, ?, ?)',
+        [actorId, conversation, json, at],
       ),
     );
   }
 
-  /** An actor's whole stored history, oldest first (buffered entries of a running tick included). */
-  async getHistory(actorId: string): Promise<Message[]> {
+  /**
+   * The whole stored history of `actorId` in `conversationId` — or its actor-wide history
+   * without one — oldest first (buffered entries of a running tick included).
+   */
+  async getHistory(actorId: string, conversationId?: string): Promise<Message[]> {
+    const conversation = conversationColumn({ conversationId }, 'getHistory', actorId);
     const rows = await guarded('context', actorId, () =>
       this.core.driver.all<{ message: string }>(
-        'SELECT message FROM pantheon_history WHERE actor_id = ? ORDER BY seq',
-        [actorId],
+        'SELECT message FROM pantheon_history WHERE actor_id = ? AND conversation_id = ? ORDER BY seq',
+        [actorId, conversation],
       ),
     );
     const entries = rows.map((row) => row.message);
-    for (const entry of this.core.buffer(actorId)?.history ?? []) entries.push(entry.json);
+    this.addBuffered(actorId, conversation, entries);
     return entries.map(historyMessage);
   }
 

@@ -1,3 +1,4 @@
+import { ConfigError, errorMessage } from '@promethean-os/pantheon-core';
 import { DurableActorState } from './durable-actor-state';
 import { DurableContext } from './durable-context';
 import { DurableMailbox } from './durable-mailbox';
@@ -6,7 +7,10 @@ import { PostgresDriver, type PostgresDriverOptions, quoteIdentifier } from './p
 import { migrationsTable, pendingMigrations } from './schema';
 import type { ScriptRegistry } from './script-registry';
 import type { SqlDriver } from './sql-driver';
-import { SqliteDriver, type SqliteDriverOptions } from './sqlite-driver';
+// Types only: the driver itself is imported by `openSqlitePersistence`, so that importing this
+// package for PostgreSQL never loads `node:sqlite` (an ExperimentalWarning on Node 22, and
+// missing on runtimes without it).
+import type { SqliteDriver, SqliteDriverOptions } from './sqlite-driver';
 import { type PruneReport, type RetentionOptions, StoreCore } from './store-core';
 
 /** Settings both back ends share. */
@@ -100,6 +104,7 @@ async function migrate(driver: SqlDriver, now: number): Promise<number> {
       return Number(applied.rows[0]?.version ?? 0) + migrations.length;
     });
   }
+  if (driver.migrate) return driver.migrate(now);
   await driver.run(migrationsTable(driver.dialect));
   const applied = await driver.all<{ version: number | null }>(
     'SELECT MAX(version) AS version FROM pantheon_migrations',
@@ -115,6 +120,8 @@ async function migrate(driver: SqlDriver, now: number): Promise<number> {
 /**
  * Opens (creating when missing) a SQLite database with `node:sqlite` — one file or `':memory:'`,
  * WAL journal, a busy timeout — and applies the migrations. The embedded default for one process.
+ * `node:sqlite` is loaded here, on the first call, not when the package is imported; a runtime
+ * without it is a `ConfigError` (`CONFIG_ERROR`).
  *
  * @example
  * const scripts = new ScriptRegistry().register(supportScript);
@@ -124,7 +131,17 @@ async function migrate(driver: SqlDriver, now: number): Promise<number> {
 export async function openSqlitePersistence(
   options: SqlitePersistenceOptions,
 ): Promise<Persistence> {
-  return openMigrated(new SqliteDriver(options), options);
+  let sqlite: typeof import('./sqlite-driver');
+  try {
+    sqlite = await import('./sqlite-driver');
+  } catch (error) {
+    throw new ConfigError(
+      `SQLite persistence needs node:sqlite (Node 22.5 or later), which this runtime cannot load: ${errorMessage(error)}. Use openPostgresPersistence, or run on Node 22.`,
+      { module: 'node:sqlite', runtime: process.version },
+      { cause: error },
+    );
+  }
+  return openMigrated(new sqlite.SqliteDriver(options), options);
 }
 
 /**

@@ -21,6 +21,51 @@ for (const makeBackend of backends) {
       expect(await contents('b')).toEqual(['b3', 'b4', 'b5']);
     });
 
+    it('keeps the last N history entries per actor and conversation', async () => {
+      const store = await backend.create({ retention: { historyEntries: 2 } });
+      const { context } = store;
+      for (let index = 0; index < 4; index++) {
+        await context.append('a', { role: 'user', content: `wide${index}` });
+        await context.append(
+          'a',
+          { role: 'user', content: `one${index}` },
+          { conversationId: 'one' },
+        );
+        await context.append(
+          'b',
+          { role: 'user', content: `b-one${index}` },
+          { conversationId: 'one' },
+        );
+      }
+      await context.append('a', { role: 'user', content: 'two0' }, { conversationId: 'two' });
+      // A busy conversation does not push a quiet one out: each keeps its own last N.
+      expect(await store.prune()).toMatchObject({ history: 6 });
+      const contents = async (actorId: string, conversationId?: string) =>
+        (await context.getHistory(actorId, conversationId)).map((message) => message.content);
+      expect(await contents('a')).toEqual(['wide2', 'wide3']);
+      expect(await contents('a', 'one')).toEqual(['one2', 'one3']);
+      expect(await contents('a', 'two')).toEqual(['two0']);
+      expect(await contents('b', 'one')).toEqual(['b-one2', 'b-one3']);
+      expect(await store.prune()).toMatchObject({ history: 0 });
+    });
+
+    it('deletes history older than T days in every conversation', async () => {
+      let now = 0;
+      const store = await backend.create({ now: () => now, retention: { historyDays: 10 } });
+      const { context } = store;
+      await context.append('a', { role: 'user', content: 'old, idle' }, { conversationId: 'idle' });
+      await context.append('a', { role: 'user', content: 'old, busy' }, { conversationId: 'busy' });
+      await context.append('a', { role: 'user', content: 'old, actor-wide' });
+      now = 11 * DAY;
+      await context.append('a', { role: 'user', content: 'new, busy' }, { conversationId: 'busy' });
+      expect(await store.prune()).toMatchObject({ history: 3 });
+      expect(await context.getHistory('a', 'idle')).toEqual([]);
+      expect((await context.getHistory('a', 'busy')).map((message) => message.content)).toEqual([
+        'new, busy',
+      ]);
+      expect(await context.getHistory('a')).toEqual([]);
+    });
+
     it('deletes history older than T days, and acknowledged/published messages past their retention', async () => {
       let now = 0;
       const store = await backend.create({

@@ -20,5 +20,11 @@ export interface SqlDriver {
   run(sql: string, params?: readonly SqlValue[]): Promise<number>;
   /** Runs the statements in one transaction, in order; all or nothing. */
   batch(statements: readonly SqlStatement[]): Promise<void>;
+  /**
+   * Applies the pending schema migrations, reading the applied version in the same transaction
+   * under the write lock; resolves the schema version. Optional: without it, `Persistence`
+   * reads the version and then applies the migrations in one `batch`.
+   */
+  migrate?(now: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { migrationsTable, pendingMigrations } from './schema';
 import type { SqlDriver, SqlStatement, SqlValue } from './sql-driver';
 
 /** SQLite settings of `openSqlitePersistence`. */
@@ -57,6 +58,29 @@ export class SqliteDriver implements SqlDriver {
       this.prepare('COMMIT').run();
     } catch (error) {
       if (this.db.isTransaction) this.prepare('ROLLBACK').run();
+      throw error;
+    }
+  }
+
+  /**
+   * Applies the pending migrations in one `BEGIN IMMEDIATE` transaction that also reads the
+   * applied version, synchronously: another connection opening the same file waits for the
+   * lock and then finds nothing to do, and no other caller of this connection runs in between.
+   */
+  async migrate(now: number): Promise<number> {
+    this.db.exec(migrationsTable('sqlite'));
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const row = this.db.prepare('SELECT MAX(version) AS version FROM pantheon_migrations').get();
+      const from = Number(row?.version ?? 0);
+      const migrations = pendingMigrations(from, 'sqlite', now);
+      for (const migration of migrations) {
+        for (const statement of migration.statements) this.db.exec(statement);
+      }
+      this.db.exec('COMMIT');
+      return from + migrations.length;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
       throw error;
     }
   }

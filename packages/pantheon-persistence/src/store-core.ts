@@ -28,16 +28,26 @@ export interface ActorRow {
 export interface TickBuffer {
   /** The actor as the tick sees it; `baseVersion` is the stored version it started from. */
   actor: { value: StoredActor; baseVersion: number; dirty: boolean } | undefined;
-  history: { json: string; at: number }[];
+  /** History appends, in order, each with its `conversation_id` (`ACTOR_WIDE` or an id). */
+  history: { json: string; at: number; conversation: string }[];
   /** Key/value writes of the actor's scope; `null` deletes. */
   kv: Map<string, string | null>;
 }
 
+/** `pantheon_history.conversation_id` of the actor-wide history; conversation ids are non-empty. */
+export const ACTOR_WIDE = '';
+
 /** How long rows are kept; see `PersistenceOptions.retention`. */
 export interface RetentionOptions {
-  /** History entries kept per actor (the newest). Default: all. */
+  /**
+   * History entries kept per actor and conversation (the newest N of each conversation; the
+   * actor-wide history counts as one conversation). Default: all.
+   */
   historyEntries?: number;
-  /** History entries older than this many days are deleted. Default: never. */
+  /**
+   * History entries older than this many days are deleted, in every conversation — so a
+   * conversation idle for that long is gone entirely. Default: never.
+   */
   historyDays?: number;
   /**
    * Acknowledged mailbox rows and published outbox rows older than this many days are deleted;
@@ -150,15 +160,20 @@ export class StoreCore {
     return rows[0];
   }
 
-  /** The statement inserting a buffer's history entries (one multi-row insert). */
+  /** The statement inserting a buffer's history entries (one multi-row insert, in order). */
   historyInserts(actorId: string, buffer: TickBuffer): SqlStatement[] {
     if (buffer.history.length === 0) return [];
     return [
       {
-        sql: `INSERT INTO pantheon_history (actor_id, message, created_at) VALUES ${buffer.history
-          .map(() => '(?, ?, ?)')
+        sql: `INSERT INTO pantheon_history (actor_id, conversation_id, message, created_at) VALUES ${buffer.history
+          .map(() => '(?, ?, ?, ?)')
           .join(', ')}`,
-        params: buffer.history.flatMap((entry) => [actorId, entry.json, entry.at]),
+        params: buffer.history.flatMap((entry) => [
+          actorId,
+          entry.conversation,
+          entry.json,
+          entry.at,
+        ]),
       },
     ];
   }
@@ -189,7 +204,9 @@ export class StoreCore {
         report.history += await this.driver.run(
           `DELETE FROM pantheon_history WHERE seq IN (
             SELECT seq FROM (
-              SELECT seq, ROW_NUMBER() OVER (PARTITION BY actor_id ORDER BY seq DESC) AS position
+              SELECT seq, ROW_NUMBER() OVER (
+                PARTITION BY actor_id, conversation_id ORDER BY seq DESC
+              ) AS position
               FROM pantheon_history
             ) ranked WHERE position > ?
           )`,

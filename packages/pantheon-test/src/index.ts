@@ -15,6 +15,7 @@ export {
 } from './mock-actor-state';
 export {
   MockContextAdapter,
+  type MockContextAppend,
   type MockContextDocument,
   type MockContextResponder,
 } from './mock-context-adapter';

@@ -80,6 +80,46 @@ describe('MockContextAdapter', () => {
     expect(await contents(10)).toEqual(['s1', 's2', 'h1', 'h2', 'h3', 'in']);
   });
 
+  it('keeps history per actor and conversation, and records each append with its options', async () => {
+    const context = new MockContextAdapter();
+    await context.append(
+      'a1',
+      { role: 'user', content: 'Alice here' },
+      { conversationId: 'alice' },
+    );
+    await context.append('a1', { role: 'user', content: 'Bob here' }, { conversationId: 'bob' });
+    await context.append('a1', { role: 'assistant', content: 'for every conversation' });
+    const history = async (conversationId?: string) =>
+      (await context.compile({ sources: [], actorId: 'a1', conversationId })).map(
+        (message) => message.content,
+      );
+    expect(await history('alice')).toEqual(['Alice here']);
+    expect(await history('bob')).toEqual(['Bob here']);
+    expect(await history()).toEqual(['for every conversation']);
+    expect(await history('carol')).toEqual([]);
+    expect(context.getHistory('a1', 'bob')).toEqual([{ role: 'user', content: 'Bob here' }]);
+    expect(context.getHistory('a1')).toEqual([
+      { role: 'assistant', content: 'for every conversation' },
+    ]);
+    expect(context.getAppends()).toEqual([
+      {
+        actorId: 'a1',
+        message: { role: 'user', content: 'Alice here' },
+        options: { conversationId: 'alice' },
+      },
+      {
+        actorId: 'a1',
+        message: { role: 'user', content: 'Bob here' },
+        options: { conversationId: 'bob' },
+      },
+      { actorId: 'a1', message: { role: 'assistant', content: 'for every conversation' } },
+    ]);
+    expect(context.getCalls()[0]).toMatchObject({ actorId: 'a1', conversationId: 'alice' });
+    // Copies: changing what was handed out changes nothing recorded.
+    context.getAppends()[0].options!.conversationId = 'tampered';
+    expect(context.getAppends()[0].options).toEqual({ conversationId: 'alice' });
+  });
+
   it('keeps a key/value store per actor and globally', async () => {
     const context = new MockContextAdapter();
     const data = { tier: 'gold' };
@@ -100,6 +140,7 @@ describe('MockContextAdapter', () => {
     await context.compile({ sources: [] });
     context.reset();
     expect(context.getCalls()).toEqual([]);
+    expect(context.getAppends()).toEqual([]);
     expect(context.getHistory('a1')).toEqual([]);
     expect(await context.read('k')).toBeUndefined();
     expect(await context.compile({ sources: [{ id: 'kb' }], actorId: 'a1' })).toEqual([]);
@@ -132,6 +173,17 @@ describe('MockContextAdapter', () => {
         /recentLimit/,
       );
       await expect(context.append('', { role: 'user', content: 'x' })).rejects.toThrow(/actorId/);
+      await expect(
+        context.append('a1', { role: 'user', content: 'x' }, { conversationId: '' }),
+      ).rejects.toThrow(/options\.conversationId: expected a non-empty string/);
+      await expect(
+        context.append('a1', { role: 'user', content: 'x' }, 'alice' as never),
+      ).rejects.toThrow(/options: expected an object/);
+      await expect(
+        context.compile({ sources: [], actorId: 'a1', conversationId: 3 as never }),
+      ).rejects.toThrow(/conversationId: expected a non-empty string, received a number/);
+      expect(context.getAppends()).toEqual([]);
+      expect(context.getHistory('a1')).toEqual([]);
       await expect(context.write('', 1)).rejects.toBeInstanceOf(ContextError);
     });
 

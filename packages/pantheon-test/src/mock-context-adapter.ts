@@ -1,4 +1,5 @@
 import {
+  type AppendOptions,
   abortError,
   type CompileContextOptions,
   ContextError,
@@ -24,6 +25,14 @@ import { type RecordedCalls, recorded } from './recorded-calls';
 export type MockContextResponder = (
   options: CompileContextOptions,
 ) => Message[] | Promise<Message[]>;
+
+/** One `append` call as `getAppends()` returns it. */
+export interface MockContextAppend {
+  actorId: string;
+  message: Message;
+  /** The options as given; absent when `append` was called without them. */
+  options?: AppendOptions;
+}
 
 /** A document that named query sources (`{ id, where }`) retrieve. */
 export interface MockContextDocument {
@@ -52,6 +61,37 @@ function limitIssues(options: CompileContextOptions): ValidationIssue[] {
   return issues;
 }
 
+/** Issues of a `conversationId` (at `path`): it must be a non-empty string when present. */
+function conversationIssues(conversationId: unknown, path: string): ValidationIssue[] {
+  if (conversationId === undefined) return [];
+  if (typeof conversationId === 'string' && conversationId !== '') return [];
+  return [
+    {
+      path,
+      message: `expected a non-empty string, received ${
+        conversationId === '' ? 'an empty string' : describeValue(conversationId)
+      }`,
+    },
+  ];
+}
+
+/** Issues of `append`'s options: an object, if given, whose `conversationId` is well formed. */
+function appendOptionsIssues(options: unknown): ValidationIssue[] {
+  if (options === undefined) return [];
+  if (typeof options !== 'object' || options === null) {
+    return [{ path: 'options', message: `expected an object, received ${describeValue(options)}` }];
+  }
+  return conversationIssues(
+    (options as { conversationId?: unknown }).conversationId,
+    'options.conversationId',
+  );
+}
+
+/** History key of an actor and conversation (`null`: the actor-wide history). */
+function historyKey(actorId: string, conversationId: string | undefined): string {
+  return JSON.stringify([actorId, conversationId ?? null]);
+}
+
 function requestIssues(options: unknown): ValidationIssue[] {
   if (typeof options !== 'object' || options === null) {
     return [{ path: '(root)', message: `expected an object, received ${describeValue(options)}` }];
@@ -75,6 +115,7 @@ function requestIssues(options: unknown): ValidationIssue[] {
     }
   }
   issues.push(...limitIssues(request));
+  issues.push(...conversationIssues(request.conversationId, 'conversationId'));
   return issues;
 }
 
@@ -88,12 +129,15 @@ function matches(document: MockContextDocument, where: Record<string, unknown> |
  * messages (a copy), whatever it is asked. Without it, `compile` assembles a small, predictable
  * context: each `text` source as a `system` message, then the documents that named sources
  * retrieve (`addDocuments`, filtered by `where`, at most `queryLimit` per source), then the
- * actor's history (`append`, the `recentLimit` most recent), then each input text as a `user`
+ * history (`append`, the `recentLimit` most recent) of the actor in the request's
+ * `conversationId` — or its actor-wide history, appended without one, when the request has
+ * none; conversations never see each other's entries — then each input text as a `user`
  * message (named `from` when given). `url` and `file` sources produce nothing: the mock does no
  * I/O. `limit` drops the oldest history first, then the earliest sources; the input is kept.
  *
  * It also keeps a key/value store (`read`/`write`/`delete`, per actor or global) so `context`
- * actions work, and records every `compile` request (`getCalls`).
+ * actions work, and records every `compile` request (`getCalls`) and every `append`, with its
+ * options (`getAppends`).
  *
  * @example
  * const context = new MockContextAdapter();
@@ -104,6 +148,7 @@ function matches(document: MockContextDocument, where: Record<string, unknown> |
 export class MockContextAdapter implements ContextPort {
   private response: Message[] | MockContextResponder | undefined;
   private calls: CompileContextOptions[] = [];
+  private appends: MockContextAppend[] = [];
   private documents: MockContextDocument[] = [];
   private readonly history = new Map<string, Message[]>();
   private readonly store = new Map<string, unknown>();
@@ -142,15 +187,24 @@ export class MockContextAdapter implements ContextPort {
     return recorded(this.calls.map((call) => ({ ...copyData(call), signal: call.signal })));
   }
 
-  /** The history appended for `actorId`, oldest first. */
-  getHistory(actorId: string): Message[] {
-    return copyData(this.history.get(actorId) ?? []);
+  /** Every accepted `append` so far (copies), oldest first, with the options it was given. */
+  getAppends(): RecordedCalls<MockContextAppend> {
+    return recorded(copyData(this.appends));
   }
 
-  /** Forgets the response, the calls, the documents, the history and the store. */
+  /**
+   * The history appended for `actorId` in `conversationId` — its actor-wide history without
+   * one — oldest first.
+   */
+  getHistory(actorId: string, conversationId?: string): Message[] {
+    return copyData(this.history.get(historyKey(actorId, conversationId)) ?? []);
+  }
+
+  /** Forgets the response, the calls and appends, the documents, the history and the store. */
   reset(): void {
     this.response = undefined;
     this.calls = [];
+    this.appends = [];
     this.documents = [];
     this.history.clear();
     this.store.clear();
@@ -178,17 +232,26 @@ export class MockContextAdapter implements ContextPort {
     return this.assemble(options);
   }
 
-  async append(actorId: string, message: Message): Promise<void> {
+  /**
+   * Appends to the history of `actorId` in `options.conversationId`, or to its actor-wide
+   * history without one, and records the call (`getAppends`).
+   */
+  async append(actorId: string, message: Message, options?: AppendOptions): Promise<void> {
     const issues: ValidationIssue[] = [];
     if (typeof actorId !== 'string' || actorId === '') {
       issues.push({ path: 'actorId', message: 'expected a non-empty string' });
     }
     const checked = check(MessageSchema, message, 'message');
     if (!checked.ok) issues.push(...checked.issues);
+    issues.push(...appendOptionsIssues(options));
     if (issues.length > 0) throw contextError('MockContextAdapter.append', issues);
-    const entries = this.history.get(actorId) ?? [];
+    const call: MockContextAppend = { actorId, message: copyData(message) };
+    if (options !== undefined) call.options = copyData(options);
+    this.appends.push(call);
+    const key = historyKey(actorId, options?.conversationId);
+    const entries = this.history.get(key) ?? [];
     entries.push(copyData(message));
-    this.history.set(actorId, entries);
+    this.history.set(key, entries);
   }
 
   async read(target: string, options?: ContextStoreOptions): Promise<unknown> {
@@ -234,7 +297,9 @@ export class MockContextAdapter implements ContextPort {
       }
     }
     let history =
-      options.actorId === undefined ? [] : copyData(this.history.get(options.actorId) ?? []);
+      options.actorId === undefined
+        ? []
+        : copyData(this.history.get(historyKey(options.actorId, options.conversationId)) ?? []);
     if (options.recentLimit !== undefined) {
       history = options.recentLimit === 0 ? [] : history.slice(-options.recentLimit);
     }

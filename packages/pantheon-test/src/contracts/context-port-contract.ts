@@ -1,4 +1,9 @@
-import { type ContextPort, isMessage, type Message } from '@promethean-os/pantheon-core';
+import {
+  type CompileContextOptions,
+  type ContextPort,
+  isMessage,
+  type Message,
+} from '@promethean-os/pantheon-core';
 import { describe, expect, it } from 'vitest';
 import {
   type ContractOptions,
@@ -13,7 +18,10 @@ import {
 
 /** Optional `ContextPort` features the suite tests when the adapter has them. */
 export interface ContextPortFeatures {
-  /** `append` keeps per-actor history that `compile` returns (`recentLimit`). */
+  /**
+   * `append` keeps history that `compile` returns (`recentLimit`): per actor, and per
+   * conversation within an actor (`conversationId`), the actor-wide history apart.
+   */
   history: boolean;
   /** `read`/`write`/`delete` keep a key/value store, per actor or global. */
   store: boolean;
@@ -57,7 +65,10 @@ const contents = (messages: Message[]) => messages.map((message) => message.cont
  * Registers the `ContextPort` contract for an adapter: text sources become `system` messages in
  * order, input texts come last as `user` messages (named `from`), `limit` caps the result and
  * keeps the input, the request is not mutated, a malformed request is a typed error — and,
- * only when the adapter has them, history (`append`, `recentLimit`, per actor), the key/value
+ * only when the adapter has them, history (`append`, `recentLimit`, per actor and per
+ * conversation: two conversations of an actor never see each other's entries, and the
+ * actor-wide history — entries appended without a `conversationId` — is seen only by compiles
+ * without one), the key/value
  * store (`read`/`write`/`delete`, scoped by actor) and retrieval (`addDocuments`, `where`,
  * `queryLimit`). Optional features are detected on one instance created while the suite is
  * collected, and appear in the suite's title.
@@ -211,6 +222,113 @@ export function describeContextPortContract<P extends ContextPort>(
               append('agent-1', { role: 'robot', content: 42 } as unknown as Message),
             );
             expectPantheonError(error);
+          });
+        });
+
+        describe('history per conversation (append with a conversationId)', () => {
+          const append = (actorId: string, content: string, conversationId?: string) =>
+            conversationId === undefined
+              ? port().append!(actorId, { role: 'user', content })
+              : port().append!(actorId, { role: 'user', content }, { conversationId });
+          /** The history contents a compile of that actor and conversation returns. */
+          const historyOf = async (
+            actorId: string,
+            conversationId?: string,
+            recentLimit?: number,
+          ) => {
+            const request: CompileContextOptions = { sources: [], texts: ['now'], actorId };
+            if (conversationId !== undefined) request.conversationId = conversationId;
+            if (recentLimit !== undefined) request.recentLimit = recentLimit;
+            return contents(await port().compile(request)).slice(0, -1);
+          };
+
+          it("never shows one conversation's entries to another conversation of the actor", async () => {
+            await append('support', 'Alice: my card number is 4111', 'conversation-alice');
+            await append('support', 'Bob: where is my parcel?', 'conversation-bob');
+            // Alice's compile first, then Bob's with otherwise identical options: a cache keyed
+            // without the conversation would hand Bob Alice's context.
+            expect(await historyOf('support', 'conversation-alice')).toEqual([
+              'Alice: my card number is 4111',
+            ]);
+            expect(await historyOf('support', 'conversation-bob')).toEqual([
+              'Bob: where is my parcel?',
+            ]);
+          });
+
+          it("returns the conversation's entries in order, between the sources and the input", async () => {
+            await append('support', 'first', 'conversation-1');
+            await append('support', 'elsewhere', 'conversation-2');
+            await port().append!(
+              'support',
+              { role: 'assistant', content: 'second' },
+              { conversationId: 'conversation-1' },
+            );
+            await append('support', 'third', 'conversation-1');
+            const messages = await port().compile({
+              sources: [{ type: 'text', content: 'Policies' }],
+              texts: ['new question'],
+              actorId: 'support',
+              conversationId: 'conversation-1',
+            });
+            expect(contents(messages)).toEqual([
+              'Policies',
+              'first',
+              'second',
+              'third',
+              'new question',
+            ]);
+            expect(messages[2]?.role).toBe('assistant');
+          });
+
+          it('keeps the actor-wide history apart from every conversation', async () => {
+            await append('support', 'actor-wide note');
+            await append('support', 'in a conversation', 'conversation-1');
+            expect(await historyOf('support')).toEqual(['actor-wide note']);
+            expect(await historyOf('support', 'conversation-1')).toEqual(['in a conversation']);
+            expect(await historyOf('support', 'conversation-new')).toEqual([]);
+          });
+
+          it('keeps the same conversation id of two actors apart', async () => {
+            await append('agent-1', 'for agent 1', 'shared-conversation');
+            await append('agent-2', 'for agent 2', 'shared-conversation');
+            expect(await historyOf('agent-1', 'shared-conversation')).toEqual(['for agent 1']);
+            expect(await historyOf('agent-2', 'shared-conversation')).toEqual(['for agent 2']);
+          });
+
+          it('counts `recentLimit` within the conversation', async () => {
+            for (let index = 1; index <= 4; index++) {
+              await append('support', `entry ${index}`, 'conversation-1');
+            }
+            await append('support', 'later, elsewhere', 'conversation-2');
+            await append('support', 'later, actor-wide');
+            expect(await historyOf('support', 'conversation-1', 2)).toEqual(['entry 3', 'entry 4']);
+          });
+
+          it('rejects a conversationId that is not a non-empty string, storing nothing', async () => {
+            for (const conversationId of ['', 42]) {
+              const error = await failureOf(() =>
+                port().append!(
+                  'support',
+                  { role: 'user', content: `filed under ${String(conversationId)}` },
+                  { conversationId } as { conversationId: string },
+                ),
+              );
+              expectPantheonError(error);
+            }
+            expect(await historyOf('support')).toEqual([]);
+          });
+
+          it('rejects a compile whose conversationId is not a non-empty string', async () => {
+            for (const conversationId of ['', 42]) {
+              const error = await failureOf(() =>
+                port().compile({
+                  sources: [],
+                  actorId: 'support',
+                  conversationId: conversationId as string,
+                }),
+              );
+              expectPantheonError(error);
+            }
           });
         });
       }
