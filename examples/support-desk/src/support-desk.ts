@@ -168,9 +168,11 @@ export async function runSupportDesk(options: SupportDeskOptions): Promise<Suppo
     await system.startActor(CUSTOMER_SERVICE_ID);
     await system.startActor(SUPERVISOR_ID);
 
+    // One customer, one conversation: each question sees the answers to the earlier ones.
+    const conversationId = 'customer-conversation';
     for (const question of questions) {
       record({ type: 'question', to: CUSTOMER_SERVICE_ID, content: question });
-      await system.sendMessage(CUSTOMER_SERVICE_ID, question);
+      await system.sendMessage(CUSTOMER_SERVICE_ID, question, { conversationId });
       await system.whenIdle();
     }
   } finally {

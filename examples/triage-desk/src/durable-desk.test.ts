@@ -43,7 +43,9 @@ async function crashAfterHandOffs(file: string): Promise<NodeJS.Signals | null> 
 }
 
 describe('triage desk on SQLite, killed between the hand-off and the answer', () => {
-  it('answers each customer exactly once after the restart, from their own conversation', async () => {
+  it('answers each customer exactly once after the restart, from their own conversation', {
+    timeout: 60_000,
+  }, async () => {
     const file = join(dir, 'desk.sqlite');
     expect(await crashAfterHandOffs(file)).toBe('SIGKILL');
 

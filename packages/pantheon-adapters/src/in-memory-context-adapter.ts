@@ -9,6 +9,7 @@ import {
   type ContextSource,
   type ContextStoreOptions,
   checkAppendedMessage,
+  conversationOf,
   errorMessage,
   type Message,
   type NamedContextSource,
@@ -23,7 +24,6 @@ import {
   type SourceLoadingOptions,
   textSourceMessage,
 } from './context-source-loader';
-import { conversationOf } from './conversation-id';
 import { NodeScheduler } from './node-scheduler';
 import { DEFAULT_SEARCH_OPTIONS, processSearchTerm } from './search-defaults';
 

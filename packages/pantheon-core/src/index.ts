@@ -7,7 +7,7 @@ export {
 } from './agent/llm-behavior';
 export { BoundedLog } from './bounded-log';
 export { consoleLog, type LogLevel } from './console-log';
-export { checkAppendedMessage } from './context-messages';
+export { checkAppendedMessage, conversationOf } from './context-messages';
 export {
   defineTool,
   type JsonSchemaToolDefinition,
