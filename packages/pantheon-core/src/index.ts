@@ -1,7 +1,9 @@
 export { checkActorScript } from './actor-scripts';
 export { type LlmBehaviorOptions, llmBehavior } from './agent/llm-behavior';
 export { BoundedLog } from './bounded-log';
+export { checkBusMessage } from './bus-messages';
 export { checkAppendedMessage } from './context-messages';
+export { ERROR_CODES, type PantheonErrorCode, type PantheonErrorCodes } from './error-codes';
 export {
   ActorError,
   BehaviorError,
@@ -22,7 +24,12 @@ export {
   type LlmErrorCode,
   llmErrorCodeForStatus,
 } from './llm-error-codes';
-export { type ProviderSdk, type SdkApiError, sdkErrorToLlmError } from './llm-sdk-errors';
+export {
+  llmAbortError,
+  type ProviderSdk,
+  type SdkApiError,
+  sdkErrorToLlmError,
+} from './llm-sdk-errors';
 export {
   type LlmStreamAccumulator,
   type LlmStreamPumpOptions,

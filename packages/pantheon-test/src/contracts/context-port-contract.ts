@@ -1,4 +1,9 @@
-import { type ContextPort, isMessage, type Message } from '@promethean-os/pantheon-core';
+import {
+  ContextError,
+  type ContextPort,
+  isMessage,
+  type Message,
+} from '@promethean-os/pantheon-core';
 import { describe, expect, it } from 'vitest';
 import {
   type ContractOptions,
@@ -56,7 +61,8 @@ const contents = (messages: Message[]) => messages.map((message) => message.cont
 /**
  * Registers the `ContextPort` contract for an adapter: text sources become `system` messages in
  * order, input texts come last as `user` messages (named `from`), `limit` caps the result and
- * keeps the input, the request is not mutated, a malformed request is a typed error — and,
+ * keeps the input, the request is not mutated, a malformed request is a `ContextError`
+ * `CONTEXT_INVALID_REQUEST` (and a malformed appended message `CONTEXT_INVALID_MESSAGE`) — and,
  * only when the adapter has them, history (`append`, `recentLimit`, per actor), the key/value
  * store (`read`/`write`/`delete`, scoped by actor) and retrieval (`addDocuments`, `where`,
  * `queryLimit`). Optional features are detected on one instance created while the suite is
@@ -158,11 +164,13 @@ export function describeContextPortContract<P extends ContextPort>(
         expect(request).toEqual(snapshot);
       });
 
-      it('rejects a malformed request with a typed error', async () => {
-        const error = await failureOf(() =>
-          port().compile({ sources: 'not a list' } as unknown as { sources: [] }),
-        );
-        expectPantheonError(error);
+      it('rejects a malformed request with CONTEXT_INVALID_REQUEST', async () => {
+        for (const request of [{ sources: 'not a list' }, {}, null]) {
+          const error = await failureOf(() =>
+            port().compile(request as unknown as { sources: [] }),
+          );
+          expectPantheonError(error, 'CONTEXT_INVALID_REQUEST', ContextError);
+        }
       });
 
       if (features.history) {
@@ -206,11 +214,13 @@ export function describeContextPortContract<P extends ContextPort>(
             expect(contents(messages)).not.toContain('secret of agent 1');
           });
 
-          it('rejects a malformed message with a typed error', async () => {
+          it('rejects a malformed message with CONTEXT_INVALID_MESSAGE and stores nothing', async () => {
             const error = await failureOf(() =>
               append('agent-1', { role: 'robot', content: 42 } as unknown as Message),
             );
-            expectPantheonError(error);
+            expectPantheonError(error, 'CONTEXT_INVALID_MESSAGE', ContextError);
+            const messages = await port().compile({ sources: [], actorId: 'agent-1' });
+            expect(messages).toEqual([]);
           });
         });
       }
