@@ -2,6 +2,7 @@ import {
   type BusHandler,
   type BusMessage,
   ConfigError,
+  checkBusMessage,
   type MessageBus,
   PantheonError,
   type Scheduler,
@@ -39,7 +40,8 @@ interface Queued {
  * Scheduler port), or on `flush()`/`close()`. Each `send` resolves once the wrapped bus accepted
  * its message and rejects with the wrapped bus's error otherwise, so nothing is lost silently: a
  * failing message does not stop the rest of its batch. Batches never overlap, so order holds.
- * After `close()` (which flushes what is queued), `send` rejects with `BUS_CLOSED`.
+ * A malformed message is rejected at `send` (`INVALID_MESSAGE`), before it is queued. After
+ * `close()` (which flushes what is queued), `send` rejects with `BUS_CLOSED`.
  * `subscribe` goes to the wrapped bus unchanged. A caller that awaits `send` waits up to
  * `maxDelayMs` for its batch to flush.
  *
@@ -79,6 +81,11 @@ export class BatchingMessageBus implements MessageBus {
   }
 
   send(message: BusMessage): Promise<void> {
+    try {
+      checkBusMessage(message);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (this.closed) {
       return Promise.reject(
         new PantheonError('The batching bus is closed', 'BUS_CLOSED', { to: message?.to }),

@@ -95,6 +95,8 @@ export class CachedContextAdapter implements ContextPort {
   }
 
   async compile(options: CompileContextOptions): Promise<Message[]> {
+    // A malformed request is the delegate's to reject (`CONTEXT_INVALID_REQUEST`).
+    if (typeof options !== 'object' || options === null) return this.delegate.compile(options);
     const { signal, ...keyed } = options;
     let key: string;
     try {

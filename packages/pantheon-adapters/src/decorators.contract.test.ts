@@ -73,6 +73,11 @@ describeMessageBusContract(
   () => new MonitoredMessageBus(new InMemoryMessageBus(), { onSend: () => {} }),
 );
 describeMessageBusContract(
+  'MonitoredMessageBus (onDeliver)',
+  () =>
+    new MonitoredMessageBus(new InMemoryMessageBus(), { onSend: () => {}, onDeliver: () => {} }),
+);
+describeMessageBusContract(
   'BatchingMessageBus',
   () => new BatchingMessageBus(new InMemoryMessageBus(), { maxBatchSize: 8, maxDelayMs: 5 }),
   {

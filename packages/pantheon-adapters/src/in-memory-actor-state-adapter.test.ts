@@ -67,10 +67,10 @@ describe('InMemoryActorStateAdapter', () => {
     expect(await state.list()).toHaveLength(1);
   });
 
-  it('rejects an invalid script with a ConfigError naming the field', async () => {
+  it('rejects an invalid script with a ConfigError SCRIPT_INVALID naming the field', async () => {
     const state = new InMemoryActorStateAdapter();
     await expect(state.spawn({ name: 'bad', talents: 'x' } as never, 'g')).rejects.toMatchObject({
-      code: 'CONFIG_ERROR',
+      code: 'SCRIPT_INVALID',
       message: expect.stringContaining('script.talents'),
     });
     expect(await state.list()).toEqual([]);

@@ -194,7 +194,7 @@ describe('InMemoryContextAdapter', () => {
     expect(await context.read('notes', { actorId: 'a' })).toBeUndefined();
     expect(context.getCacheSize()).toBe(3);
     await expect(context.write('fn', { run: () => 1 })).rejects.toMatchObject({
-      code: 'CONFIG_ERROR',
+      code: 'INVALID_ARGUMENT',
     });
     expect(context.getCacheSize()).toBe(3);
   });

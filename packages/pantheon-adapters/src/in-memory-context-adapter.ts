@@ -104,9 +104,11 @@ function cloneForStore<T>(value: T, target: string): T {
   try {
     return structuredClone(value);
   } catch (error) {
-    throw new ConfigError(`The value of "${target}" cannot be stored: ${errorMessage(error)}`, {
-      target,
-    });
+    throw new ConfigError(
+      `The value of "${target}" cannot be stored: ${errorMessage(error)}`,
+      { target },
+      { code: 'INVALID_ARGUMENT', cause: error },
+    );
   }
 }
 

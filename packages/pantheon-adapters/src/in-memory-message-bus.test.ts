@@ -60,10 +60,10 @@ describe('InMemoryMessageBus', () => {
     expect(handled).toBe(true);
   });
 
-  it('rejects a handler that is not a function with a ConfigError', () => {
+  it('rejects a handler that is not a function with a ConfigError INVALID_ARGUMENT', () => {
     const bus = new InMemoryMessageBus();
     expect(() => bus.subscribe('nope' as never)).toThrow(
-      expect.objectContaining({ code: 'CONFIG_ERROR' }),
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
     expect(bus.subscriberCount).toBe(0);
   });

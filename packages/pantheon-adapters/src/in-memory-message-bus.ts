@@ -1,10 +1,8 @@
 import {
   type BusHandler,
   type BusMessage,
-  BusMessageSchema,
   ConfigError,
-  check,
-  describeIssues,
+  checkBusMessage,
   type MessageBus,
   type SubscribeOptions,
 } from '@promethean-os/pantheon-core';
@@ -39,14 +37,12 @@ export class InMemoryMessageBus implements MessageBus {
         ));
   }
 
-  /** Delivers `message`; a malformed message is a `ConfigError` naming the field, delivered to nobody. */
+  /**
+   * Delivers `message`; a malformed message is a `ConfigError` `INVALID_MESSAGE` naming the
+   * fields, delivered to nobody.
+   */
   async send(message: BusMessage): Promise<void> {
-    const checked = check<BusMessage>(BusMessageSchema, message, 'message');
-    if (!checked.ok) {
-      throw new ConfigError(`Cannot send a malformed message: ${describeIssues(checked.issues)}`, {
-        issues: checked.issues,
-      });
-    }
+    checkBusMessage(message);
     let pending: Promise<void>[] | undefined;
     for (const subscription of this.subscriptions) {
       if (subscription.to !== undefined && subscription.to !== message.to) continue;
@@ -63,9 +59,14 @@ export class InMemoryMessageBus implements MessageBus {
     if (pending) await Promise.all(pending);
   }
 
+  /** Subscribes `handler`; a handler that is not a function is a `ConfigError` `INVALID_ARGUMENT`. */
   subscribe(handler: BusHandler, options: SubscribeOptions = {}): () => void {
     if (typeof handler !== 'function') {
-      throw new ConfigError('subscribe() needs a handler function', { received: typeof handler });
+      throw new ConfigError(
+        'subscribe() needs a handler function',
+        { received: typeof handler },
+        { code: 'INVALID_ARGUMENT' },
+      );
     }
     const subscription: Subscription = { handler, to: options.to };
     this.subscriptions.add(subscription);

@@ -1,4 +1,5 @@
 import {
+  abortError,
   describeIssues,
   errorMessage,
   isToolSpec,
@@ -114,6 +115,7 @@ export class InMemoryToolAdapter implements ToolPort {
         { code: 'TOOL_INVALID_ARGS' },
       );
     }
+    if (options.signal?.aborted) throw abortError(options.signal);
     const { spec } = tool;
     const timeoutMs = options.timeoutMs ?? spec.timeout;
     const run = (signal: AbortSignal | undefined) =>

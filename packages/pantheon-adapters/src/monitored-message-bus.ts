@@ -60,7 +60,8 @@ export class MonitoredMessageBus implements MessageBus {
 
   subscribe(handler: BusHandler, options?: SubscribeOptions): () => void {
     const onDeliver = this.options.onDeliver;
-    if (!onDeliver) return this.inner.subscribe(handler, options);
+    // A handler that is not a function goes unwrapped, so the wrapped bus rejects it at once.
+    if (!onDeliver || typeof handler !== 'function') return this.inner.subscribe(handler, options);
     return this.inner.subscribe((message) => {
       try {
         onDeliver(message);

@@ -2,10 +2,18 @@ import { ConfigError, type ScheduledJob, type Scheduler } from '@promethean-os/p
 
 function checkJob(method: string, ms: number, job: ScheduledJob, delayOk: boolean): void {
   if (typeof job !== 'function') {
-    throw new ConfigError(`${method}() needs a job function`, { received: typeof job });
+    throw new ConfigError(
+      `${method}() needs a job function`,
+      { received: typeof job },
+      { code: 'INVALID_ARGUMENT' },
+    );
   }
   if (!Number.isFinite(ms) || !delayOk) {
-    throw new ConfigError(`${method}() got an invalid delay: ${ms} ms`, { ms });
+    throw new ConfigError(
+      `${method}() got an invalid delay: ${ms} ms`,
+      { ms },
+      { code: 'INVALID_ARGUMENT' },
+    );
   }
 }
 
@@ -17,7 +25,8 @@ export interface NodeSchedulerOptions {
 
 /**
  * A real-time scheduler on the host's timers (Node, browsers, edge runtimes). `every` skips a
- * beat rather than start a run while the previous one is still running.
+ * beat rather than start a run while the previous one is still running. A job that is not a
+ * function or an invalid delay is a `ConfigError` `INVALID_ARGUMENT` at the call.
  */
 export class NodeScheduler implements Scheduler {
   private readonly cancels = new Set<() => void>();

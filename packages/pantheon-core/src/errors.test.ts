@@ -50,6 +50,76 @@ describe('errors', () => {
     expect(PantheonError.isInstance(null)).toBe(false);
   });
 
+  it('have a marker per class: each isInstance is true for its class and subclasses only', () => {
+    class AcmeToolError extends ToolError {}
+    const errors = {
+      actor: new ActorError('x', 'a'),
+      behavior: new BehaviorError('x', 'b'),
+      tool: new ToolError('x', 't'),
+      acmeTool: new AcmeToolError('x', 't', undefined, { code: 'TOOL_DENIED' }),
+      llm: new LlmError('x'),
+      context: new ContextError('x'),
+      config: new ConfigError('x'),
+      base: new PantheonError('x', 'ABORTED'),
+    };
+    const classes = {
+      actor: ActorError,
+      behavior: BehaviorError,
+      tool: ToolError,
+      llm: LlmError,
+      context: ContextError,
+      config: ConfigError,
+    };
+    const matches = (errorClass: { isInstance(error: unknown): boolean }) =>
+      Object.entries(errors)
+        .filter(([, error]) => errorClass.isInstance(error))
+        .map(([name]) => name);
+    expect(matches(classes.actor)).toEqual(['actor']);
+    expect(matches(classes.behavior)).toEqual(['behavior']);
+    expect(matches(classes.tool)).toEqual(['tool', 'acmeTool']);
+    expect(matches(classes.llm)).toEqual(['llm']);
+    expect(matches(classes.context)).toEqual(['context']);
+    expect(matches(classes.config)).toEqual(['config']);
+    expect(matches(PantheonError)).toEqual(Object.keys(errors));
+    expect(ToolError.isInstance(new Error('plain'))).toBe(false);
+    expect(ToolError.isInstance(undefined)).toBe(false);
+  });
+
+  it('recognise each class of another copy of the package through its global marker', () => {
+    const marked = (...names: string[]) =>
+      Object.assign(
+        new Error('from a duplicate install'),
+        Object.fromEntries(names.map((name) => [Symbol.for(name), true])),
+      );
+    const foreignTool = marked(
+      '@promethean-os/pantheon-core/error',
+      '@promethean-os/pantheon-core/error/tool',
+    );
+    expect(PantheonError.isInstance(foreignTool)).toBe(true);
+    expect(ToolError.isInstance(foreignTool)).toBe(true);
+    expect(LlmError.isInstance(foreignTool)).toBe(false);
+    const foreignLlm = marked(
+      '@promethean-os/pantheon-core/error',
+      '@promethean-os/pantheon-core/error/llm',
+    );
+    expect(LlmError.isInstance(foreignLlm)).toBe(true);
+    expect(ToolError.isInstance(foreignLlm)).toBe(false);
+    for (const [errorClass, marker] of [
+      [ActorError, 'actor'],
+      [BehaviorError, 'behavior'],
+      [ContextError, 'context'],
+      [ConfigError, 'config'],
+    ] as const) {
+      const foreign = marked(`@promethean-os/pantheon-core/error/${marker}`);
+      expect(errorClass.isInstance(foreign)).toBe(true);
+      expect(ToolError.isInstance(foreign)).toBe(false);
+    }
+    // The markers are the global ones, not private to this copy.
+    const local = new ContextError('x');
+    expect(Symbol.for('@promethean-os/pantheon-core/error/context') in local).toBe(true);
+    expect(Symbol.for('@promethean-os/pantheon-core/error') in local).toBe(true);
+  });
+
   it('derive retryable from the status of an LlmError', () => {
     expect(
       new LlmError('limited', undefined, { code: 'LLM_RATE_LIMIT', status: 429 }).retryable,

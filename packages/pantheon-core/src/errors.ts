@@ -1,33 +1,56 @@
+import type { PantheonErrorCode } from './error-codes';
 import { isRetryableLlmError } from './llm-error-codes';
 
 // Kept exported from here, where it was first published.
 export { isRetryableStatus } from './llm-error-codes';
 
-const marker = Symbol.for('@promethean-os/pantheon-core/error');
+/**
+ * One marker per error class, shared by every copy of this package through the global symbol
+ * registry: `isInstance` checks them rather than class identity. The base marker keeps the name
+ * it was first published with.
+ */
+const markers = {
+  pantheon: Symbol.for('@promethean-os/pantheon-core/error'),
+  actor: Symbol.for('@promethean-os/pantheon-core/error/actor'),
+  behavior: Symbol.for('@promethean-os/pantheon-core/error/behavior'),
+  tool: Symbol.for('@promethean-os/pantheon-core/error/tool'),
+  llm: Symbol.for('@promethean-os/pantheon-core/error/llm'),
+  context: Symbol.for('@promethean-os/pantheon-core/error/context'),
+  config: Symbol.for('@promethean-os/pantheon-core/error/config'),
+} as const;
+
+function mark(error: Error, marker: symbol): void {
+  Object.defineProperty(error, marker, { value: true });
+}
+
+function isMarked(error: unknown, marker: symbol): boolean {
+  return typeof error === 'object' && error !== null && marker in error;
+}
 
 /** Options every Pantheon error accepts: a more specific `code` and the underlying `cause`. */
 export interface ErrorOptions {
-  code?: string;
+  code?: PantheonErrorCode;
   cause?: unknown;
 }
 
 /**
- * Base class of every error Pantheon throws. Branch on `code` (stable, listed in
- * `docs/errors.md`), never on the message. `PantheonError.isInstance` also recognises errors
- * thrown by another copy of this package.
+ * Base class of every error Pantheon throws. Branch on `code` (stable, one of `ERROR_CODES`,
+ * listed in `docs/errors.md`), never on the message. `PantheonError.isInstance` also recognises
+ * errors thrown by another copy of this package; each subclass has its own `isInstance`, true
+ * only for errors of that class and its subclasses.
  */
 export class PantheonError extends Error {
-  readonly code: string;
+  readonly code: PantheonErrorCode;
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
     message: string,
-    code: string,
+    code: PantheonErrorCode,
     details?: Record<string, unknown>,
     options?: { cause?: unknown },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    Object.defineProperty(this, marker, { value: true });
+    mark(this, markers.pantheon);
     this.name = 'PantheonError';
     this.code = code;
     this.details = details;
@@ -35,7 +58,7 @@ export class PantheonError extends Error {
 
   /** True for any Pantheon error, including ones from a duplicate install of this package. */
   static isInstance(error: unknown): error is PantheonError {
-    return typeof error === 'object' && error !== null && marker in error;
+    return isMarked(error, markers.pantheon);
   }
 
   /** A plain object for logs and JSON. */
@@ -55,8 +78,14 @@ export class ActorError extends PantheonError {
     options?: ErrorOptions,
   ) {
     super(message, options?.code ?? 'ACTOR_ERROR', { actorId, ...details }, options);
+    mark(this, markers.actor);
     this.name = 'ActorError';
     this.actorId = actorId;
+  }
+
+  /** True for an actor error (this class or a subclass), also from a duplicate install of this package. */
+  static override isInstance(error: unknown): error is ActorError {
+    return isMarked(error, markers.actor);
   }
 }
 
@@ -71,8 +100,14 @@ export class BehaviorError extends PantheonError {
     options?: ErrorOptions,
   ) {
     super(message, options?.code ?? 'BEHAVIOR_ERROR', { behaviorName, ...details }, options);
+    mark(this, markers.behavior);
     this.name = 'BehaviorError';
     this.behaviorName = behaviorName;
+  }
+
+  /** True for a behavior error (this class or a subclass), also from a duplicate install of this package. */
+  static override isInstance(error: unknown): error is BehaviorError {
+    return isMarked(error, markers.behavior);
   }
 }
 
@@ -87,8 +122,14 @@ export class ToolError extends PantheonError {
     options?: ErrorOptions,
   ) {
     super(message, options?.code ?? 'TOOL_FAILED', { toolName, ...details }, options);
+    mark(this, markers.tool);
     this.name = 'ToolError';
     this.toolName = toolName;
+  }
+
+  /** True for a tool error (this class or a subclass), also from a duplicate install of this package. */
+  static override isInstance(error: unknown): error is ToolError {
+    return isMarked(error, markers.tool);
   }
 }
 
@@ -115,10 +156,16 @@ export class LlmError extends PantheonError {
     const status = options?.status;
     const code = options?.code ?? 'LLM_ERROR';
     super(message, code, { ...details, status, provider: options?.provider }, options);
+    mark(this, markers.llm);
     this.name = 'LlmError';
     this.status = status;
     this.provider = options?.provider;
     this.retryable = options?.retryable ?? isRetryableLlmError(code, status);
+  }
+
+  /** True for a model error (this class or a subclass), also from a duplicate install of this package. */
+  static override isInstance(error: unknown): error is LlmError {
+    return isMarked(error, markers.llm);
   }
 }
 
@@ -126,15 +173,30 @@ export class LlmError extends PantheonError {
 export class ContextError extends PantheonError {
   constructor(message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
     super(message, options?.code ?? 'CONTEXT_ERROR', details, options);
+    mark(this, markers.context);
     this.name = 'ContextError';
+  }
+
+  /** True for a context error (this class or a subclass), also from a duplicate install of this package. */
+  static override isInstance(error: unknown): error is ContextError {
+    return isMarked(error, markers.context);
   }
 }
 
-/** Invalid or missing configuration, detected where it is given. */
+/**
+ * Invalid or missing configuration, or an invalid argument, detected where it is given. Codes:
+ * `CONFIG_ERROR`, `INVALID_ARGUMENT`, `INVALID_MESSAGE`, `SCRIPT_INVALID`, …
+ */
 export class ConfigError extends PantheonError {
   constructor(message: string, details?: Record<string, unknown>, options?: ErrorOptions) {
     super(message, options?.code ?? 'CONFIG_ERROR', details, options);
+    mark(this, markers.config);
     this.name = 'ConfigError';
+  }
+
+  /** True for a configuration error (this class or a subclass), also from a duplicate install of this package. */
+  static override isInstance(error: unknown): error is ConfigError {
+    return isMarked(error, markers.config);
   }
 }
 

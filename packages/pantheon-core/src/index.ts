@@ -6,6 +6,7 @@ export {
   llmBehavior,
 } from './agent/llm-behavior';
 export { BoundedLog } from './bounded-log';
+export { checkBusMessage } from './bus-messages';
 export { consoleLog, type LogLevel } from './console-log';
 export { checkAppendedMessage, conversationOf } from './context-messages';
 export {
@@ -13,6 +14,7 @@ export {
   type JsonSchemaToolDefinition,
   type ZodToolDefinition,
 } from './define-tool';
+export { ERROR_CODES, type PantheonErrorCode, type PantheonErrorCodes } from './error-codes';
 export {
   ActorError,
   BehaviorError,
@@ -33,7 +35,12 @@ export {
   type LlmErrorCode,
   llmErrorCodeForStatus,
 } from './llm-error-codes';
-export { type ProviderSdk, type SdkApiError, sdkErrorToLlmError } from './llm-sdk-errors';
+export {
+  llmAbortError,
+  type ProviderSdk,
+  type SdkApiError,
+  sdkErrorToLlmError,
+} from './llm-sdk-errors';
 export {
   type LlmStreamAccumulator,
   type LlmStreamPumpOptions,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, LlmError } from './errors';
-import { type ProviderSdk, sdkErrorToLlmError } from './llm-sdk-errors';
+import { llmAbortError, type ProviderSdk, sdkErrorToLlmError } from './llm-sdk-errors';
 
 // The error classes of a Stainless-generated SDK, in their real hierarchy: aborts and connection
 // failures are API errors without a status, and a timeout is a connection failure.
@@ -122,5 +122,17 @@ describe('sdkErrorToLlmError', () => {
       message: 'Acme sent a reply that could not be read: Unexpected end of JSON input',
     });
     expect(sdkErrorToLlmError(sdk, 'odd')).toMatchObject({ code: 'LLM_INVALID_RESPONSE' });
+  });
+});
+
+describe('llmAbortError', () => {
+  it('is a non-retryable LlmError LLM_ABORTED with the abort reason as cause', () => {
+    const controller = new AbortController();
+    const reason = new Error('user left');
+    controller.abort(reason);
+    const error = llmAbortError(controller.signal, 'acme');
+    expect(LlmError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'LLM_ABORTED', provider: 'acme', retryable: false });
+    expect(error.cause).toBe(reason);
   });
 });

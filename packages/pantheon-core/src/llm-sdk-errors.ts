@@ -88,3 +88,20 @@ export function sdkErrorToLlmError<ApiError extends SdkApiError>(
   const reason = error instanceof Error ? error.message : String(error);
   return llmError(`${name} sent a reply that could not be read: ${reason}`, 'LLM_INVALID_RESPONSE');
 }
+
+/**
+ * The `LlmError` `LLM_ABORTED` of a model call that the caller's `signal` cancelled (the
+ * signal's reason is its `cause`; not retryable). Every `LlmPort`, mocks included, rejects an
+ * aborted call with this code.
+ *
+ * @example
+ * if (options.signal?.aborted) throw llmAbortError(options.signal, 'my-provider');
+ */
+export function llmAbortError(signal: AbortSignal, provider?: string): LlmError {
+  return new LlmError('The model call was aborted', undefined, {
+    code: 'LLM_ABORTED',
+    provider,
+    retryable: false,
+    cause: signal.reason,
+  });
+}

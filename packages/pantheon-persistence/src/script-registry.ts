@@ -19,7 +19,7 @@ export class ScriptRegistry {
 
   /** Adds a script (validated); returns the registry for chaining. */
   register(script: ActorScript): this {
-    checkActorScript(script, 'SCRIPT_INVALID');
+    checkActorScript(script);
     this.scripts.set(keyOf(script.name, script.version), script);
     return this;
   }

@@ -2,6 +2,7 @@ import type {
   LlmCompleteOptions,
   LlmStreamEvent,
   Message,
+  PantheonErrorCode,
   ToolCall,
   ToolChoice,
 } from '@promethean-os/pantheon-core';
@@ -31,7 +32,8 @@ export interface CassetteRequest {
 /** A recorded failure, replayed as an `LlmError` with the same code, status and message. */
 export interface CassetteError {
   name: string;
-  code: string;
+  /** The recorded error's code (a registered code of core or of the adapter that was recorded). */
+  code: PantheonErrorCode;
   message: string;
   status?: number;
   retryable?: boolean;

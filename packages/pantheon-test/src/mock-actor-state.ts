@@ -4,9 +4,9 @@ import {
   type ActorPatch,
   ActorSchema,
   type ActorScript,
-  ActorScriptSchema,
   type ActorStatePort,
   check,
+  checkActorScript,
   type SpawnOptions,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
@@ -126,9 +126,8 @@ export function createMockActorState(options: MockActorStateOptions = {}): MockA
 
   return {
     async spawn(script: ActorScript, goal: string, spawnOptions: SpawnOptions = {}) {
+      checkActorScript(script);
       const issues: ValidationIssue[] = [];
-      const checked = check(ActorScriptSchema, script, 'script');
-      if (!checked.ok) issues.push(...checked.issues);
       if (typeof goal !== 'string') issues.push({ path: 'goal', message: 'expected a string' });
       if (
         spawnOptions.id !== undefined &&

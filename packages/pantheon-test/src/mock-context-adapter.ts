@@ -10,6 +10,7 @@ import {
   describeIssues,
   type Message,
   MessageSchema,
+  type PantheonErrorCode,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
 import { copyData } from './internal/copy-data';
@@ -40,14 +41,12 @@ export interface MockContextDocument {
   metadata?: Record<string, unknown>;
 }
 
-function contextError(method: string, issues: ValidationIssue[]): ContextError {
-  return new ContextError(
-    `${method}: ${describeIssues(issues)}`,
-    { method, issues },
-    {
-      code: INVALID_ARGUMENT,
-    },
-  );
+function contextError(
+  method: string,
+  issues: ValidationIssue[],
+  code: PantheonErrorCode = INVALID_ARGUMENT,
+): ContextError {
+  return new ContextError(`${method}: ${describeIssues(issues)}`, { method, issues }, { code });
 }
 
 function limitIssues(options: CompileContextOptions): ValidationIssue[] {
@@ -212,7 +211,8 @@ export class MockContextAdapter implements ContextPort {
 
   async compile(options: CompileContextOptions): Promise<Message[]> {
     const issues = requestIssues(options);
-    if (issues.length > 0) throw contextError('MockContextAdapter.compile', issues);
+    if (issues.length > 0)
+      throw contextError('MockContextAdapter.compile', issues, 'CONTEXT_INVALID_REQUEST');
     this.calls.push({ ...copyData(options), signal: options.signal });
     if (options.signal?.aborted) throw abortError(options.signal);
 
@@ -243,8 +243,13 @@ export class MockContextAdapter implements ContextPort {
     }
     const checked = check(MessageSchema, message, 'message');
     if (!checked.ok) issues.push(...checked.issues);
-    issues.push(...appendOptionsIssues(options));
-    if (issues.length > 0) throw contextError('MockContextAdapter.append', issues);
+    if (issues.length > 0) {
+      throw contextError('MockContextAdapter.append', issues, 'CONTEXT_INVALID_MESSAGE');
+    }
+    const optionIssues = appendOptionsIssues(options);
+    if (optionIssues.length > 0) {
+      throw contextError('MockContextAdapter.append', optionIssues, 'CONTEXT_INVALID_REQUEST');
+    }
     const call: MockContextAppend = { actorId, message: copyData(message) };
     if (options !== undefined) call.options = copyData(options);
     this.appends.push(call);

@@ -3,7 +3,6 @@ import {
   LlmError,
   type LlmStreamEvent,
   type Message,
-  PantheonError,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
 import { describe, expect, it } from 'vitest';
@@ -117,13 +116,16 @@ describe('MockLlmAdapter', () => {
     expect(llm.getCalls()).toHaveLength(2);
   });
 
-  it('rejects an aborted call', async () => {
+  it('rejects an aborted call with LlmError LLM_ABORTED, the reason as cause', async () => {
     const controller = new AbortController();
-    controller.abort();
+    const reason = new Error('user left');
+    controller.abort(reason);
     const error = await new MockLlmAdapter()
       .complete([user('hi')], { signal: controller.signal })
       .catch((caught: unknown) => caught);
-    expect(PantheonError.isInstance(error) && error.code).toBe('ABORTED');
+    expect(LlmError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'LLM_ABORTED', provider: 'mock', retryable: false });
+    expect((error as LlmError).cause).toBe(reason);
   });
 
   it('resets everything', async () => {

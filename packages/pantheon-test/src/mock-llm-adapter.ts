@@ -1,11 +1,11 @@
 import {
-  abortError,
   check,
   describeIssues,
   type LlmCompleteOptions,
   LlmError,
   type LlmPort,
   type LlmStreamEvent,
+  llmAbortError,
   type Message,
   MessageSchema,
   type ValidationIssue,
@@ -85,7 +85,8 @@ export function streamEventsOf(message: Message): LlmStreamEvent[] {
  *
  * Every configured reply is validated where it is given (`ConfigError` `INVALID_ARGUMENT`);
  * replies computed by a function are validated when used (`LlmError` `LLM_INVALID_RESPONSE`);
- * malformed request messages reject with `LlmError` `LLM_BAD_REQUEST`. A reply may carry
+ * malformed request messages reject with `LlmError` `LLM_BAD_REQUEST`, and a call whose `signal`
+ * aborted with `LlmError` `LLM_ABORTED`, like the real adapters. A reply may carry
  * `toolCalls`, which `complete` returns as given and `stream` emits as `tool-call` events.
  *
  * @example
@@ -169,7 +170,7 @@ export class MockLlmAdapter implements LlmPort {
       opts: opts.tools ? { ...opts, tools: [...opts.tools] } : { ...opts },
     });
     assertValidMessages('MockLlmAdapter.complete', messages, 'mock');
-    if (opts.signal?.aborted) throw abortError(opts.signal);
+    if (opts.signal?.aborted) throw llmAbortError(opts.signal, 'mock');
     if (this.error) throw this.error;
 
     const next = this.queue.length > 0 ? this.queue.shift() : this.defaultResponse;
@@ -193,7 +194,7 @@ export class MockLlmAdapter implements LlmPort {
   async *stream(messages: Message[], opts: LlmCompleteOptions = {}): AsyncIterable<LlmStreamEvent> {
     const message = await this.complete(messages, opts);
     for (const event of streamEventsOf(message)) {
-      if (opts.signal?.aborted) throw abortError(opts.signal);
+      if (opts.signal?.aborted) throw llmAbortError(opts.signal, 'mock');
       yield event;
     }
   }

@@ -1,10 +1,7 @@
 import {
   type BusHandler,
   type BusMessage,
-  BusMessageSchema,
-  ConfigError,
-  check,
-  describeIssues,
+  checkBusMessage,
   type MessageBus,
   type SubscribeOptions,
 } from '@promethean-os/pantheon-core';
@@ -36,8 +33,8 @@ interface Subscription {
 }
 
 /**
- * Creates a working bus for unit tests. `send` validates the message (`ConfigError`
- * `INVALID_MESSAGE`), records it, calls every matching handler (all of them, or only those
+ * Creates a working bus for unit tests. `send` validates the message like every bus
+ * (`checkBusMessage`: `ConfigError` `INVALID_MESSAGE`), records it, calls every matching handler (all of them, or only those
  * subscribed with `{ to }` equal to the recipient) with its own copy, in subscription order, and
  * resolves once they have all settled. A handler that throws or rejects is recorded in
  * `getHandlerErrors()` and never breaks `send` or the other handlers.
@@ -55,14 +52,7 @@ export function createMockMessageBus(): MockMessageBus {
 
   return {
     async send(message) {
-      const checked = check<BusMessage>(BusMessageSchema, message, 'message');
-      if (!checked.ok) {
-        throw new ConfigError(
-          `MessageBus.send: malformed message: ${describeIssues(checked.issues)}`,
-          { issues: checked.issues },
-          { code: 'INVALID_MESSAGE' },
-        );
-      }
+      checkBusMessage(message);
       const sent = copyData(message);
       calls.push(sent);
       const recipients = subscriptions.filter(({ to }) => to === undefined || to === sent.to);

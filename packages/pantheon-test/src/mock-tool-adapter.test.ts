@@ -106,7 +106,7 @@ describe('MockToolAdapter', () => {
 
   it('wraps a plain failure in TOOL_FAILED and passes typed errors through', async () => {
     const cause = new Error('disk full');
-    const typed = new ToolError('quota', 'save', undefined, { code: 'QUOTA' });
+    const typed = new ToolError('quota', 'save', undefined, { code: 'TOOL_DENIED' });
     const tools = new MockToolAdapter()
       .setResult('save', () => {
         throw cause;
@@ -151,6 +151,23 @@ describe('MockToolAdapter', () => {
       expect((error as ToolError).toolName).toBe('broken');
       expect((error as ToolError).message).toContain('execute');
       expect(tools.list()).toEqual([]);
+    });
+
+    it('rejects a second tool of the same name with TOOL_DUPLICATE and keeps the first', async () => {
+      const tools = new MockToolAdapter();
+      tools.register({ name: 'echo', description: 'x', parameters: {}, execute: () => 'first' });
+      let error: unknown;
+      try {
+        tools.register({ name: 'echo', description: 'x', parameters: {}, execute: () => 'second' });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ToolError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'TOOL_DUPLICATE', toolName: 'echo' });
+      await expect(tools.invoke('echo', {})).resolves.toBe('first');
+      expect(tools.unregister('echo')).toBe(true);
+      tools.register({ name: 'echo', description: 'x', parameters: {}, execute: () => 'second' });
+      await expect(tools.invoke('echo', {})).resolves.toBe('second');
     });
 
     it('rejects malformed specs given to the constructor', () => {

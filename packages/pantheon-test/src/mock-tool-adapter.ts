@@ -103,9 +103,10 @@ function argumentIssues(tool: ToolSpec | undefined, args: unknown): ValidationIs
  * `TOOL_NOT_FOUND`, like the real adapters.
  *
  * Like the real adapters it validates what it is given: `register` rejects a malformed spec
- * (`TOOL_INVALID_SPEC`), `invoke` rejects arguments that do not fit the tool's parameters
- * (`TOOL_INVALID_ARGS`), honours `timeoutMs` (or the tool's `timeout`) with `TOOL_TIMEOUT`, and
- * wraps a failure that is not a `PantheonError` in `TOOL_FAILED` with the original as `cause`.
+ * (`TOOL_INVALID_SPEC`) or a name already registered (`TOOL_DUPLICATE`), `invoke` rejects
+ * arguments that do not fit the tool's parameters (`TOOL_INVALID_ARGS`), honours `timeoutMs`
+ * (or the tool's `timeout`) with `TOOL_TIMEOUT`, and wraps a failure that is not a
+ * `PantheonError` in `TOOL_FAILED` with the original as `cause`.
  *
  * @example
  * const tools = new MockToolAdapter();
@@ -124,7 +125,10 @@ export class MockToolAdapter implements ToolPort {
     for (const tool of options.tools ?? []) this.register(tool);
   }
 
-  /** Registers `tool` (a tool of the same name is replaced, keeping its place in `list()`). */
+  /**
+   * Registers `tool`; a second tool of the same name is `TOOL_DUPLICATE`, like the real adapters
+   * (`unregister` the first to replace it).
+   */
   register(tool: ToolSpec): void {
     const issues = specIssues(tool);
     if (issues.length > 0) {
@@ -135,6 +139,11 @@ export class MockToolAdapter implements ToolPort {
         { issues },
         { code: 'TOOL_INVALID_SPEC' },
       );
+    }
+    if (this.tools.has(tool.name)) {
+      throw new ToolError(`Tool "${tool.name}" is already registered`, tool.name, undefined, {
+        code: 'TOOL_DUPLICATE',
+      });
     }
     this.tools.set(tool.name, tool);
   }
@@ -197,9 +206,12 @@ export class MockToolAdapter implements ToolPort {
     const tool = this.tools.get(name);
     const hasResult = this.results.has(name);
     if (!tool && !hasResult) {
-      throw new ToolError(`Tool "${name}" is not registered`, name, undefined, {
-        code: 'TOOL_NOT_FOUND',
-      });
+      throw new ToolError(
+        `Tool "${name}" is not registered`,
+        name,
+        { available: [...this.tools.keys()] },
+        { code: 'TOOL_NOT_FOUND' },
+      );
     }
     const issues = argumentIssues(tool, args);
     if (issues.length > 0) {

@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import {
-  abortError,
   ConfigError,
   check,
   errorMessage,
   type LlmCompleteOptions,
   LlmError,
+  type LlmErrorOptions,
   type LlmPort,
   type LlmStreamEvent,
+  llmAbortError,
   type Message,
   MessageSchema,
 } from '@promethean-os/pantheon-core';
@@ -72,6 +73,10 @@ export function readCassette(file: string, { missingOk = false } = {}): Cassette
     if (interaction.reply === undefined && interaction.error === undefined) {
       throw invalidCassette(file, `${where} has neither a reply nor an error`);
     }
+    const code: unknown = interaction.error?.code;
+    if (interaction.error !== undefined && (typeof code !== 'string' || code === '')) {
+      throw invalidCassette(file, `${where}.error.code is not a string`);
+    }
   });
   return cassette as Cassette;
 }
@@ -119,14 +124,14 @@ export class ReplayLlmAdapter implements LlmPort {
     if (interaction.error) throw this.replayedError(interaction);
     const events = interaction.events ?? streamEventsOf(interaction.reply as Message);
     for (const event of events) {
-      if (opts.signal?.aborted) throw abortError(opts.signal);
+      if (opts.signal?.aborted) throw llmAbortError(opts.signal, 'replay');
       yield copyData(event);
     }
   }
 
   private lookUp(messages: Message[], opts: LlmCompleteOptions): CassetteInteraction {
     assertValidMessages('ReplayLlmAdapter', messages, 'replay');
-    if (opts.signal?.aborted) throw abortError(opts.signal);
+    if (opts.signal?.aborted) throw llmAbortError(opts.signal, 'replay');
     const request = normalizeRequest(messages, opts);
     const key = stableStringify(request);
     const list = this.recorded.get(key);
@@ -148,7 +153,7 @@ export class ReplayLlmAdapter implements LlmPort {
 
   private replayedError(interaction: CassetteInteraction): LlmError {
     const recorded = interaction.error!;
-    const options: ConstructorParameters<typeof LlmError>[2] = {
+    const options: LlmErrorOptions = {
       code: recorded.code,
       provider: 'replay',
     };

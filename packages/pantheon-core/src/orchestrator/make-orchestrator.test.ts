@@ -160,7 +160,7 @@ describe('tickActor', () => {
 
   it('records a throwing behavior, wrapping foreign errors and keeping Pantheon errors, and runs the rest', async () => {
     const cause = new TypeError('boom');
-    const typed = new PantheonError('typed', 'CUSTOM_CODE');
+    const typed = new PantheonError('typed', 'TOOL_FAILED');
     const actor = actorWith([
       { name: 'throws', mode: 'active', plan: () => Promise.reject(cause) },
       { name: 'throws-typed', mode: 'active', plan: () => Promise.reject(typed) },

@@ -1,4 +1,4 @@
-import { ActorError, type PantheonError } from '../errors';
+import { ActorError, PantheonError } from '../errors';
 import type { BusMessage } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 
@@ -117,11 +117,14 @@ export class AskRequests {
     for (const [correlationId, pending] of this.pending) {
       pending.cancelTimer?.();
       pending.reject(
-        new ActorError(
+        new PantheonError(
           'The system shut down before the request was answered',
-          pending.actorId,
-          { correlationId, conversationId: pending.conversationId },
-          { code: 'SYSTEM_SHUT_DOWN' },
+          'SYSTEM_SHUT_DOWN',
+          {
+            actorId: pending.actorId,
+            correlationId,
+            conversationId: pending.conversationId,
+          },
         ),
       );
     }

@@ -403,7 +403,7 @@ describe('PantheonSystem', () => {
         goals: [],
       }),
     ).rejects.toMatchObject({
-      code: 'CONFIG_ERROR',
+      code: 'SCRIPT_INVALID',
       message: expect.stringContaining('script.talents[0].behaviors[0].mode'),
     });
     expect(state.actors.size).toBe(0);

@@ -189,7 +189,11 @@ export class PantheonSystem {
     await this.restore();
     checkActorScript(options.script);
     if (!Array.isArray(options.goals) || options.goals.some((goal) => typeof goal !== 'string')) {
-      throw new ConfigError('createActor needs goals as an array of strings', { field: 'goals' });
+      throw new ConfigError(
+        'createActor needs goals as an array of strings',
+        { field: 'goals' },
+        { code: 'INVALID_ARGUMENT' },
+      );
     }
     if (options.ifExists === 'reuse' && options.id !== undefined) {
       const existing = await this.state.get(options.id);

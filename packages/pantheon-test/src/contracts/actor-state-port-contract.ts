@@ -1,4 +1,9 @@
-import type { ActorScript, ActorStatePort } from '@promethean-os/pantheon-core';
+import {
+  ActorError,
+  type ActorScript,
+  type ActorStatePort,
+  ConfigError,
+} from '@promethean-os/pantheon-core';
 import { describe, expect, it } from 'vitest';
 import {
   type ContractOptions,
@@ -46,7 +51,9 @@ function script(name: string): ActorScript {
  * id (or the one given), `goals` defaulting to `[goal]`, and the given name and metadata; `get`
  * returns it (`null` for an unknown id); `list` returns every actor in spawn order; `update`
  * merges a patch, returns and stores the result, and rejects an unknown id with `ActorError`
- * `ACTOR_NOT_FOUND`; actors handed out are copies — and, when the adapter has it, `remove`.
+ * `ACTOR_NOT_FOUND`; `spawn` rejects an invalid script with `ConfigError` `SCRIPT_INVALID` and a
+ * taken id with `ActorError` `ACTOR_EXISTS`, storing nothing; actors handed out are copies — and,
+ * when the adapter has it, `remove`.
  *
  * @example
  * describeActorStatePortContract('SqliteActorStateAdapter', () => new SqliteActorStateAdapter(':memory:'),
@@ -148,9 +155,36 @@ export function describeActorStatePortContract<P extends ActorStatePort>(
         const error = expectPantheonError(
           await failureOf(() => state().update('nobody', { state: 'running' })),
           'ACTOR_NOT_FOUND',
+          ActorError,
         );
         expect(error.details?.actorId).toBe('nobody');
         expect(await state().get('nobody')).toBeNull();
+      });
+
+      it('rejects an invalid script at `spawn` with SCRIPT_INVALID, storing nothing', async () => {
+        const invalid = { ...script('broken'), talents: 'not a list' } as unknown as ActorScript;
+        const error = expectPantheonError(
+          await failureOf(() => state().spawn(invalid, 'Do something', { id: 'broken-1' })),
+          'SCRIPT_INVALID',
+          ConfigError,
+        );
+        expect(JSON.stringify(error.details?.issues)).toContain('script.talents');
+        expect(await state().get('broken-1')).toBeNull();
+        expect(await state().list()).toEqual([]);
+      });
+
+      it('rejects a `spawn` with a taken id with ACTOR_EXISTS and keeps the first actor', async () => {
+        await state().spawn(script('support'), 'Help customers', { id: 'support-1' });
+        const error = expectPantheonError(
+          await failureOf(() =>
+            state().spawn(script('support'), 'Something else', { id: 'support-1' }),
+          ),
+          'ACTOR_EXISTS',
+          ActorError,
+        );
+        expect(error.details?.actorId).toBe('support-1');
+        expect((await state().get('support-1'))?.goals).toEqual(['Help customers']);
+        expect(await state().list()).toHaveLength(1);
       });
 
       it('hands out copies or frozen snapshots: changing a returned actor changes nothing stored', async () => {
@@ -189,6 +223,7 @@ export function describeActorStatePortContract<P extends ActorStatePort>(
           expectPantheonError(
             await failureOf(() => state().update(actor.id, { state: 'running' })),
             'ACTOR_NOT_FOUND',
+            ActorError,
           );
         });
       }

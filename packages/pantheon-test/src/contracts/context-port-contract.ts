@@ -1,5 +1,6 @@
 import {
   type CompileContextOptions,
+  ContextError,
   type ContextPort,
   isMessage,
   type Message,
@@ -64,7 +65,8 @@ const contents = (messages: Message[]) => messages.map((message) => message.cont
 /**
  * Registers the `ContextPort` contract for an adapter: text sources become `system` messages in
  * order, input texts come last as `user` messages (named `from`), `limit` caps the result and
- * keeps the input, the request is not mutated, a malformed request is a typed error — and,
+ * keeps the input, the request is not mutated, a malformed request is a `ContextError`
+ * `CONTEXT_INVALID_REQUEST` (and a malformed appended message `CONTEXT_INVALID_MESSAGE`) — and,
  * only when the adapter has them, history (`append`, `recentLimit`, per actor and per
  * conversation: two conversations of an actor never see each other's entries, and the
  * actor-wide history — entries appended without a `conversationId` — is seen only by compiles
@@ -169,11 +171,13 @@ export function describeContextPortContract<P extends ContextPort>(
         expect(request).toEqual(snapshot);
       });
 
-      it('rejects a malformed request with a typed error', async () => {
-        const error = await failureOf(() =>
-          port().compile({ sources: 'not a list' } as unknown as { sources: [] }),
-        );
-        expectPantheonError(error);
+      it('rejects a malformed request with CONTEXT_INVALID_REQUEST', async () => {
+        for (const request of [{ sources: 'not a list' }, {}, null]) {
+          const error = await failureOf(() =>
+            port().compile(request as unknown as { sources: [] }),
+          );
+          expectPantheonError(error, 'CONTEXT_INVALID_REQUEST', ContextError);
+        }
       });
 
       if (features.history) {
@@ -217,11 +221,13 @@ export function describeContextPortContract<P extends ContextPort>(
             expect(contents(messages)).not.toContain('secret of agent 1');
           });
 
-          it('rejects a malformed message with a typed error', async () => {
+          it('rejects a malformed message with CONTEXT_INVALID_MESSAGE and stores nothing', async () => {
             const error = await failureOf(() =>
               append('agent-1', { role: 'robot', content: 42 } as unknown as Message),
             );
-            expectPantheonError(error);
+            expectPantheonError(error, 'CONTEXT_INVALID_MESSAGE', ContextError);
+            const messages = await port().compile({ sources: [], actorId: 'agent-1' });
+            expect(messages).toEqual([]);
           });
         });
 
@@ -313,7 +319,7 @@ export function describeContextPortContract<P extends ContextPort>(
                   { conversationId } as { conversationId: string },
                 ),
               );
-              expectPantheonError(error);
+              expectPantheonError(error, 'CONTEXT_INVALID_REQUEST', ContextError);
             }
             expect(await historyOf('support')).toEqual([]);
           });
@@ -327,7 +333,7 @@ export function describeContextPortContract<P extends ContextPort>(
                   conversationId: conversationId as string,
                 }),
               );
-              expectPantheonError(error);
+              expectPantheonError(error, 'CONTEXT_INVALID_REQUEST', ContextError);
             }
           });
         });

@@ -1,5 +1,6 @@
 import {
   isMessage,
+  LlmError,
   type LlmPort,
   type LlmStreamEvent,
   type Message,
@@ -70,8 +71,8 @@ async function collect(events: AsyncIterable<LlmStreamEvent>): Promise<LlmStream
  * expects from the model (`{ replies }`) and returns a port whose model gives them. The suite
  * checks: the reply comes back as a well-formed `assistant` message with the model's text;
  * tool calls come back when tools are offered; a conversation with tool results is accepted;
- * messages and options are not mutated; an aborted call and malformed messages reject with typed
- * errors — and, when the adapter has `stream`, that the text deltas add up to the final message,
+ * messages and options are not mutated; an aborted call rejects with `LlmError` `LLM_ABORTED` and
+ * malformed messages with `LlmError` `LLM_BAD_REQUEST` (neither retryable) — and, when the adapter has `stream`, that the text deltas add up to the final message,
  * tool calls are streamed, and `finish` comes last, once.
  *
  * @example
@@ -154,24 +155,30 @@ export function describeLlmPortContract<P extends LlmPort>(
         expect({ messages, opts }).toEqual(snapshot);
       });
 
-      it('rejects an aborted call with a typed error', async () => {
+      it('rejects an aborted call with LLM_ABORTED', async () => {
         const llm = await make({ role: 'assistant', content: 'Too late.' });
         const controller = new AbortController();
         controller.abort();
-        expectPantheonError(
+        const error = expectPantheonError(
           await failureOf(() =>
             llm.complete([{ role: 'user', content: 'Hello' }], { signal: controller.signal }),
           ),
+          'LLM_ABORTED',
+          LlmError,
         );
+        expect((error as LlmError).retryable).toBe(false);
       });
 
-      it('rejects malformed messages with a typed error', async () => {
+      it('rejects malformed messages with LLM_BAD_REQUEST', async () => {
         const llm = await make({ role: 'assistant', content: 'Never sent.' });
-        expectPantheonError(
+        const error = expectPantheonError(
           await failureOf(() =>
             llm.complete([{ role: 'robot', content: 42 } as unknown as Message]),
           ),
+          'LLM_BAD_REQUEST',
+          LlmError,
         );
+        expect((error as LlmError).retryable).toBe(false);
       });
 
       if (features.stream) {

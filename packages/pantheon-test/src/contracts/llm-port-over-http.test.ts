@@ -3,6 +3,7 @@ import {
   type LlmCompleteOptions,
   LlmError,
   type LlmPort,
+  llmAbortError,
   type Message,
 } from '@promethean-os/pantheon-core';
 import { describe, expect, it } from 'vitest';
@@ -25,6 +26,7 @@ class JsonHttpLlm implements LlmPort {
       });
       return (await response.json()).message as Message;
     } catch (error) {
+      if (options.signal?.aborted) throw llmAbortError(options.signal, 'json-http');
       throw new LlmError('request failed', undefined, { code: 'LLM_CONNECTION', cause: error });
     }
   }

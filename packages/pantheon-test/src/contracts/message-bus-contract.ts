@@ -1,4 +1,9 @@
-import type { BusHandler, BusMessage, MessageBus } from '@promethean-os/pantheon-core';
+import {
+  type BusHandler,
+  type BusMessage,
+  ConfigError,
+  type MessageBus,
+} from '@promethean-os/pantheon-core';
 import { describe, expect, it, vi } from 'vitest';
 import {
   type ContractOptions,
@@ -27,8 +32,9 @@ function inbox() {
  * Registers the `MessageBus` contract for an adapter: a sent message reaches every subscriber
  * with all its fields, in send order; `{ to }` subscribers only get messages to that recipient;
  * unsubscribing stops delivery (twice is harmless); a handler that throws or rejects never
- * breaks `send` or the other handlers; a non-function handler and a malformed message are typed
- * errors at the call. Deliveries may be asynchronous: the suite waits for them (up to
+ * breaks `send` or the other handlers; a non-function handler is a `ConfigError`
+ * `INVALID_ARGUMENT` at `subscribe` and a malformed message a `ConfigError` `INVALID_MESSAGE` at
+ * `send` (delivered to nobody) — the codes of every bus. Deliveries may be asynchronous: the suite waits for them (up to
  * `deliveryTimeoutMs`), and checks that something was *not* delivered by sending a later
  * message that is, so buses that deliver in order need no fixed sleeps.
  *
@@ -121,22 +127,30 @@ export function describeMessageBusContract<P extends MessageBus>(
       await eventually(() => expect(before.contents()).toEqual(['first', 'second']));
     });
 
-    it('rejects a handler that is not a function at `subscribe`', () => {
+    it('rejects a handler that is not a function at `subscribe` with INVALID_ARGUMENT', () => {
       let thrown: unknown;
       try {
         bus().subscribe('not a handler' as unknown as BusHandler);
       } catch (error) {
         thrown = error;
       }
-      expectPantheonError(thrown);
+      expectPantheonError(thrown, 'INVALID_ARGUMENT', ConfigError);
     });
 
-    it('rejects a malformed message at `send`', async () => {
+    it('rejects a malformed message at `send` with INVALID_MESSAGE', async () => {
       const box = inbox();
       bus().subscribe(box.handler);
-      expectPantheonError(
-        await failureOf(() => bus().send({ from: 'a', content: 'no recipient' } as BusMessage)),
-      );
+      for (const malformed of [
+        { from: 'a', content: 'no recipient' },
+        { from: 'a', to: 'b', content: 42 },
+        null,
+      ]) {
+        expectPantheonError(
+          await failureOf(() => bus().send(malformed as unknown as BusMessage)),
+          'INVALID_MESSAGE',
+          ConfigError,
+        );
+      }
       await bus().send({ from: 'a', to: 'b', content: 'valid' });
       await eventually(() => expect(box.contents()).toEqual(['valid']));
     });

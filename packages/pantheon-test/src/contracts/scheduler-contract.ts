@@ -1,4 +1,4 @@
-import type { ScheduledJob, Scheduler } from '@promethean-os/pantheon-core';
+import { ConfigError, type ScheduledJob, type Scheduler } from '@promethean-os/pantheon-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { realDelay } from '../internal/real-time';
 import { expectPantheonError } from './support';
@@ -67,7 +67,7 @@ const T = 40;
  * equal delays); `every` repeats until stopped (also from inside the job) and never overlaps runs
  * of the same job; jobs scheduled by jobs run; async jobs are awaited; a failing job (throw or
  * rejection) stops neither its `every` nor other jobs; a non-function job and an invalid delay
- * are typed errors at the call. The factory returns a `SchedulerHarness`; jobs the suite starts
+ * are a `ConfigError` `INVALID_ARGUMENT` at the call. The factory returns a `SchedulerHarness`; jobs the suite starts
  * are stopped after each test. Real-time schedulers take about 2 s for the suite.
  *
  * @example
@@ -232,7 +232,7 @@ export function describeSchedulerContract<S extends Scheduler>(
       expect(healthy).toBe(true);
     });
 
-    it('rejects a job that is not a function, at the call', () => {
+    it('rejects a job that is not a function, at the call, with INVALID_ARGUMENT', () => {
       for (const schedule of [
         () => harness.scheduler.once(T, 'job' as unknown as ScheduledJob),
         () => harness.scheduler.every(T, undefined as unknown as ScheduledJob),
@@ -243,11 +243,11 @@ export function describeSchedulerContract<S extends Scheduler>(
         } catch (error) {
           thrown = error;
         }
-        expectPantheonError(thrown);
+        expectPantheonError(thrown, 'INVALID_ARGUMENT', ConfigError);
       }
     });
 
-    it('rejects an invalid delay, at the call', () => {
+    it('rejects an invalid delay, at the call, with INVALID_ARGUMENT', () => {
       for (const schedule of [
         () => harness.scheduler.every(0, () => {}),
         () => harness.scheduler.every(Number.NaN, () => {}),
@@ -261,7 +261,7 @@ export function describeSchedulerContract<S extends Scheduler>(
         } catch (error) {
           thrown = error;
         }
-        expectPantheonError(thrown);
+        expectPantheonError(thrown, 'INVALID_ARGUMENT', ConfigError);
       }
     });
   });

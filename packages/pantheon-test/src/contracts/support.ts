@@ -1,4 +1,4 @@
-import { PantheonError } from '@promethean-os/pantheon-core';
+import { PantheonError, type PantheonErrorCode } from '@promethean-os/pantheon-core';
 import { afterEach, beforeEach, expect } from 'vitest';
 
 /** Creates the port under test; called before each test (and once at collection, see below). */
@@ -67,13 +67,30 @@ export async function failureOf(action: () => unknown): Promise<unknown> {
   expect.unreachable('expected the call to fail');
 }
 
-/** Asserts a typed Pantheon error, with `code` when given; returns it. */
-export function expectPantheonError(error: unknown, code?: string): PantheonError {
+/** An error class as the suites check it: `ToolError`, `LlmError`, … or `PantheonError`. */
+export interface ErrorClass {
+  readonly name: string;
+  isInstance(error: unknown): boolean;
+}
+
+/**
+ * Asserts a Pantheon error of `errorClass` (through its `isInstance`, so errors from a duplicate
+ * install count) with exactly `code` — the code every adapter and mock of the port uses for
+ * that mistake; returns it.
+ */
+export function expectPantheonError(
+  error: unknown,
+  code: PantheonErrorCode,
+  errorClass: ErrorClass = PantheonError,
+): PantheonError {
   expect(PantheonError.isInstance(error), `expected a PantheonError, got ${String(error)}`).toBe(
     true,
   );
   const typed = error as PantheonError;
-  if (code !== undefined) expect(typed.code).toBe(code);
+  expect(typed.code, `code of: ${typed.message}`).toBe(code);
+  expect(errorClass.isInstance(error), `expected a ${errorClass.name}, got a ${typed.name}`).toBe(
+    true,
+  );
   return typed;
 }
 

@@ -1,4 +1,10 @@
-import type { ToolExecutionContext, ToolPort, ToolSpec } from '@promethean-os/pantheon-core';
+import {
+  PantheonError,
+  ToolError,
+  type ToolExecutionContext,
+  type ToolPort,
+  type ToolSpec,
+} from '@promethean-os/pantheon-core';
 import { describe, expect, it } from 'vitest';
 import {
   type ContractOptions,
@@ -43,11 +49,15 @@ function tool(name: string, execute: ToolSpec['execute'], extra: Partial<ToolSpe
 /**
  * Registers the `ToolPort` contract for an adapter: `invoke` runs the registered tool with the
  * arguments and returns its (sync or async) result, passes `actorId` and a signal that follows
- * the caller's, rejects an unknown name with `ToolError` `TOOL_NOT_FOUND` naming the tool, a
- * failing tool with its error (or `TOOL_FAILED` wrapping it), a tool outlasting `timeoutMs` or
- * its own `timeout` with `TOOL_TIMEOUT` (short real waits), and `register` rejects a spec without
- * `execute` or `name` at once — and, when the adapter has them, `list` (registration order) and
- * `unregister`.
+ * the caller's. Each mistake is a `ToolError` with the code every adapter uses for it: an
+ * unknown name is `TOOL_NOT_FOUND` (naming the tool, `details.available` listing the
+ * registered ones), arguments that break the tool's `required` are `TOOL_INVALID_ARGS` (the tool
+ * does not run), a failing tool is `TOOL_FAILED` with its error as `cause`, a tool outlasting
+ * `timeoutMs` or its own `timeout` is `TOOL_TIMEOUT` (short real waits), a spec without
+ * `execute` or `name` is `TOOL_INVALID_SPEC` and a second tool of a registered name is
+ * `TOOL_DUPLICATE` (the first stays), both at `register`. A call whose signal already aborted is
+ * `PantheonError` `ABORTED`, without running the tool. When the adapter has them, `list`
+ * (registration order) and `unregister` are tested too.
  *
  * @example
  * describeToolPortContract('InMemoryToolAdapter', () => new InMemoryToolAdapter());
@@ -120,16 +130,48 @@ export function describeToolPortContract<P extends ToolPort>(
         expect(seen?.signal?.aborted).toBe(true);
       });
 
-      it('rejects an unknown tool with TOOL_NOT_FOUND naming it', async () => {
+      it('rejects an unknown tool with TOOL_NOT_FOUND naming it and the registered ones', async () => {
+        port().register(tool('add', () => 0));
         const error = expectPantheonError(
           await failureOf(() => port().invoke('no-such-tool', {})),
           'TOOL_NOT_FOUND',
+          ToolError,
         );
         expect(error.message).toContain('no-such-tool');
         expect(error.details?.toolName).toBe('no-such-tool');
+        expect(error.details?.available).toEqual(['add']);
       });
 
-      it('rejects with the failure of a tool that throws', async () => {
+      it('rejects arguments that break the schema with TOOL_INVALID_ARGS, without running the tool', async () => {
+        let runs = 0;
+        port().register(
+          tool(
+            'add',
+            () => {
+              runs++;
+              return 0;
+            },
+            {
+              parameters: {
+                type: 'object',
+                properties: { a: { type: 'number' }, b: { type: 'number' } },
+                required: ['a', 'b'],
+              },
+            },
+          ),
+        );
+        for (const args of [{ a: 1 }, 'not an object' as unknown as Record<string, unknown>]) {
+          const error = expectPantheonError(
+            await failureOf(() => port().invoke('add', args)),
+            'TOOL_INVALID_ARGS',
+            ToolError,
+          );
+          expect(error.details?.toolName).toBe('add');
+        }
+        expect(runs).toBe(0);
+      });
+
+      it('rejects a failing tool with TOOL_FAILED, its error as `cause`', async () => {
         const failure = new Error('database down');
         port().register(
           tool('broken', () => {
@@ -138,12 +180,42 @@ export function describeToolPortContract<P extends ToolPort>(
         );
         port().register(tool('broken-async', async () => Promise.reject(failure)));
         for (const name of ['broken', 'broken-async']) {
-          const error = await failureOf(() => port().invoke(name, {}));
-          if (error !== failure) {
-            expectPantheonError(error, 'TOOL_FAILED');
-            expect((error as Error).cause).toBe(failure);
-          }
+          const error = expectPantheonError(
+            await failureOf(() => port().invoke(name, {})),
+            'TOOL_FAILED',
+            ToolError,
+          );
+          expect(error.cause).toBe(failure);
+          expect(error.details?.toolName).toBe(name);
         }
+      });
+
+      it('passes a Pantheon error a tool throws through unchanged', async () => {
+        const denied = new ToolError('No access', 'broken', undefined, { code: 'TOOL_DENIED' });
+        port().register(
+          tool('broken', () => {
+            throw denied;
+          }),
+        );
+        expect(await failureOf(() => port().invoke('broken', {}))).toBe(denied);
+      });
+
+      it('rejects a call whose signal already aborted with ABORTED, without running the tool', async () => {
+        let runs = 0;
+        port().register(
+          tool('add', () => {
+            runs++;
+            return 0;
+          }),
+        );
+        const controller = new AbortController();
+        controller.abort();
+        expectPantheonError(
+          await failureOf(() => port().invoke('add', {}, { signal: controller.signal })),
+          'ABORTED',
+          PantheonError,
+        );
+        expect(runs).toBe(0);
       });
 
       it('rejects with TOOL_TIMEOUT when a tool outlasts `timeoutMs`', async () => {
@@ -157,6 +229,7 @@ export function describeToolPortContract<P extends ToolPort>(
         const error = expectPantheonError(
           await failureOf(() => port().invoke('stuck', {}, { timeoutMs: 20 })),
           'TOOL_TIMEOUT',
+          ToolError,
         );
         expect(error.message).toContain('stuck');
         expect(signal?.aborted).toBe(true);
@@ -167,10 +240,11 @@ export function describeToolPortContract<P extends ToolPort>(
         expectPantheonError(
           await failureOf(() => port().invoke('stuck-by-default', {})),
           'TOOL_TIMEOUT',
+          ToolError,
         );
       });
 
-      it('rejects a malformed spec at `register`', () => {
+      it('rejects a malformed spec at `register` with TOOL_INVALID_SPEC', () => {
         const withoutExecute = { name: 'no-execute', description: 'x', parameters: {} };
         const withoutName = { description: 'x', parameters: {}, execute: () => 1 };
         for (const spec of [withoutExecute, withoutName, null]) {
@@ -180,8 +254,21 @@ export function describeToolPortContract<P extends ToolPort>(
           } catch (error) {
             thrown = error;
           }
-          expectPantheonError(thrown);
+          expectPantheonError(thrown, 'TOOL_INVALID_SPEC', ToolError);
         }
+      });
+
+      it('rejects a second tool of a registered name with TOOL_DUPLICATE and keeps the first', async () => {
+        port().register(tool('add', () => 'first'));
+        let thrown: unknown;
+        try {
+          port().register(tool('add', () => 'second'));
+        } catch (error) {
+          thrown = error;
+        }
+        const error = expectPantheonError(thrown, 'TOOL_DUPLICATE', ToolError);
+        expect(error.details?.toolName).toBe('add');
+        await expect(port().invoke('add', {})).resolves.toBe('first');
       });
 
       if (features.list) {
@@ -199,6 +286,7 @@ export function describeToolPortContract<P extends ToolPort>(
           expectPantheonError(
             await failureOf(() => port().invoke('temporary', {})),
             'TOOL_NOT_FOUND',
+            ToolError,
           );
           if (features.list)
             expect(port().list!().map((spec) => spec.name)).not.toContain('temporary');

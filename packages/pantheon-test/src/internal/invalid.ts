@@ -4,11 +4,12 @@ import {
   describeIssues,
   LlmError,
   MessageSchema,
+  type PantheonErrorCode,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
 
 /** The code of every `ConfigError` this package throws for a bad argument. */
-export const INVALID_ARGUMENT = 'INVALID_ARGUMENT';
+export const INVALID_ARGUMENT = 'INVALID_ARGUMENT' satisfies PantheonErrorCode;
 
 /** A `ConfigError` naming the method that was called wrongly and the offending fields. */
 export function invalidArgument(method: string, issues: ValidationIssue[]): ConfigError {

@@ -181,7 +181,9 @@ describe('ElasticsearchContextAdapter', () => {
     await expect(adapter.compile({ sources: [{ type: 'rss' } as never] })).rejects.toMatchObject({
       code: 'CONTEXT_SOURCE_UNSUPPORTED',
     });
-    await expect(adapter.compile({} as never)).rejects.toMatchObject({ code: 'CONFIG_ERROR' });
+    await expect(adapter.compile({} as never)).rejects.toMatchObject({
+      code: 'CONTEXT_INVALID_REQUEST',
+    });
     expect(() => new ElasticsearchContextAdapter({} as never)).toThrow(
       expect.objectContaining({ code: 'CONFIG_ERROR' }),
     );

@@ -215,7 +215,11 @@ export class ElasticsearchContextAdapter implements ContextPort {
 
   async compile(options: CompileContextOptions): Promise<Message[]> {
     if (typeof options !== 'object' || options === null || !Array.isArray(options.sources)) {
-      throw new ConfigError('compile() needs { sources: ContextSource[] }');
+      throw new ContextError(
+        'compile() needs { sources: ContextSource[] }',
+        { field: 'sources' },
+        { code: 'CONTEXT_INVALID_REQUEST' },
+      );
     }
     const { signal } = options;
     if (signal?.aborted) throw abortError(signal);
