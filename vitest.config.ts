@@ -10,6 +10,10 @@ export default defineConfig({
     // build step. The same mapping is in tsconfig.json `paths` for the type checker.
     alias: [
       {
+        find: /^@promethean-os\/pantheon-core\/adapter-kit$/,
+        replacement: `${packagesDir}pantheon-core/src/adapter-kit/index.ts`,
+      },
+      {
         find: /^@promethean-os\/pantheon-test\/contracts$/,
         replacement: `${packagesDir}pantheon-test/src/contracts/index.ts`,
       },

@@ -1,12 +1,11 @@
 import {
   ContextError,
   type ContextSource,
-  errorMessage,
   type Message,
   PantheonError,
   type Scheduler,
-  withTimeout,
 } from '@promethean-os/pantheon-core';
+import { errorMessage, withTimeout } from '@promethean-os/pantheon-core/adapter-kit';
 
 type TextSource = Extract<ContextSource, { type: 'text' }>;
 type UrlSource = Extract<ContextSource, { type: 'url' }>;

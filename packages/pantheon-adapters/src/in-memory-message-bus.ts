@@ -2,10 +2,10 @@ import {
   type BusHandler,
   type BusMessage,
   ConfigError,
-  checkBusMessage,
   type MessageBus,
   type SubscribeOptions,
 } from '@promethean-os/pantheon-core';
+import { checkBusMessage } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** Options of `InMemoryMessageBus`. */
 export interface InMemoryMessageBusOptions {

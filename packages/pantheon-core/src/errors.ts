@@ -1,9 +1,6 @@
 import type { PantheonErrorCode } from './error-codes';
 import { isRetryableLlmError } from './llm-error-codes';
 
-// Kept exported from here, where it was first published.
-export { isRetryableStatus } from './llm-error-codes';
-
 /**
  * One marker per error class, shared by every copy of this package through the global symbol
  * registry: `isInstance` checks them rather than class identity. The base marker keeps the name

@@ -147,12 +147,13 @@ export class DurableActorState implements ActorStatePort {
           throw versionConflict(id, expectedVersion, actor.version);
         }
         const updated = merge(actor, patch, this.core.now());
-        const changed = await this.core.driver.run(
-          `UPDATE pantheon_actors SET script_name = ?, script_version = ?, script_data = ?, name = ?,
-            goals = ?, state = ?, metadata = ?, created_at = ?, updated_at = ?, version = version + 1
-            WHERE id = ? AND version = ?`,
-          [...this.core.actorValues(updated), id, actor.version],
+        // The statement a tick commit writes an actor with, run on its own rather than in a
+        // batch, so its `expect` does not apply: a concurrent writer is handled below (merge
+        // again, or VERSION_CONFLICT with the version now stored).
+        const { sql, params } = this.core.actorUpdate(updated, actor.version, () =>
+          versionConflict(id, actor.version, undefined),
         );
+        const changed = await this.core.driver.run(sql, params);
         if (changed === 1) return { ...updated, version: actor.version + 1 };
         if (expectedVersion !== undefined) {
           throw versionConflict(id, expectedVersion, await this.getVersion(id));

@@ -4,9 +4,9 @@ import {
   ContextError,
   type ContextPort,
   type ContextStoreOptions,
-  checkAppendedMessage,
   type Message,
 } from '@promethean-os/pantheon-core';
+import { checkAppendedMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import { conversationColumn } from './conversation';
 import { guarded } from './errors';
 import { historyMessage, type StoreCore } from './store-core';

@@ -1,9 +1,5 @@
-import {
-  ActorError,
-  ContextError,
-  errorMessage,
-  PantheonError,
-} from '@promethean-os/pantheon-core';
+import { ActorError, ContextError, PantheonError } from '@promethean-os/pantheon-core';
+import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** Which port failed: decides the typed error a database failure becomes. */
 export type PortKind = 'state' | 'context' | 'mailbox';

@@ -1,4 +1,5 @@
-import { ConfigError, errorMessage } from '@promethean-os/pantheon-core';
+import { ConfigError } from '@promethean-os/pantheon-core';
+import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import { DurableActorState } from './durable-actor-state';
 import { DurableContext } from './durable-context';
 import { DurableMailbox } from './durable-mailbox';

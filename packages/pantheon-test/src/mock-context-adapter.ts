@@ -1,18 +1,16 @@
 import {
   type AppendOptions,
-  abortError,
   type CompileContextOptions,
   ContextError,
   type ContextPort,
   ContextSourceSchema,
   type ContextStoreOptions,
-  check,
-  describeIssues,
   type Message,
   MessageSchema,
   type PantheonErrorCode,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
+import { abortError, check, describeIssues } from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
 import {
   describeValue,

@@ -1,15 +1,13 @@
 import {
-  check,
-  describeIssues,
   type LlmCompleteOptions,
   LlmError,
   type LlmPort,
   type LlmStreamEvent,
-  llmAbortError,
   type Message,
   MessageSchema,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
+import { check, describeIssues, llmAbortError } from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
 import { assertValidMessages, describeValue, invalidArgument } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';

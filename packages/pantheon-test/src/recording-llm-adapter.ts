@@ -1,19 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
-  errorMessage,
   type LlmCompleteOptions,
   type LlmPort,
   type LlmStreamEvent,
   type Message,
   PantheonError,
 } from '@promethean-os/pantheon-core';
+import { errorMessage, stableStringify } from '@promethean-os/pantheon-core/adapter-kit';
 import {
   type Cassette,
   type CassetteError,
   type CassetteInteraction,
   normalizeRequest,
-  stableStringify,
 } from './cassette';
 import { copyData } from './internal/copy-data';
 import { assertValidMessages, invalidArgument } from './internal/invalid';

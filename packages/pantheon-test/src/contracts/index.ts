@@ -1,3 +1,10 @@
+/**
+ * `@promethean-os/pantheon-test/contracts`: one vitest suite per port (`describeContextPortContract`,
+ * `describeToolPortContract`, …) that every adapter of this repository runs, and that any other
+ * adapter can run to show it behaves as the port promises, error codes included.
+ *
+ * @packageDocumentation
+ */
 export {
   type ActorStatePortContractOptions,
   type ActorStatePortFeatures,

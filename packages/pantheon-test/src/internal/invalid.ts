@@ -1,12 +1,11 @@
 import {
   ConfigError,
-  check,
-  describeIssues,
   LlmError,
   MessageSchema,
   type PantheonErrorCode,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
+import { check, describeIssues } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** The code of every `ConfigError` this package throws for a bad argument. */
 export const INVALID_ARGUMENT = 'INVALID_ARGUMENT' satisfies PantheonErrorCode;
