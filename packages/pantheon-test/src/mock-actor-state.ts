@@ -9,9 +9,8 @@ import {
   type SpawnOptions,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
-import { check } from '@promethean-os/pantheon-core/adapter-kit';
+import { check, describeValue, invalidArgument } from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-import { describeValue, invalidArgument } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** Options of `createMockActorState`. */

@@ -10,14 +10,15 @@ import {
   type PantheonErrorCode,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
-import { abortError, check, describeIssues } from '@promethean-os/pantheon-core/adapter-kit';
-import { copyData } from './internal/copy-data';
 import {
+  abortError,
+  check,
+  describeIssues,
   describeValue,
-  INVALID_ARGUMENT,
   invalidArgument,
-  messageListIssues,
-} from './internal/invalid';
+} from '@promethean-os/pantheon-core/adapter-kit';
+import { copyData } from './internal/copy-data';
+import { INVALID_ARGUMENT, messageListIssues } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** Computes the compiled context from the request; may be async. */

@@ -7,9 +7,15 @@ import {
   MessageSchema,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
-import { check, describeIssues, llmAbortError } from '@promethean-os/pantheon-core/adapter-kit';
+import {
+  check,
+  describeIssues,
+  describeValue,
+  invalidArgument,
+  llmAbortError,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-import { assertValidMessages, describeValue, invalidArgument } from './internal/invalid';
+import { assertValidMessages } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** Computes a reply from the request; may be async. Its result is validated when it is used. */

@@ -4,9 +4,14 @@ import type {
   MessageBus,
   SubscribeOptions,
 } from '@promethean-os/pantheon-core';
-import { checkBusMessage } from '@promethean-os/pantheon-core/adapter-kit';
+import {
+  checkBusMessage,
+  describeValue,
+  invalidArgument,
+  requireFunction,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-import { describeValue, invalidArgument, requireFunction } from './internal/invalid';
+
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** A handler failure the bus isolated. */

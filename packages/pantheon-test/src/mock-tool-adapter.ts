@@ -10,14 +10,16 @@ import {
 import {
   abortError,
   describeIssues,
+  describeValue,
+  invalidArgument,
   isZodSchema,
   NEVER_ABORTED,
+  requireFinite,
   toolFailure,
   toolTimeoutError,
   withTimeout,
 } from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-import { describeValue, invalidArgument, requireFinite } from './internal/invalid';
 import { realTimeScheduler } from './internal/real-time';
 import { type RecordedCalls, recorded } from './recorded-calls';
 

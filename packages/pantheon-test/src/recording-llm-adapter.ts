@@ -7,7 +7,11 @@ import {
   type Message,
   PantheonError,
 } from '@promethean-os/pantheon-core';
-import { errorMessage, stableStringify } from '@promethean-os/pantheon-core/adapter-kit';
+import {
+  errorMessage,
+  invalidArgument,
+  stableStringify,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import {
   type Cassette,
   type CassetteError,
@@ -15,7 +19,7 @@ import {
   normalizeRequest,
 } from './cassette';
 import { copyData } from './internal/copy-data';
-import { assertValidMessages, invalidArgument } from './internal/invalid';
+import { assertValidMessages } from './internal/invalid';
 import { streamEventsOf } from './mock-llm-adapter';
 import { readCassette } from './replay-llm-adapter';
 

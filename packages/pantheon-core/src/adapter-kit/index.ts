@@ -18,8 +18,9 @@
  * - Message buses: `checkBusMessage`.
  * - Time and cancellation on the `Scheduler` port: `withTimeout`, `sleep`, `abortError`,
  *   `NEVER_ABORTED`, and `RealTimeScheduler` (a `Scheduler` on the host's timers).
- * - Validation: `check`, `issuesOf`, `describeIssues`; and `errorMessage`, `stableStringify`,
- *   `deepFreeze`.
+ * - Arguments and validation: `invalidArgument` (`ConfigError` `INVALID_ARGUMENT` naming the
+ *   call and the fields), `requireFunction`, `requireFinite`, `describeValue`; `check`,
+ *   `issuesOf`, `describeIssues`; and `errorMessage`, `stableStringify`, `deepFreeze`.
  *
  * @example
  * import { llmConnection, pumpLlmStream, sdkErrorToLlmError } from '@promethean-os/pantheon-core/adapter-kit';
@@ -59,6 +60,12 @@ export { toolFailure, toolTimeoutError } from '../tool-errors';
 export { isZodSchema, toolParametersToJsonSchema } from '../tool-parameters';
 export { check, describeIssues, issuesOf, type ValidationIssue } from '../validation';
 export { deepFreeze } from './deep-freeze';
+export {
+  describeValue,
+  invalidArgument,
+  requireFinite,
+  requireFunction,
+} from './invalid-argument';
 export {
   RealTimeScheduler,
   type RealTimeSchedulerOptions,

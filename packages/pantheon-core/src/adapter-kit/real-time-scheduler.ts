@@ -1,6 +1,5 @@
-import { ConfigError } from '../errors';
 import type { ScheduledJob, Scheduler } from '../ports/scheduler';
-import { describeIssues, type ValidationIssue } from '../validation';
+import { invalidArgument, requireFinite, requireFunction } from './invalid-argument';
 
 /**
  * The host timers a `RealTimeScheduler` runs on. They are called as methods of this object, so
@@ -33,30 +32,6 @@ const hostTimers: SchedulerTimers = {
   clearInterval: (handle) => globalThis.clearInterval(handle as ReturnType<typeof setInterval>),
 };
 
-function invalidArgument(method: string, issue: ValidationIssue): ConfigError {
-  return new ConfigError(
-    `${method}: ${describeIssues([issue])}`,
-    { method, issues: [issue] },
-    { code: 'INVALID_ARGUMENT' },
-  );
-}
-
-function checkJob(method: string, ms: unknown, job: unknown, allowZero: boolean): void {
-  if (typeof job !== 'function') {
-    throw invalidArgument(method, {
-      path: 'job',
-      message: `expected a function, received ${job === null ? 'null' : typeof job}`,
-    });
-  }
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || (ms === 0 && !allowZero)) {
-    const expected = allowZero ? 'a finite number >= 0' : 'a finite number > 0';
-    throw invalidArgument(method, {
-      path: 'ms',
-      message: `expected ${expected}, received ${String(ms)}`,
-    });
-  }
-}
-
 /**
  * A `Scheduler` in real time on the host's timers (Node, browsers, edge runtimes). `every` skips
  * a beat rather than start a run while the previous one is still running; a failing job goes to
@@ -75,7 +50,12 @@ export class RealTimeScheduler implements Scheduler {
   }
 
   every(ms: number, job: ScheduledJob): () => void {
-    checkJob('every', ms, job, false);
+    requireFunction('Scheduler.every', 'job', job);
+    if (requireFinite('Scheduler.every', 'ms', ms, 0) === 0) {
+      throw invalidArgument('Scheduler.every', [
+        { path: 'ms', message: 'an interval must be greater than 0' },
+      ]);
+    }
     let running = false;
     const timer = this.timers.setInterval(() => {
       if (running) return;
@@ -88,7 +68,8 @@ export class RealTimeScheduler implements Scheduler {
   }
 
   once(ms: number, job: ScheduledJob): () => void {
-    checkJob('once', ms, job, true);
+    requireFunction('Scheduler.once', 'job', job);
+    requireFinite('Scheduler.once', 'ms', ms, 0);
     const cancel = this.track(() => this.timers.clearTimeout(timer));
     const timer = this.timers.setTimeout(() => {
       cancel();
