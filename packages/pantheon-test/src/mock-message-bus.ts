@@ -11,7 +11,6 @@ import {
   requireFunction,
 } from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** A handler failure the bus isolated. */

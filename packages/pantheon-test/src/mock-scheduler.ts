@@ -9,7 +9,6 @@ import {
   requireFinite,
   requireFunction,
 } from '@promethean-os/pantheon-core/adapter-kit';
-
 import { nextMacrotask, realDelay } from './internal/real-time';
 import { createTestClock, type TestClock } from './test-clock';
 
