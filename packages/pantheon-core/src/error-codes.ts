@@ -115,7 +115,7 @@ export const ERROR_CODES = {
   CONTEXT_SOURCE_TIMEOUT:
     'a `url` source did not load within `fetchTimeoutMs`; the request was aborted',
   CONTEXT_SOURCE_DENIED:
-    'a `url` rejected by `allowUrl`, or a `file` outside `fileRoot` (symbolic links followed)',
+    'a `url` source off the public internet or refused by `allowUrl`, or a `file` source without `fileRoot` or outside it',
   CONTEXT_INVALID_DOCUMENT:
     'a stored document is malformed (`details.path`, e.g. `[3].content`): `addDocuments`/`indexDocuments` stored none of the batch; a `documents/<id>` write without `content`; an Elasticsearch hit without string `content`',
   CONTEXT_SEARCH_FAILED:
