@@ -7,6 +7,7 @@ const packages = [
   'pantheon-adapters',
   'pantheon-llm-openai',
   'pantheon-llm-claude',
+  'pantheon-llm-ai-sdk',
   'pantheon-persistence',
   'pantheon-test',
 ];
