@@ -96,8 +96,9 @@ function streamErrorMessage(error: Record<string, unknown>): string {
  * - a `TimeoutError` (e.g. from `AbortSignal.timeout` in a provider's `fetch`): `LLM_TIMEOUT`;
  * - `LoadAPIKeyError`, `LoadSettingError` (a missing API key or setting): `ConfigError`
  *   `CONFIG_ERROR`, with the environment variable to set in the message and `details.variable`;
- * - `APICallError` with a status: the code for the status (`llmErrorCodeForStatus`), `retryable`
- *   as the provider judged it (`isRetryable`); without a status (the server could not be
+ * - `APICallError` with an error status: the code for the status (`llmErrorCodeForStatus`),
+ *   `retryable` as the provider judged it (`isRetryable`); with a success status (a body that is
+ *   not the JSON expected): `LLM_INVALID_RESPONSE`; without a status (the server could not be
  *   reached): `LLM_CONNECTION`;
  * - `InvalidPromptError`, `UnsupportedFunctionalityError`, `InvalidArgumentError`,
  *   `NoSuchModelError` (the request cannot be expressed for this model): `LLM_BAD_REQUEST`;
@@ -137,6 +138,15 @@ export function toAiSdkLlmError(error: unknown, source: FailureSource): Pantheon
       return llmError(`Could not reach ${provider}: ${error.message}`, 'LLM_CONNECTION', details, {
         retryable: error.isRetryable,
       });
+    }
+    if (error.statusCode < 400) {
+      // A successful status whose body could not be read ("Invalid JSON response").
+      return llmError(
+        `${provider} sent a reply that could not be read: ${error.message}`,
+        'LLM_INVALID_RESPONSE',
+        details,
+        { status: error.statusCode, retryable: false },
+      );
     }
     return llmError(
       `${provider} request failed: ${error.message}`,
