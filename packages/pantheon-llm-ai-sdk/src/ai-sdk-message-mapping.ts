@@ -367,6 +367,14 @@ function promptPart(part: LanguageModelV4Content, args?: Record<string, unknown>
   }
 }
 
+/** Provider metadata without its empty entries (`{ local: {} }`), or `undefined` when none is left. */
+function nonEmpty(metadata: SharedV4ProviderMetadata | undefined) {
+  const entries = Object.entries(metadata ?? {}).filter(
+    ([, value]) => isJsonObject(value) && Object.keys(value).length > 0,
+  );
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -426,7 +434,7 @@ export function assistantMessage(
         toolCalls.push({ id: part.toolCallId, name: part.toolName, args });
         break;
     }
-    if ('providerMetadata' in part && part.providerMetadata !== undefined) keep = true;
+    if ('providerMetadata' in part && nonEmpty(part.providerMetadata)) keep = true;
     const sentBack = promptPart(part, args);
     if (sentBack !== undefined) kept.push(jsonSafe(sentBack));
   }
@@ -446,9 +454,8 @@ export function assistantMessage(
   const usage = toUsage(facts.usage);
   if (usage) metadata.usage = usage;
   if (facts.warnings?.length) metadata.warnings = jsonSafe(facts.warnings);
-  if (facts.providerMetadata && Object.keys(facts.providerMetadata).length > 0) {
-    metadata.providerMetadata = jsonSafe(facts.providerMetadata);
-  }
+  const providerMetadata = nonEmpty(facts.providerMetadata);
+  if (providerMetadata) metadata.providerMetadata = jsonSafe(providerMetadata);
   if (facts.droppedOptions?.length) metadata.droppedOptions = [...facts.droppedOptions];
   if (reasoning !== '') metadata.reasoning = reasoning;
   if (sources.length > 0) metadata.sources = sources;
