@@ -93,7 +93,7 @@ export const ERROR_CODES = {
   LLM_BULKHEAD_FULL:
     "`ResilientLlmAdapter`'s concurrency limit and its queue are full (`retryable: true`)",
   LLM_UNSUPPORTED_CONTENT:
-    "the model answered with content a Pantheon message cannot hold (a generated file, a provider-executed tool call, …); `details.parts` names them. From `AiSdkLlmAdapter` with `unsupportedContent: 'reject'` (the default)",
+    "the model answered with content a Pantheon message cannot hold (a generated file, a provider-executed tool call); `details.parts` names it. From `AiSdkLlmAdapter` with `unsupportedContent: 'reject'`",
   LLM_CASSETTE_MISS:
     '`ReplayLlmAdapter` (pantheon-test) has no recorded reply for this request; the message names its last user message and model',
 
