@@ -8,6 +8,7 @@ const packages = [
   'pantheon-adapters',
   'pantheon-llm-openai',
   'pantheon-llm-claude',
+  'pantheon-llm-ai-sdk',
   'pantheon-persistence',
   'pantheon-test',
 ];

@@ -92,6 +92,8 @@ export const ERROR_CODES = {
     "`ResilientLlmAdapter`'s circuit breaker is open after consecutive retryable failures; the model was not called (`retryable: false`)",
   LLM_BULKHEAD_FULL:
     "`ResilientLlmAdapter`'s concurrency limit and its queue are full (`retryable: true`)",
+  LLM_UNSUPPORTED_CONTENT:
+    "the model answered with content a Pantheon message cannot hold (a generated file, a provider-executed tool call); `details.parts` names it. From `AiSdkLlmAdapter` with `unsupportedContent: 'reject'`",
   LLM_CASSETTE_MISS:
     '`ReplayLlmAdapter` (pantheon-test) has no recorded reply for this request; the message names its last user message and model',
 
