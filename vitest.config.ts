@@ -28,6 +28,8 @@ export default defineConfig({
     ],
   },
   test: {
+    // Console output (Pantheon's own warnings included) only for failing tests.
+    silent: 'passed-only',
     projects,
     include: ['src/**/*.test.ts'],
   },

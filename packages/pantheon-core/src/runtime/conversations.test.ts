@@ -283,3 +283,65 @@ describe('failures speak up', () => {
     await pantheon.shutdown();
   });
 });
+
+describe('whenIdle', () => {
+  it('resolves when an actor waiting out a failure backoff is stopped', async () => {
+    const { pantheon, setup } = desk({
+      failFor: 'tech',
+      system: { supervision: { backoffMs: 60_000 } },
+    });
+    await setup();
+    const restarted = new Promise((resolve) => pantheon.on('actor.restarted', resolve));
+    await pantheon.sendMessage('tech', 'Crash!');
+    await pantheon.sendMessage('tech', 'Still crashing');
+    await restarted;
+    const idle = pantheon.whenIdle();
+    await pantheon.stopActor('tech');
+    await expect(idle).resolves.toBeUndefined();
+    expect(await pantheon.getMailbox('tech')).toEqual([
+      expect.objectContaining({ content: 'Still crashing' }),
+    ]);
+    await pantheon.shutdown({ drain: false });
+  });
+});
+
+describe('maxMessageBytes', () => {
+  it('holds for actor-to-actor messages too: an oversized one is a dead letter', async () => {
+    const { pantheon, setup } = desk({ system: { limits: { maxMessageBytes: 1024 } } });
+    await setup();
+    await pantheon.createActor({
+      id: 'expander',
+      name: 'expander',
+      script: scriptWith([
+        {
+          name: 'expand',
+          mode: 'active',
+          plan: ({ context }) => ({
+            actions: [
+              {
+                type: 'message',
+                content: `${context.at(-1)?.content} ${'€'.repeat(400)}`,
+                target: 'billing',
+              },
+            ],
+          }),
+        },
+      ]),
+      goals: ['Expand'],
+    });
+    await pantheon.startActor('expander');
+    const failure = await pantheon
+      .ask('expander', 'refund', { timeoutMs: 2000 })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'ASK_FAILED' });
+    expect((failure as Error).cause).toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+    expect(pantheon.getDeadLetters()).toEqual([
+      expect.objectContaining({
+        reason: 'MESSAGE_TOO_LARGE',
+        message: expect.objectContaining({ to: 'billing' }),
+      }),
+    ]);
+    expect(await pantheon.getActorMessages('billing')).toEqual([]);
+    await pantheon.shutdown();
+  });
+});

@@ -441,12 +441,19 @@ export class PantheonSystem {
     }
   }
 
-  private assertSize(id: string, content: string): void {
+  /** The content's size in UTF-8 bytes when it exceeds `maxMessageBytes` (at least), else 0. */
+  private oversize(content: string): number {
     const max = this.limits.maxMessageBytes;
     // A UTF-16 code unit is at most 3 UTF-8 bytes, so short strings need no encoding.
-    if (content.length * 3 <= max) return;
+    if (content.length * 3 <= max) return 0;
     const bytes = content.length > max ? content.length : encoder.encode(content).length;
-    if (bytes > max) {
+    return bytes > max ? bytes : 0;
+  }
+
+  private assertSize(id: string, content: string): void {
+    const bytes = this.oversize(content);
+    const max = this.limits.maxMessageBytes;
+    if (bytes > 0) {
       throw new ActorError(
         `Message of ${bytes} bytes exceeds maxMessageBytes (${max})`,
         id,
@@ -516,9 +523,13 @@ export class PantheonSystem {
     }
   }
 
-  /** False (and a dead letter) for a message past the hop limit or arriving after shutdown. */
+  /**
+   * False (and a dead letter) for a message that may not enter a mailbox: past the hop limit,
+   * over `maxMessageBytes`, or arriving after shutdown.
+   */
   private admit(message: BusMessage): boolean {
     if (hopsOf(message) > this.limits.maxHops) this.deadLetter(message, 'HOP_LIMIT');
+    else if (this.oversize(message.content) > 0) this.deadLetter(message, 'MESSAGE_TOO_LARGE');
     else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
     else return true;
     return false;
@@ -573,9 +584,7 @@ export class PantheonSystem {
         this.active--;
         this.schedule(cell);
         this.pump();
-        if (this.idleWaiters.length > 0 && this.isIdle()) {
-          for (const resolve of this.idleWaiters.splice(0)) resolve();
-        }
+        this.settleIdle();
       });
     }
   }
@@ -671,10 +680,20 @@ export class PantheonSystem {
     for (const message of cell.mailbox?.drain() ?? []) this.deadLetter(message, 'ACTOR_NOT_FOUND');
   }
 
+  /** Resolves `whenIdle` callers once nothing is left to do. */
+  private settleIdle(): void {
+    if (this.idleWaiters.length > 0 && this.isIdle()) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Stops scheduling the actor; an actor waiting out a backoff no longer counts as busy. */
   private halt(cell: ActorCell): void {
     cell.started = false;
     cell.inBackoff = false;
     cell.stopInterval?.();
     cell.stopInterval = undefined;
+    // No turn may follow to notice that the system went idle.
+    queueMicrotask(() => this.settleIdle());
   }
 }
