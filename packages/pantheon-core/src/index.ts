@@ -58,6 +58,7 @@ export type {
   OrchestratorHooks,
   OrchestratorLimits,
   TickInput,
+  TickPorts,
   TickResult,
 } from './orchestrator/types';
 export type {
@@ -79,6 +80,7 @@ export type {
   Scheduler,
   SpawnOptions,
   SubscribeOptions,
+  TickTransaction,
   ToolChoice,
   ToolInvokeOptions,
   ToolPort,
