@@ -1,6 +1,5 @@
 import { consoleLog } from '../console-log';
 import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
-import type { ActorStatePort } from '../ports/actor-state-port';
 import type { BusMessage } from '../ports/message-bus';
 import { ActionSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
@@ -88,7 +87,7 @@ function historyOf(
  * const result = await orchestrator.tickActor(actor, { userMessage: 'Hello' });
  */
 export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
-  const { now, tools, llm, schedule, hooks } = deps;
+  const { now, context, tools, llm, state, schedule, hooks } = deps;
   const log = deps.log ?? consoleLog;
   const ids = deps.ids ?? (() => crypto.randomUUID());
   const limits = { ...DEFAULT_ORCHESTRATOR_LIMITS, ...deps.limits };
@@ -120,16 +119,10 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
   }
 
   /**
-   * Marks the actor failed with `reason` in the tick's `state` (best effort), logs it, reports it
-   * to `onTickFailed` and returns `reason` to throw.
+   * Marks the actor failed with `reason` (best effort), logs it, reports it to `onTickFailed` and
+   * returns `reason` to throw.
    */
-  async function failTick(
-    state: ActorStatePort,
-    actor: Actor,
-    input: TickInput,
-    reason: PantheonError,
-    started: number,
-  ) {
+  async function failTick(actor: Actor, input: TickInput, reason: PantheonError, started: number) {
     logFailedTick(actor, input, [reason]);
     if (hooks) emit('onTickFailed', { actor, input, error: reason });
     try {
@@ -169,19 +162,26 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         );
   }
 
+  /**
+   * An orchestrator like this one over `ports` instead of the deps' own: how a tick with ports
+   * runs, so the tick without (the hot path) keeps its ports in this closure.
+   */
+  function over(ports: TickPorts): Orchestrator {
+    return makeOrchestrator({
+      ...deps,
+      state: ports.state ?? state,
+      context: ports.context ?? context,
+      bus: ports.bus ?? deps.bus,
+    });
+  }
+
   async function tickActor(
     actor: Actor,
     input: TickInput = {},
     ports?: TickPorts,
   ): Promise<TickResult> {
+    if (ports !== undefined) return over(ports).tickActor(actor, input);
     const started = now();
-    // Without `ports` (the common case) the tick uses `deps` and the runner made once for them.
-    const state = ports?.state ?? deps.state;
-    const context = ports?.context ?? deps.context;
-    const run =
-      ports === undefined
-        ? runAction
-        : makeActionRunner({ ...deps, state, context, bus: ports.bus ?? deps.bus });
     const signal = input.signal ?? NEVER_ABORTED;
     const hasInput = input.userMessage !== undefined;
     // Actor-wide memory ignores the conversation for history, not for routing.
@@ -191,7 +191,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     try {
       await state.update(actor.id, { state: 'running' });
     } catch (error) {
-      throw await failTick(state, actor, input, statePortError(actor, error), started);
+      throw await failTick(actor, input, statePortError(actor, error), started);
     }
 
     let messages: Message[];
@@ -207,7 +207,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       });
       if (hooks) emit('onContextCompiled', { actor, messages, durationMs: now() - compileStarted });
     } catch (error) {
-      throw await failTick(state, actor, input, contextPortError(actor, error), started);
+      throw await failTick(actor, input, contextPortError(actor, error), started);
     }
 
     const goal = actor.goals.length === 1 ? (actor.goals[0] as string) : actor.goals.join('; ');
@@ -250,7 +250,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           for (let index = 0; index < plan.actions.length; index++) {
             const action = plan.actions[index] as Action;
             if (hooks) emit('onActionStart', { actor, action });
-            const result = await run(action, actor, scope);
+            const result = await runAction(action, actor, scope);
             if (hooks) emit('onActionEnd', { actor, result });
             results.push(result);
             executed++;
@@ -283,7 +283,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           else await context.append(actor.id, entry);
         }
       } catch (error) {
-        throw await failTick(state, actor, input, contextPortError(actor, error), started);
+        throw await failTick(actor, input, contextPortError(actor, error), started);
       }
     }
 
@@ -305,7 +305,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         }),
       });
     } catch (error) {
-      throw await failTick(state, actor, input, statePortError(actor, error), started);
+      throw await failTick(actor, input, statePortError(actor, error), started);
     }
 
     const result: TickResult = {
@@ -340,7 +340,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       if (stopped || ticking) return;
       ticking = true;
       try {
-        const current = await deps.state.get(actor.id);
+        const current = await state.get(actor.id);
         if (stopped) return;
         if (!current) {
           const error = new ActorError(
