@@ -59,6 +59,10 @@ export const ERROR_CODES = {
   BUS_CLOSED: '`send` on a `BatchingMessageBus` after `close()`',
   STORE_UNAVAILABLE:
     "persistence: the mailbox store's database failed; the message stays unacknowledged and the tick is retried",
+  STORE_PORTS_MISMATCH:
+    "`PantheonSystem` got a `store` with an `actorStateAdapter` or `contextAdapter` that is not the store's own (`details.ports`): their writes would bypass the tick's transaction",
+  TICK_ENDED:
+    "a `MailboxStore`'s tick transaction was committed, or written to through its views, after its `commit` or `abort`; nothing was written",
 
   // Tools
   TOOL_NOT_FOUND:

@@ -42,6 +42,7 @@ export type {
   OrchestratorHooks,
   OrchestratorLimits,
   TickInput,
+  TickPorts,
   TickResult,
 } from './orchestrator/types';
 export type {
@@ -63,6 +64,7 @@ export type {
   Scheduler,
   SpawnOptions,
   SubscribeOptions,
+  TickTransaction,
   ToolChoice,
   ToolInvokeOptions,
   ToolPort,

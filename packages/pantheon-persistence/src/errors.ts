@@ -68,3 +68,18 @@ export function actorNotFound(actorId: string): ActorError {
     code: 'ACTOR_NOT_FOUND',
   });
 }
+
+export function actorExists(actorId: string): ActorError {
+  return new ActorError(`Actor "${actorId}" already exists`, actorId, undefined, {
+    code: 'ACTOR_EXISTS',
+  });
+}
+
+/** `TICK_ENDED`: a tick transaction used after its commit or abort. */
+export function tickEnded(actorId: string, operation: string): PantheonError {
+  return new PantheonError(
+    `The tick transaction of "${actorId}" has ended (committed or aborted); ${operation} was not applied. Begin a new tick.`,
+    'TICK_ENDED',
+    { actorId, operation },
+  );
+}

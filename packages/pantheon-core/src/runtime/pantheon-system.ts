@@ -12,10 +12,10 @@ import type { ToolPort } from '../ports/tool-port';
 import type { Actor } from '../types';
 import { ActorCell } from './actor-cell';
 import { AskRequests } from './ask-requests';
-import { DurableOutbox } from './durable-outbox';
+import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
 import { Queue } from './queue';
-import { checkRequirements } from './setup-checks';
+import { checkRequirements, checkStorePorts } from './setup-checks';
 import { Supervisor } from './supervisor';
 import type {
   AskOptions,
@@ -128,6 +128,9 @@ export class PantheonSystem {
   private closed = false;
 
   constructor(options: PantheonSystemOptions) {
+    if (options.store) {
+      checkStorePorts(options.store, options.actorStateAdapter, options.contextAdapter);
+    }
     const log = options.log ?? consoleLog;
     this.log = log;
     this.now = options.now ?? Date.now;
@@ -168,7 +171,7 @@ export class PantheonSystem {
       context: options.contextAdapter,
       tools: options.toolAdapter,
       llm: options.llmAdapter,
-      bus: this.outbox ? this.outbox.tickBus() : options.messageBus,
+      bus: options.messageBus,
       schedule: options.scheduler,
       state: options.actorStateAdapter,
       hooks: options.hooks,
@@ -618,20 +621,22 @@ export class PantheonSystem {
       } else {
         cell.idleTickDue = false;
       }
-      this.outbox?.begin(cell.id);
+      // A durable tick runs in a transaction of the store: it reads the actor through it and
+      // everything it writes or sends is committed with the acknowledgement of its message.
+      const tick = this.outbox?.begin(cell.id);
       try {
-        const actor = await this.state.get(cell.id);
+        const actor = await (tick ? tick.ports.state : this.state).get(cell.id);
         if (!actor) {
-          this.outbox?.abort(cell.id);
+          tick?.abort();
           this.lose(cell);
           return;
         }
         if (!input && (actor.state === 'completed' || actor.state === 'paused')) {
-          this.outbox?.abort(cell.id);
+          tick?.abort();
           continue;
         }
-        const result = await this.orchestrator.tickActor(actor, input);
-        if (this.outbox) await this.commitDurableTick(cell.id, message?.id);
+        const result = await this.orchestrator.tickActor(actor, input, tick?.ports);
+        if (tick) await this.commitDurableTick(tick, message?.id);
         if (message) cell.mailbox?.shift();
         if (result.state === 'failed') {
           const error = result.errors[0]!;
@@ -643,7 +648,7 @@ export class PantheonSystem {
         }
       } catch (error) {
         // The tick itself failed (a port is down): the message stays at the head of the mailbox.
-        this.outbox?.abort(cell.id);
+        tick?.abort();
         this.supervisor.failed(
           cell,
           PantheonError.isInstance(error)
@@ -653,8 +658,6 @@ export class PantheonSystem {
               }),
           message,
         );
-      } finally {
-        this.outbox?.finish(cell.id);
       }
     }
   }
@@ -664,8 +667,8 @@ export class PantheonSystem {
    * on: to local mailboxes (stored by the commit) and to the bus for everyone else. Published
    * messages are observed when the bus hands them back to `route`, like any other.
    */
-  private async commitDurableTick(actorId: string, messageId: string | undefined) {
-    const { deliver, publish } = await this.outbox!.commit(actorId, messageId, (message) =>
+  private async commitDurableTick(tick: DurableTick, messageId: string | undefined) {
+    const { deliver, publish } = await tick.commit(messageId, (message) =>
       !this.cells.has(message.to) ? 'publish' : this.admit(message) ? 'deliver' : 'drop',
     );
     for (const message of deliver) this.observeSent(message);

@@ -32,6 +32,11 @@ export {
   llmPortOverHttp,
 } from './llm-port-over-http';
 export {
+  describeMailboxStoreContract,
+  type MailboxStoreContractOptions,
+  type MailboxStoreFixture,
+} from './mailbox-store-contract';
+export {
   describeMessageBusContract,
   type MessageBusContractOptions,
 } from './message-bus-contract';
