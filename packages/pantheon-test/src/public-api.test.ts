@@ -41,6 +41,7 @@ describe('public API of @promethean-os/pantheon-test', () => {
         "describeActorStatePortContract",
         "describeContextPortContract",
         "describeLlmPortContract",
+        "describeMailboxStoreContract",
         "describeMessageBusContract",
         "describeSchedulerContract",
         "describeToolPortContract",
