@@ -345,3 +345,50 @@ describe('maxMessageBytes', () => {
     await pantheon.shutdown();
   });
 });
+
+describe('spawned actors', () => {
+  it('receive what other actors send them, kept in their mailbox until they start', async () => {
+    const { pantheon, state, setup } = desk();
+    await setup();
+    const child = scriptWith([llmBehavior({ name: 'answer', system: 'child' })]);
+    await pantheon.createActor({
+      id: 'parent',
+      name: 'parent',
+      script: scriptWith([
+        {
+          name: 'delegate',
+          mode: 'active',
+          plan: ({ context }) => {
+            const input = context.at(-1)?.content ?? '';
+            return input.startsWith('relay to ')
+              ? { actions: [{ type: 'message', content: 'hello child', target: input.slice(9) }] }
+              : { actions: [{ type: 'spawn', actor: child, goal: 'Help the parent' }] };
+          },
+        },
+      ]),
+      goals: ['Delegate'],
+    });
+    await pantheon.startActor('parent');
+    const replies: string[] = [];
+    pantheon.on('reply', ({ message }) => replies.push(`${message.from}: ${message.content}`));
+    await pantheon.sendMessage('parent', 'please spawn');
+    await pantheon.whenIdle();
+    const childId = [...state.actors.values()].find(
+      (actor) => actor.metadata?.parentId === 'parent',
+    )?.id as string;
+    expect(childId).toBeDefined();
+
+    await pantheon.sendMessage('parent', `relay to ${childId}`);
+    await pantheon.whenIdle();
+    // Not taken for a message leaving the system: no reply, no dead letter, waiting for the child.
+    expect(replies).toEqual([]);
+    expect(pantheon.getDeadLetters()).toEqual([]);
+    expect(await pantheon.getMailbox(childId)).toEqual([
+      expect.objectContaining({ from: 'parent', content: 'hello child' }),
+    ]);
+    await pantheon.startActor(childId);
+    await pantheon.whenIdle();
+    expect(replies).toEqual([`${childId}: child saw: hello child`]);
+    await pantheon.shutdown();
+  });
+});

@@ -173,7 +173,7 @@ export class PantheonSystem {
       llm: options.llmAdapter,
       bus: options.messageBus,
       schedule: options.scheduler,
-      state: options.actorStateAdapter,
+      state: this.registeringSpawns(options.actorStateAdapter),
       hooks: options.hooks,
       limits: options.limits,
     });
@@ -635,7 +635,11 @@ export class PantheonSystem {
           tick?.abort();
           continue;
         }
-        const result = await this.orchestrator.tickActor(actor, input, tick?.ports);
+        const result = await this.orchestrator.tickActor(
+          actor,
+          input,
+          tick && { ...tick.ports, state: this.registeringSpawns(tick.ports.state) },
+        );
         if (tick) await this.commitDurableTick(tick, message?.id);
         if (message) cell.mailbox?.shift();
         if (result.state === 'failed') {
@@ -681,6 +685,26 @@ export class PantheonSystem {
     this.halt(cell);
     this.cells.delete(cell.id);
     for (const message of cell.mailbox?.drain() ?? []) this.deadLetter(message, 'ACTOR_NOT_FOUND');
+  }
+
+  /**
+   * The state port ticks run on: an actor a `spawn` action creates gets its mailbox at once, so
+   * a message to it — even from the same plan — waits for its `startActor` instead of being taken
+   * for a message leaving the system.
+   */
+  private registeringSpawns(state: ActorStatePort): ActorStatePort {
+    const ticking: ActorStatePort = {
+      spawn: async (script, goal, options) => {
+        const actor = await state.spawn(script, goal, options);
+        if (!this.cells.has(actor.id)) this.cells.set(actor.id, new ActorCell(actor.id));
+        return actor;
+      },
+      list: () => state.list(),
+      get: (id) => state.get(id),
+      update: (id, patch) => state.update(id, patch),
+    };
+    if (state.remove) ticking.remove = (id) => state.remove!(id);
+    return ticking;
   }
 
   /** Resolves `whenIdle` callers once nothing is left to do. */
