@@ -1,5 +1,5 @@
+import { redactSecrets } from '@promethean-os/pantheon-core';
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from './redact-secrets';
 import { stableHash } from './stable-hash';
 import { TtlLruCache } from './ttl-lru-cache';
 

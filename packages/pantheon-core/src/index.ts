@@ -69,6 +69,13 @@ export type {
   ToolInvokeOptions,
   ToolPort,
 } from './ports/index';
+export {
+  DEFAULT_SECRET_KEYS,
+  DEFAULT_SECRET_PATTERNS,
+  type RedactOptions,
+  redactSecrets,
+  rememberSecret,
+} from './redact-secrets';
 export { PantheonSystem } from './runtime/pantheon-system';
 export type {
   AskOptions,

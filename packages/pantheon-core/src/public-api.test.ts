@@ -31,6 +31,8 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "ContextActionSchema",
         "ContextError",
         "ContextSourceSchema",
+        "DEFAULT_SECRET_KEYS",
+        "DEFAULT_SECRET_PATTERNS",
         "ERROR_CODES",
         "HANDOFF_TOOL_NAME",
         "HandoffActionSchema",
@@ -56,6 +58,8 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "isToolSpec",
         "llmBehavior",
         "makeOrchestrator",
+        "redactSecrets",
+        "rememberSecret",
         "selectBehaviors",
       ]
     `);

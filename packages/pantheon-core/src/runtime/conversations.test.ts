@@ -392,3 +392,32 @@ describe('spawned actors', () => {
     await pantheon.shutdown();
   });
 });
+
+describe('secrets at rest', () => {
+  it('never stores an API key a provider echoed in the actor’s lastTick', async () => {
+    const calls: ModelCall[] = [];
+    const leaky: LlmPort = {
+      async complete(messages) {
+        calls.push({ system: messages[0]?.content ?? '', messages });
+        throw new LlmError(
+          'Incorrect API key provided: sk-proj-Zx9Yw8Vu7Ts6Rq5Po4',
+          { status: 401 },
+          { code: 'LLM_AUTH' },
+        );
+      },
+    };
+    const { pantheon, state } = desk({ system: { llmAdapter: leaky } });
+    await pantheon.createActor({
+      id: 'leaky',
+      name: 'leaky',
+      script: scriptWith([llmBehavior({ name: 'answer' })]),
+      goals: ['Answer'],
+    });
+    await pantheon.startActor('leaky');
+    await pantheon.ask('leaky', 'hi', { timeoutMs: 2000 }).catch(() => {});
+    const stored = JSON.stringify(state.actors.get('leaky')?.metadata);
+    expect(stored).toContain('LLM_AUTH');
+    expect(stored).not.toContain('sk-proj-Zx9Yw8Vu7Ts6Rq5Po4');
+    await pantheon.shutdown();
+  });
+});
