@@ -17,6 +17,7 @@ import { EventHub } from './event-hub';
 import { Queue } from './queue';
 import { checkRequirements, checkStorePorts } from './setup-checks';
 import { Supervisor } from './supervisor';
+import { TurnScheduler } from './turn-scheduler';
 import type {
   AskOptions,
   CreateActorOptions,
@@ -113,10 +114,9 @@ export class PantheonSystem {
   private readonly supervision: SupervisionOptions;
   private readonly events: EventHub<PantheonSystemEvents>;
   private readonly cells = new Map<string, ActorCell>();
-  private readonly ready = new Queue<ActorCell>();
+  private readonly turns: TurnScheduler;
   private readonly asks: AskRequests;
   private readonly deadLetters: DeadLetter[] = [];
-  private readonly idleWaiters: Array<() => void> = [];
   private readonly unsubscribe: () => void;
   private readonly bus: MessageBus;
   private readonly store: MailboxStore | undefined;
@@ -124,7 +124,6 @@ export class PantheonSystem {
   private readonly supervisor: Supervisor;
   private restored: Promise<void> | undefined;
   private readonly nextId: () => string;
-  private active = 0;
   private closed = false;
 
   constructor(options: PantheonSystemOptions) {
@@ -141,6 +140,9 @@ export class PantheonSystem {
     this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
     this.events = new EventHub<PantheonSystemEvents>(log);
     this.asks = new AskRequests(options.scheduler);
+    this.turns = new TurnScheduler(this.limits.maxConcurrentTicks, this.cells, (cell) =>
+      this.runTurn(cell),
+    );
     this.bus = options.messageBus;
     this.store = options.store;
     this.nextId = options.ids ?? counterIds();
@@ -162,7 +164,7 @@ export class PantheonSystem {
       events: this.events,
       asks: this.asks,
       halt: (cell) => this.halt(cell),
-      resume: (cell) => this.schedule(cell),
+      resume: (cell) => this.turns.schedule(cell),
     });
     this.orchestrator = makeOrchestrator({
       now: this.now,
@@ -238,11 +240,11 @@ export class PantheonSystem {
     if (options.intervalMs !== undefined) {
       cell.stopInterval = this.scheduler.every(options.intervalMs, () => {
         cell.idleTickDue = true;
-        this.schedule(cell);
+        this.turns.schedule(cell);
       });
     }
     this.events.emit('actor.started', { actorId: id });
-    this.schedule(cell);
+    this.turns.schedule(cell);
   }
 
   /** Stops the actor after its current tick; its mailbox is kept for the next `startActor`. */
@@ -364,8 +366,7 @@ export class PantheonSystem {
 
   /** Resolves once no started actor has anything left to process and no tick runs. */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.turns.whenIdle();
   }
 
   /**
@@ -489,7 +490,7 @@ export class PantheonSystem {
   private push(cell: ActorCell, message: BusMessage): void {
     cell.mailbox ??= new Queue();
     cell.mailbox.push(message);
-    this.schedule(cell);
+    this.turns.schedule(cell);
   }
 
   private assertCapacity(cell: ActorCell, message: BusMessage): void {
@@ -566,38 +567,6 @@ export class PantheonSystem {
   private recordDeadLetter(letter: DeadLetter): void {
     this.deadLetters.push(letter);
     if (this.deadLetters.length > this.limits.deadLetterLimit) this.deadLetters.shift();
-  }
-
-  private schedule(cell: ActorCell): void {
-    if (cell.queued || cell.turn || !cell.started || cell.inBackoff || !cell.hasWork()) return;
-    cell.queued = true;
-    this.ready.push(cell);
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.active < this.limits.maxConcurrentTicks) {
-      const cell = this.ready.shift();
-      if (!cell) break;
-      cell.queued = false;
-      if (!cell.started || cell.inBackoff) continue;
-      this.active++;
-      cell.turn = this.runTurn(cell).finally(() => {
-        cell.turn = undefined;
-        this.active--;
-        this.schedule(cell);
-        this.pump();
-        this.settleIdle();
-      });
-    }
-  }
-
-  private isIdle(): boolean {
-    if (this.active > 0 || this.ready.size > 0) return false;
-    for (const cell of this.cells.values()) {
-      if (cell.started && cell.hasWork()) return false;
-    }
-    return true;
   }
 
   private async runTurn(cell: ActorCell): Promise<void> {
@@ -707,13 +676,6 @@ export class PantheonSystem {
     return ticking;
   }
 
-  /** Resolves `whenIdle` callers once nothing is left to do. */
-  private settleIdle(): void {
-    if (this.idleWaiters.length > 0 && this.isIdle()) {
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
-  }
-
   /** Stops scheduling the actor; an actor waiting out a backoff no longer counts as busy. */
   private halt(cell: ActorCell): void {
     cell.started = false;
@@ -721,6 +683,6 @@ export class PantheonSystem {
     cell.stopInterval?.();
     cell.stopInterval = undefined;
     // No turn may follow to notice that the system went idle.
-    queueMicrotask(() => this.settleIdle());
+    queueMicrotask(() => this.turns.settleIdle());
   }
 }
