@@ -9,6 +9,7 @@ const packages = [
   'pantheon-llm-claude',
   'pantheon-persistence',
   'pantheon-test',
+  'pantheon-mcp',
 ];
 const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk'];
 

@@ -1,0 +1,20 @@
+export {
+  connectMcp,
+  type McpCallOptions,
+  McpConnection,
+  type McpConnectOptions,
+} from './client/mcp-connection';
+export type {
+  McpHttpServer,
+  McpServerAddress,
+  McpStdioServer,
+} from './client/mcp-server-address';
+export {
+  type McpToolChange,
+  type McpToolFilter,
+  McpToolRegistration,
+  type McpToolRegistrationOptions,
+  type McpToolSelector,
+} from './client/mcp-tool-registration';
+export type { McpToolResult } from './client/mcp-tool-result';
+export { isMcpToolSpec, type McpToolOrigin, type McpToolSpec } from './client/mcp-tool-spec';
