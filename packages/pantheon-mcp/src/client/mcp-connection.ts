@@ -9,6 +9,7 @@ import {
   ToolError,
   type ToolPort,
 } from '@promethean-os/pantheon-core';
+import { MCP_ERROR_META_KEY } from '../pantheon-error-meta';
 import { contextRequestError, promptToMessages, resourceToContextSource } from './mcp-context';
 import {
   abortedError,
@@ -302,10 +303,18 @@ export class McpConnection {
     }
     const mapped = toMcpToolResult(result as Parameters<typeof toMcpToolResult>[0]);
     if (result.isError === true) {
+      const details: Record<string, unknown> = {
+        server: this.serverName,
+        mcpTool: serverName,
+        content: mapped.text,
+      };
+      // A Pantheon server (serveMcp) says which of its errors this is.
+      const remote = result._meta?.[MCP_ERROR_META_KEY];
+      if (typeof remote === 'object' && remote !== null) details.remote = remote;
       throw new ToolError(
         `Tool "${toolName}" of MCP server "${this.serverName}" reported an error: ${mapped.text}`,
         toolName,
-        { server: this.serverName, mcpTool: serverName, content: mapped.text },
+        details,
         { code: 'TOOL_FAILED' },
       );
     }
