@@ -11,7 +11,7 @@ const packages = [
   'pantheon-test',
   'pantheon-mcp',
 ];
-const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk'];
+const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk', 'mcp-filesystem'];
 
 export default [
   ...packages.map((name) => ({
