@@ -7,6 +7,7 @@ import {
   InMemoryMessageBus,
   InMemoryToolAdapter,
   NodeScheduler,
+  SecureToolAdapter,
 } from '@promethean-os/pantheon-adapters';
 import { llmBehavior, PantheonSystem, ToolError } from '@promethean-os/pantheon-core';
 import { MockLlmAdapter } from '@promethean-os/pantheon-test';
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { failureOf } from '../failures.test-support';
 import { filesystemOverStdio } from '../third-party-servers.test-support';
 import { connectMcp, type McpConnection } from './mcp-connection';
+import { isMcpToolSpec } from './mcp-tool-spec';
 
 describe('MCP client against @modelcontextprotocol/server-filesystem on a temp directory', {
   timeout: 20_000,
@@ -84,6 +86,31 @@ describe('MCP client against @modelcontextprotocol/server-filesystem on a temp d
 
     await own.invoke('fs_write_file', { path: target, content: 'written through MCP' });
     expect(readFileSync(target, 'utf8')).toBe('written through MCP');
+  });
+
+  it('approvals: a SecureToolAdapter asks before tools the server does not mark read-only', async () => {
+    const asked: string[] = [];
+    const guarded = new SecureToolAdapter(new InMemoryToolAdapter(), {
+      allow: ['fs_read_text_file', 'fs_write_file'],
+      approve: ({ tool, toolName }) => {
+        if (isMcpToolSpec(tool) && tool.mcp.annotations?.readOnlyHint === true) return true;
+        asked.push(toolName);
+        return false; // a person would decide here
+      },
+    });
+    const registration = await files.registerTools(guarded, {
+      prefix: 'fs_',
+      include: ['read_text_file', 'write_file'],
+    });
+    const target = join(allowed, 'refused.txt');
+    const denied = await failureOf(guarded.invoke('fs_write_file', { path: target, content: 'x' }));
+    expect(denied.code).toBe('TOOL_DENIED');
+    expect(asked).toEqual(['fs_write_file']);
+    expect(existsSync(target)).toBe(false);
+    expect(
+      await guarded.invoke('fs_read_text_file', { path: join(allowed, 'notes', 'todo.md') }),
+    ).toContain('water the plants');
+    registration.unregister();
   });
 
   it("llmBehavior offers the server's tools to the model unchanged and answers from their results", async () => {

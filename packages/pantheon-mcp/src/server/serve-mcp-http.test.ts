@@ -251,6 +251,21 @@ describe('serveMcp over Streamable HTTP, used with the official SDK Client', {
     expect(await desk.system.getMailbox('echo')).toEqual([]);
   });
 
+  it('after the system shut down, calls come back as SYSTEM_SHUT_DOWN', async () => {
+    const { service, system } = await serve();
+    const client = await sdkClient(service.url!);
+    cleanups.push(() => client.close());
+    await system.shutdown();
+    for (const name of ['ask_echo', 'send_echo']) {
+      const result = (await client.callTool({
+        name,
+        arguments: { message: 'anyone?' },
+      })) as CallToolResult;
+      expect(result.isError).toBe(true);
+      expect(result._meta?.[MCP_ERROR_META_KEY]).toMatchObject({ code: 'SYSTEM_SHUT_DOWN' });
+    }
+  });
+
   it('with a token, requests need Authorization: Bearer <token>', async () => {
     const { service } = await serve({ transport: { type: 'http', token: TOKEN } });
     const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer not-the-token' }];
