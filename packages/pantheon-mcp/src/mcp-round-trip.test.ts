@@ -31,12 +31,12 @@ describe('Pantheon to Pantheon over MCP: one system serves its actors, another u
       { url: service.url!, headers: { Authorization: 'Bearer round-trip-token-0123456789' } },
       { log: () => {} },
     );
-  });
+  }, 30_000);
   afterAll(async () => {
     await remote.close();
     await service.close();
     await desk.system.shutdown();
-  });
+  }, 30_000);
 
   it('an llmBehavior actor asks a served actor and answers with its reply', async () => {
     const tools = new InMemoryToolAdapter();

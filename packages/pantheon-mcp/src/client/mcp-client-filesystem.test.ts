@@ -36,11 +36,11 @@ describe('MCP client against @modelcontextprotocol/server-filesystem on a temp d
       prefix: 'fs_',
       include: ['list_directory', 'read_text_file', 'write_file', 'list_allowed_directories'],
     });
-  });
+  }, 30_000);
   afterAll(async () => {
     await files.close();
     rmSync(root, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it('reads and lists inside the allowed directory', async () => {
     expect(await tools.invoke('fs_list_directory', { path: join(allowed, 'notes') })).toBe(

@@ -47,10 +47,10 @@ describe('MCP client over Streamable HTTP, against server-everything in its HTTP
 
   beforeAll(async () => {
     server = await startEverythingOverHttp();
-  });
+  }, 30_000);
   afterAll(async () => {
     await server.kill('SIGTERM');
-  });
+  }, 30_000);
 
   it('lists and calls tools, sending the configured headers with every request', async () => {
     const recorder = recordingFetch();

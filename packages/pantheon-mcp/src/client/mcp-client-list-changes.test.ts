@@ -69,7 +69,7 @@ describe('tools/list_changed refreshes the registered tools', { timeout: 20_000 
   afterEach(async () => {
     await connection?.close();
     await stop?.();
-  });
+  }, 30_000);
 
   it('registers added tools, unregisters removed ones and replaces changed ones', async () => {
     const sdk = await startSdkServer();

@@ -228,14 +228,14 @@ describe('stdio server processes', { timeout: 20_000 }, () => {
     const code = await new Promise((resolve) => parent.once('exit', resolve));
     expect(code).toBe(0);
     expect(await gone(pid)).toBe(true);
-  }, 30_000);
+  }, 60_000);
 
   it('a parent killed with SIGKILL leaves no server behind (its stdin closes)', async () => {
     const { pid, parent } = await startParent('hang');
     expect(processExists(pid)).toBe(true);
     parent.kill('SIGKILL');
     expect(await gone(pid)).toBe(true);
-  }, 30_000);
+  }, 60_000);
 });
 
 async function startParent(mode: 'exit' | 'hang') {

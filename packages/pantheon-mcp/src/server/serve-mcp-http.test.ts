@@ -72,7 +72,7 @@ describe('serveMcp over Streamable HTTP, used with the official SDK Client', {
   const cleanups: Array<() => Promise<unknown>> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  }, 30_000);
 
   async function serve(
     options: Partial<Parameters<typeof serveMcp>[1]> = {},

@@ -37,7 +37,7 @@ describe('serveMcp over stdio: a process started by the official SDK Client', {
   }, 30_000);
   afterAll(async () => {
     await client.close();
-  });
+  }, 30_000);
 
   it('introduces itself and lists the served actors', async () => {
     expect(client.getServerVersion()).toEqual({ name: 'echo-desk', version: '1' });
