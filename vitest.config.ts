@@ -10,6 +10,10 @@ export default defineConfig({
     // build step. The same mapping is in tsconfig.json `paths` for the type checker.
     alias: [
       {
+        find: /^@promethean-os\/pantheon-core\/adapter-kit$/,
+        replacement: `${packagesDir}pantheon-core/src/adapter-kit/index.ts`,
+      },
+      {
         find: /^@promethean-os\/pantheon-test\/contracts$/,
         replacement: `${packagesDir}pantheon-test/src/contracts/index.ts`,
       },
@@ -24,6 +28,8 @@ export default defineConfig({
     ],
   },
   test: {
+    // Console output (Pantheon's own warnings included) only for failing tests.
+    silent: 'passed-only',
     projects,
     include: ['src/**/*.test.ts'],
   },

@@ -1,12 +1,14 @@
 /**
  * The test projects of this repository: one per published package and one per example.
- * The root `vitest.config.ts` reads this list into `test.projects`.
+ * The root `vitest.config.ts` reads this list into `test.projects`; inline projects inherit the
+ * root config (the source aliases, `include`), which vitest 5 does by default.
  */
 const packages = [
   'pantheon-core',
   'pantheon-adapters',
   'pantheon-llm-openai',
   'pantheon-llm-claude',
+  'pantheon-llm-ai-sdk',
   'pantheon-persistence',
   'pantheon-test',
   'pantheon-mcp',
@@ -14,14 +16,6 @@ const packages = [
 const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk', 'mcp-filesystem'];
 
 export default [
-  ...packages.map((name) => ({
-    extends: true as const,
-    root: `packages/${name}`,
-    test: { name },
-  })),
-  ...examples.map((name) => ({
-    extends: true as const,
-    root: `examples/${name}`,
-    test: { name: `example-${name}` },
-  })),
+  ...packages.map((name) => ({ root: `packages/${name}`, test: { name } })),
+  ...examples.map((name) => ({ root: `examples/${name}`, test: { name: `example-${name}` } })),
 ];

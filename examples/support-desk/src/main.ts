@@ -1,7 +1,7 @@
-import { chooseModel } from './model-choice';
+import { chooseModelFromEnvironment } from './model-choice';
 import { runSupportDesk } from './support-desk';
 
-const choice = chooseModel(process.env);
+const choice = await chooseModelFromEnvironment(process.env);
 console.log(`Pantheon support desk — model: ${choice.description}\n`);
 const run = await runSupportDesk({ llm: choice.llm, log: (line) => console.log(line) });
 for (const error of run.errors) console.error(`error: ${error.code}: ${error.message}`);

@@ -1,13 +1,15 @@
-import { chooseModel, SUPPORT_DESK_CASSETTE } from './model-choice';
+import { chooseModelFromEnvironment, SUPPORT_DESK_CASSETTE } from './model-choice';
 import { recordCassette } from './record-cassette';
 import { ScriptedSupportModel } from './scripted-support-model';
 
 // `pnpm record` re-records the committed cassette from the scripted model. `pnpm record --live`
 // records the real model that the environment selects instead (see README).
 const live = process.argv.includes('--live');
-const choice = live ? chooseModel(process.env) : undefined;
+const choice = live ? await chooseModelFromEnvironment(process.env) : undefined;
 if (choice?.provider === 'replay') {
-  throw new Error('--live needs OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY');
+  throw new Error(
+    '--live needs AI_SDK_MODEL, OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY',
+  );
 }
 const model = choice?.llm ?? new ScriptedSupportModel();
 console.log(

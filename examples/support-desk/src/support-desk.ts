@@ -9,7 +9,6 @@ import {
   type ActorScript,
   type ContextSource,
   type DeadLetter,
-  errorMessage,
   type LlmPort,
   llmBehavior,
   type PantheonError,
@@ -142,7 +141,9 @@ export async function runSupportDesk(options: SupportDeskOptions): Promise<Suppo
         actorId: call.actorId ?? '(unknown actor)',
         name: call.name,
         args: call.args,
-        result: call.ok ? asText(call.result) : `failed: ${errorMessage(call.error)}`,
+        result: call.ok
+          ? asText(call.result)
+          : `failed: ${call.error instanceof Error ? call.error.message : String(call.error)}`,
       }),
     ),
     llmAdapter: llm,

@@ -1,10 +1,11 @@
 import {
-  type BusMessage,
-  LlmError,
-  type LlmPort,
-  type Message,
-  type PantheonSystem,
-} from '@promethean-os/pantheon-core';
+  InMemoryActorStateAdapter,
+  InMemoryContextAdapter,
+  InMemoryMessageBus,
+  InMemoryToolAdapter,
+  NodeScheduler,
+} from '@promethean-os/pantheon-adapters';
+import { type BusMessage, llmBehavior, PantheonSystem } from '@promethean-os/pantheon-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingModel } from './recording-model.test-support';
 import { ScriptedDeskModel } from './scripted-desk-model';
@@ -88,14 +89,6 @@ describe('triage desk in memory', () => {
   });
 
   it('refuses at setup a specialist whose tool is not registered, naming both', async () => {
-    const { PantheonSystem, llmBehavior } = await import('@promethean-os/pantheon-core');
-    const {
-      InMemoryActorStateAdapter,
-      InMemoryContextAdapter,
-      InMemoryMessageBus,
-      InMemoryToolAdapter,
-      NodeScheduler,
-    } = await import('@promethean-os/pantheon-adapters');
     const system = new PantheonSystem({
       contextAdapter: new InMemoryContextAdapter(),
       actorStateAdapter: new InMemoryActorStateAdapter(),

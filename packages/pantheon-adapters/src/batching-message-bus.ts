@@ -2,12 +2,12 @@ import {
   type BusHandler,
   type BusMessage,
   ConfigError,
-  checkBusMessage,
   type MessageBus,
   PantheonError,
   type Scheduler,
   type SubscribeOptions,
 } from '@promethean-os/pantheon-core';
+import { checkBusMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import { NodeScheduler } from './node-scheduler';
 
 /** Options of `BatchingMessageBus`. */

@@ -1,21 +1,13 @@
+import { redactSecrets } from '@promethean-os/pantheon-core';
 import { describe, expect, it } from 'vitest';
-import { redactSecrets } from './redact-secrets';
-import { stableHash, stableStringify } from './stable-hash';
+import { stableHash } from './stable-hash';
 import { TtlLruCache } from './ttl-lru-cache';
 
-describe('stableStringify and stableHash', () => {
-  it('gives equal text for equal values whatever the key order, and refuses cycles', async () => {
-    expect(stableStringify({ b: 1, a: [{ d: 2, c: undefined, f: () => 1 }] })).toBe(
-      '{"a":[{"d":2}],"b":1}',
-    );
+describe('stableHash', () => {
+  it('gives equal hashes for equal values whatever the key order', async () => {
     expect(await stableHash({ x: 1, y: 2 })).toBe(await stableHash({ y: 2, x: 1 }));
     expect(await stableHash({ x: 1 })).toMatch(/^[0-9a-f]{64}$/);
     expect(await stableHash({ x: 1 })).not.toBe(await stableHash({ x: 2 }));
-    const cyclic: Record<string, unknown> = {};
-    cyclic.self = cyclic;
-    expect(() => stableStringify(cyclic)).toThrow(TypeError);
-    const shared = { n: 1 };
-    expect(stableStringify([shared, shared])).toBe('[{"n":1},{"n":1}]');
   });
 });
 

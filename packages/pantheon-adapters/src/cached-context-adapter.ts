@@ -6,7 +6,7 @@ import {
   type ContextStoreOptions,
   type Message,
 } from '@promethean-os/pantheon-core';
-import { stableStringify } from './stable-hash';
+import { stableStringify } from '@promethean-os/pantheon-core/adapter-kit';
 import { TtlLruCache } from './ttl-lru-cache';
 
 /** Options of `CachedContextAdapter`. */

@@ -4,8 +4,8 @@ import {
   type LlmPort,
   type LlmStreamEvent,
   type Message,
-  toolParametersToJsonSchema,
 } from '@promethean-os/pantheon-core';
+import { toolParametersToJsonSchema } from '@promethean-os/pantheon-core/adapter-kit';
 import { stableHash } from './stable-hash';
 import { TtlLruCache } from './ttl-lru-cache';
 

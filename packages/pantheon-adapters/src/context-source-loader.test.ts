@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContextSourceLoader } from './context-source-loader';
 import { InMemoryContextAdapter } from './in-memory-context-adapter';
+import { isNonPublicAddress, resolvesToNonPublic } from './network-policy';
 import { NodeScheduler } from './node-scheduler';
 
 let server: Server;
@@ -54,8 +55,15 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
+/** A loader for the local test server and the temp directory (both closed by default). */
 const loader = (options: Partial<ConstructorParameters<typeof ContextSourceLoader>[0]> = {}) =>
-  new ContextSourceLoader({ scheduler: new NodeScheduler(), maxSourceBytes: 1000, ...options });
+  new ContextSourceLoader({
+    scheduler: new NodeScheduler(),
+    maxSourceBytes: 1000,
+    allowPrivateNetwork: true,
+    fileRoot: directory,
+    ...options,
+  });
 
 describe('ContextSourceLoader: url sources', () => {
   it('fetches a URL into a system message that names it', async () => {
@@ -174,7 +182,7 @@ describe('InMemoryContextAdapter with url and file sources', () => {
   it('loads them in declaration order with the text sources', async () => {
     const path = join(directory, 'notes.txt');
     await writeFile(path, 'file notes');
-    const context = new InMemoryContextAdapter();
+    const context = new InMemoryContextAdapter({ allowPrivateNetwork: true, fileRoot: directory });
     const messages = await context.compile({
       texts: ['hi'],
       sources: [
@@ -192,5 +200,64 @@ describe('InMemoryContextAdapter with url and file sources', () => {
     await expect(
       context.compile({ sources: [{ type: 'url', url: `${base}/missing` }] }),
     ).rejects.toMatchObject({ code: 'CONTEXT_SOURCE_FAILED' });
+  });
+});
+
+describe('the default source policy (OWASP LLM: excessive agency)', () => {
+  const closed = () => new ContextSourceLoader({ scheduler: new NodeScheduler() });
+
+  it('denies loopback, private, link-local and metadata addresses, literally written', async () => {
+    const fetched: string[] = [];
+    const spy: typeof fetch = async (input) => {
+      fetched.push(String(input));
+      return new Response('should not be fetched');
+    };
+    const loader = new ContextSourceLoader({ scheduler: new NodeScheduler(), fetch: spy });
+    for (const url of [
+      base,
+      'http://localhost:8080/admin',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://metadata.google.internal/computeMetadata/v1/',
+      'http://10.1.2.3/',
+      'http://192.168.1.1/',
+      'http://[::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://2130706433/',
+      'http://[fd00::1]/',
+    ]) {
+      await expect(loader.load({ type: 'url', url }), url).rejects.toMatchObject({
+        code: 'CONTEXT_SOURCE_DENIED',
+        message: expect.stringContaining('not on the public internet'),
+      });
+    }
+    expect(fetched).toEqual([]);
+  });
+
+  it('denies a name that resolves to a non-public address', async () => {
+    expect(await resolvesToNonPublic('localhost')).toBe(true);
+    expect(await resolvesToNonPublic('127.0.0.1')).toBe(false); // literal: checked before DNS
+    expect(isNonPublicAddress('8.8.8.8')).toBe(false);
+    expect(isNonPublicAddress('2606:4700:4700::1111')).toBe(false);
+  });
+
+  it('lets allowPrivateNetwork or allowUrl open it', async () => {
+    const url = `${base}/policy`;
+    expect(
+      (await loader({ allowPrivateNetwork: true }).load({ type: 'url', url })).content,
+    ).toContain('Refunds');
+    const allowed = new ContextSourceLoader({
+      scheduler: new NodeScheduler(),
+      allowUrl: () => true,
+    });
+    expect((await allowed.load({ type: 'url', url })).content).toContain('Refunds');
+  });
+
+  it('denies file sources without a fileRoot, reading nothing', async () => {
+    const path = join(directory, 'private.txt');
+    await writeFile(path, 'private');
+    await expect(closed().load({ type: 'file', path })).rejects.toMatchObject({
+      code: 'CONTEXT_SOURCE_DENIED',
+      message: expect.stringContaining('need a fileRoot'),
+    });
   });
 });

@@ -1,12 +1,12 @@
 import {
   ContextError,
   type ContextSource,
-  errorMessage,
   type Message,
   PantheonError,
   type Scheduler,
-  withTimeout,
 } from '@promethean-os/pantheon-core';
+import { errorMessage, withTimeout } from '@promethean-os/pantheon-core/adapter-kit';
+import { isNonPublicHost, resolvesToNonPublic } from './network-policy';
 
 type TextSource = Extract<ContextSource, { type: 'text' }>;
 type UrlSource = Extract<ContextSource, { type: 'url' }>;
@@ -24,13 +24,20 @@ export interface SourceLoadingOptions {
   /** Largest `url` response or `file` accepted, in bytes (`CONTEXT_SOURCE_TOO_LARGE`). Default 1 MiB. */
   maxSourceBytes?: number;
   /**
-   * Which URLs may be fetched (`CONTEXT_SOURCE_DENIED` otherwise). Defaults to every `http:` and
-   * `https:` URL; other protocols are `CONTEXT_SOURCE_UNSUPPORTED` either way.
+   * Which URLs may be fetched (`CONTEXT_SOURCE_DENIED` otherwise). When given, it decides alone.
+   * By default only the public internet is: loopback, private, link-local (cloud metadata) and
+   * other non-public addresses are denied, literally and after DNS resolution, unless
+   * `allowPrivateNetwork` is set. Protocols other than `http:` and `https:` are
+   * `CONTEXT_SOURCE_UNSUPPORTED` either way.
    */
   allowUrl?: (url: URL) => boolean;
+  /** Lets the default URL policy reach loopback and private networks. Default `false`. */
+  allowPrivateNetwork?: boolean;
   /**
-   * When set, `file` sources must resolve (symbolic links followed) inside this directory
-   * (`CONTEXT_SOURCE_DENIED` otherwise); relative paths are resolved against it.
+   * The directory `file` sources are read from: they must resolve (symbolic links followed)
+   * inside it, and relative paths are resolved against it. Without it, `file` sources are
+   * `CONTEXT_SOURCE_DENIED` — a script (possibly written by a model, through a `spawn` action)
+   * never reads arbitrary files.
    */
   fileRoot?: string;
   /** Timer for `fetchTimeoutMs`. */
@@ -110,6 +117,7 @@ export class ContextSourceLoader {
   private readonly fetchTimeoutMs: number;
   private readonly maxBytes: number;
   private readonly allowUrl: ((url: URL) => boolean) | undefined;
+  private readonly allowPrivateNetwork: boolean;
   private readonly fileRoot: string | undefined;
   private readonly scheduler: Scheduler;
 
@@ -118,6 +126,7 @@ export class ContextSourceLoader {
     this.fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS;
     this.maxBytes = options.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES;
     this.allowUrl = options.allowUrl;
+    this.allowPrivateNetwork = options.allowPrivateNetwork ?? false;
     this.fileRoot = options.fileRoot;
     this.scheduler = options.scheduler;
   }
@@ -148,12 +157,17 @@ export class ContextSourceLoader {
         { code: 'CONTEXT_SOURCE_UNSUPPORTED' },
       );
     }
-    if (this.allowUrl && !this.allowUrl(url)) {
-      throw new ContextError(
-        `The URL ${address} is not allowed`,
+    const denied = (reason: string) =>
+      new ContextError(
+        `The URL ${address} is not allowed: ${reason}`,
         { sourceType: 'url', url: address },
         { code: 'CONTEXT_SOURCE_DENIED' },
       );
+    const checkResolved = !this.allowUrl && !this.allowPrivateNetwork;
+    if (this.allowUrl) {
+      if (!this.allowUrl(url)) throw denied('allowUrl refused it');
+    } else if (checkResolved && isNonPublicHost(url)) {
+      throw denied('it is not on the public internet (set allowPrivateNetwork or allowUrl)');
     }
     const fetchImpl = this.fetch ?? globalThis.fetch;
     const timeoutMs = this.fetchTimeoutMs;
@@ -168,6 +182,11 @@ export class ContextSourceLoader {
           { code: 'CONTEXT_SOURCE_TIMEOUT' },
         ),
       async (timeoutSignal) => {
+        if (checkResolved && (await resolvesToNonPublic(url.hostname))) {
+          throw denied(
+            'its name resolves to a non-public address (set allowPrivateNetwork or allowUrl)',
+          );
+        }
         let response: Response;
         try {
           response = await fetchImpl(url, { signal: timeoutSignal });
@@ -194,21 +213,28 @@ export class ContextSourceLoader {
       import('node:path'),
     ]);
     const location = { path: filePath };
-    let resolved = resolve(this.fileRoot ?? '.', filePath);
+    const fileRoot = this.fileRoot;
+    if (fileRoot === undefined) {
+      throw new ContextError(
+        `The file ${filePath} cannot be read: file sources need a fileRoot to read from`,
+        { sourceType: 'file', ...location },
+        { code: 'CONTEXT_SOURCE_DENIED' },
+      );
+    }
     try {
-      if (this.fileRoot !== undefined) {
-        const [root, real] = await Promise.all([realpath(this.fileRoot), realpath(resolved)]);
-        const inside = relative(root, real);
-        if (inside.startsWith('..') || isAbsolute(inside)) {
-          throw new ContextError(
-            `The file ${filePath} is outside ${this.fileRoot}`,
-            { sourceType: 'file', ...location, fileRoot: this.fileRoot },
-            { code: 'CONTEXT_SOURCE_DENIED' },
-          );
-        }
-        resolved = real;
+      const [root, real] = await Promise.all([
+        realpath(fileRoot),
+        realpath(resolve(fileRoot, filePath)),
+      ]);
+      const inside = relative(root, real);
+      if (inside.startsWith('..') || isAbsolute(inside)) {
+        throw new ContextError(
+          `The file ${filePath} is outside ${fileRoot}`,
+          { sourceType: 'file', ...location, fileRoot },
+          { code: 'CONTEXT_SOURCE_DENIED' },
+        );
       }
-      const handle = await open(resolved, 'r');
+      const handle = await open(real, 'r');
       try {
         const stats = await handle.stat();
         if (!stats.isFile()) throw failed('file', location, 'not a regular file');

@@ -1,20 +1,22 @@
 import {
   type AppendOptions,
-  abortError,
-  BoundedLog,
   type CompileContextOptions,
   ConfigError,
   ContextError,
   type ContextPort,
   type ContextSource,
   type ContextStoreOptions,
-  checkAppendedMessage,
-  conversationOf,
-  errorMessage,
   type Message,
   type NamedContextSource,
   type Scheduler,
 } from '@promethean-os/pantheon-core';
+import {
+  abortError,
+  BoundedLog,
+  checkAppendedMessage,
+  conversationOf,
+  errorMessage,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import { assembleContext, inputMessages, type RankedMessage } from './context-assembly';
 import { type ContextDocument, checkDocument, invalidDocument } from './context-document';

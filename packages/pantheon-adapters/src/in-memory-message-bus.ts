@@ -1,11 +1,10 @@
-import {
-  type BusHandler,
-  type BusMessage,
-  ConfigError,
-  checkBusMessage,
-  type MessageBus,
-  type SubscribeOptions,
+import type {
+  BusHandler,
+  BusMessage,
+  MessageBus,
+  SubscribeOptions,
 } from '@promethean-os/pantheon-core';
+import { checkBusMessage, requireFunction } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** Options of `InMemoryMessageBus`. */
 export interface InMemoryMessageBusOptions {
@@ -61,13 +60,7 @@ export class InMemoryMessageBus implements MessageBus {
 
   /** Subscribes `handler`; a handler that is not a function is a `ConfigError` `INVALID_ARGUMENT`. */
   subscribe(handler: BusHandler, options: SubscribeOptions = {}): () => void {
-    if (typeof handler !== 'function') {
-      throw new ConfigError(
-        'subscribe() needs a handler function',
-        { received: typeof handler },
-        { code: 'INVALID_ARGUMENT' },
-      );
-    }
+    requireFunction('MessageBus.subscribe', 'handler', handler);
     const subscription: Subscription = { handler, to: options.to };
     this.subscriptions.add(subscription);
     return () => {

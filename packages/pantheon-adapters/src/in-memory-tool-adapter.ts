@@ -1,17 +1,19 @@
 import {
-  abortError,
-  describeIssues,
-  errorMessage,
   isToolSpec,
   type Scheduler,
   ToolError,
   type ToolInvokeOptions,
   type ToolPort,
   type ToolSpec,
+} from '@promethean-os/pantheon-core';
+import {
+  abortError,
+  describeIssues,
+  errorMessage,
   toolFailure,
   toolTimeoutError,
   withTimeout,
-} from '@promethean-os/pantheon-core';
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { NodeScheduler } from './node-scheduler';
 import { type ArgumentValidator, compileArgumentValidator } from './tool-arguments';
 

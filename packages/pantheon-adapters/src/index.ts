@@ -1,3 +1,11 @@
+/**
+ * `@promethean-os/pantheon-adapters`: an in-memory adapter of every Pantheon port, and decorators
+ * that add caching, pooling, timeouts, monitoring, retries with a circuit breaker, batching and an
+ * allow-list to any adapter. Integrations with optional peer dependencies are subpath exports:
+ * `/elasticsearch`, `/winston`, `/prometheus`.
+ *
+ * @packageDocumentation
+ */
 export {
   BatchingMessageBus,
   type BatchingMessageBusOptions,
@@ -5,21 +13,9 @@ export {
 } from './batching-message-bus';
 export { CachedContextAdapter, type CachedContextAdapterOptions } from './cached-context-adapter';
 export { CachedLlmAdapter, type CachedLlmAdapterOptions } from './cached-llm-adapter';
-export {
-  assembleContext,
-  type ContextBudget,
-  type ContextParts,
-  estimateTokens,
-  inputMessages,
-  type RankedMessage,
-} from './context-assembly';
-export { type ContextDocument, checkDocument } from './context-document';
-export {
-  ContextSourceLoader,
-  type LoadableSource,
-  type SourceLoadingOptions,
-  textSourceMessage,
-} from './context-source-loader';
+export type { ContextBudget } from './context-assembly';
+export type { ContextDocument } from './context-document';
+export type { SourceLoadingOptions } from './context-source-loader';
 export {
   InMemoryActorStateAdapter,
   type InMemoryActorStateOptions,
@@ -56,7 +52,4 @@ export {
   type SecureToolAdapterOptions,
   type ToolApprovalRequest,
 } from './secure-tool-adapter';
-export { stableHash, stableStringify } from './stable-hash';
 export { TimeoutToolAdapter, type TimeoutToolAdapterOptions } from './timeout-tool-adapter';
-export { type ArgumentValidator, compileArgumentValidator } from './tool-arguments';
-export { ToolPortDecorator } from './tool-port-decorator';

@@ -1,5 +1,4 @@
 import {
-  abortError,
   ConfigError,
   type LlmCompleteOptions,
   LlmError,
@@ -7,8 +6,8 @@ import {
   type LlmStreamEvent,
   type Message,
   PantheonError,
-  withTimeout,
 } from '@promethean-os/pantheon-core';
+import { abortError, NEVER_ABORTED, withTimeout } from '@promethean-os/pantheon-core/adapter-kit';
 import {
   type BulkheadPolicy,
   bulkhead,
@@ -72,8 +71,6 @@ export interface ResilientLlmAdapterOptions {
   /** Called when the circuit changes state. */
   onCircuitStateChange?: (state: LlmCircuitState) => void;
 }
-
-const NEVER_ABORTED = new AbortController().signal;
 
 const CIRCUIT_STATES: Record<CircuitState, LlmCircuitState> = {
   [CircuitState.Closed]: 'closed',

@@ -1,10 +1,10 @@
 import {
-  errorMessage,
   ToolError,
   type ToolInvokeOptions,
   type ToolPort,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
+import { deepFreeze, errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import { ToolPortDecorator } from './tool-port-decorator';
 
 /** What an approval callback decides on. */
@@ -26,14 +26,6 @@ export interface SecureToolAdapterOptions {
    * human approval or argument policies.
    */
   approve?: (request: ToolApprovalRequest) => boolean | Promise<boolean>;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }
 
 function denied(name: string, reason: string, details: Record<string, unknown>, cause?: unknown) {

@@ -4,8 +4,8 @@ import {
   ToolError,
   type ToolInvokeOptions,
   type ToolPort,
-  withTimeout,
 } from '@promethean-os/pantheon-core';
+import { withTimeout } from '@promethean-os/pantheon-core/adapter-kit';
 import { NodeScheduler } from './node-scheduler';
 import { ToolPortDecorator } from './tool-port-decorator';
 

@@ -1,10 +1,5 @@
-import {
-  issuesOf,
-  isZodSchema,
-  type JsonSchema,
-  type ToolSpec,
-  type ValidationIssue,
-} from '@promethean-os/pantheon-core';
+import type { JsonSchema, ToolSpec, ValidationIssue } from '@promethean-os/pantheon-core';
+import { issuesOf, isZodSchema } from '@promethean-os/pantheon-core/adapter-kit';
 import { Ajv, type ErrorObject } from 'ajv';
 
 /** Checks a tool's arguments; returns them (with schema defaults applied) or the issues. */

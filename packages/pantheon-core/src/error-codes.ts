@@ -59,6 +59,10 @@ export const ERROR_CODES = {
   BUS_CLOSED: '`send` on a `BatchingMessageBus` after `close()`',
   STORE_UNAVAILABLE:
     "persistence: the mailbox store's database failed; the message stays unacknowledged and the tick is retried",
+  STORE_PORTS_MISMATCH:
+    "`PantheonSystem` got a `store` with an `actorStateAdapter` or `contextAdapter` that is not the store's own (`details.ports`): their writes would bypass the tick's transaction",
+  TICK_ENDED:
+    "a `MailboxStore`'s tick transaction was committed, or written to through its views, after its `commit` or `abort`; nothing was written",
 
   // Tools
   TOOL_NOT_FOUND:
@@ -99,6 +103,8 @@ export const ERROR_CODES = {
     "`ResilientLlmAdapter`'s circuit breaker is open after consecutive retryable failures; the model was not called (`retryable: false`)",
   LLM_BULKHEAD_FULL:
     "`ResilientLlmAdapter`'s concurrency limit and its queue are full (`retryable: true`)",
+  LLM_UNSUPPORTED_CONTENT:
+    "the model answered with content a Pantheon message cannot hold (a generated file, a provider-executed tool call); `details.parts` names it. From `AiSdkLlmAdapter` with `unsupportedContent: 'reject'`",
   LLM_CASSETTE_MISS:
     '`ReplayLlmAdapter` (pantheon-test) has no recorded reply for this request; the message names its last user message and model',
 
@@ -122,7 +128,7 @@ export const ERROR_CODES = {
   CONTEXT_SOURCE_TIMEOUT:
     'a `url` source did not load within `fetchTimeoutMs`; the request was aborted',
   CONTEXT_SOURCE_DENIED:
-    'a `url` rejected by `allowUrl`, or a `file` outside `fileRoot` (symbolic links followed)',
+    'a `url` source off the public internet or refused by `allowUrl`, or a `file` source without `fileRoot` or outside it',
   CONTEXT_INVALID_DOCUMENT:
     'a stored document is malformed (`details.path`, e.g. `[3].content`): `addDocuments`/`indexDocuments` stored none of the batch; a `documents/<id>` write without `content`; an Elasticsearch hit without string `content`',
   CONTEXT_SEARCH_FAILED:

@@ -8,6 +8,7 @@ import {
   PantheonError,
   ToolError,
 } from './errors';
+import { rememberSecret } from './redact-secrets';
 
 describe('errors', () => {
   it('keep the seed shapes and default codes', () => {
@@ -159,5 +160,45 @@ describe('errors', () => {
       message: 'gone',
       details: { actorId: 'a' },
     });
+  });
+});
+
+describe('what an error stores and logs', () => {
+  it('redacts secrets in toJSON: known shapes and configured keys', () => {
+    rememberSecret('corp-gateway-key-7f3a91');
+    const error = new LlmError(
+      'Incorrect API key provided: sk-proj-abcdefghijklmnop1234 (gateway key corp-gateway-key-7f3a91)',
+      { status: 401, headers: { authorization: 'Bearer abcdefghijk' } },
+      { code: 'LLM_AUTH' },
+    );
+    const stored = JSON.stringify(error.toJSON());
+    expect(stored).not.toContain('sk-proj-abcdefghijklmnop1234');
+    expect(stored).not.toContain('corp-gateway-key-7f3a91');
+    expect(stored).not.toContain('abcdefghijk');
+    expect(stored).toContain('[REDACTED]');
+    // The thrown error itself is unchanged for the code that catches it.
+    expect(error.message).toContain('sk-proj-abcdefghijklmnop1234');
+  });
+
+  it('keeps a transcript out of toJSON, keeping its length', () => {
+    const error = new BehaviorError(
+      'too many steps',
+      'answer',
+      {
+        maxSteps: 2,
+        transcript: [
+          { role: 'user', content: 'my card 4242' },
+          { role: 'assistant', content: 'ok' },
+        ],
+      },
+      { code: 'MAX_STEPS_EXCEEDED' },
+    );
+    expect(error.toJSON().details).toEqual({
+      behaviorName: 'answer',
+      maxSteps: 2,
+      transcriptLength: 2,
+    });
+    expect(JSON.stringify(error.toJSON())).not.toContain('4242');
+    expect(error.details?.transcript).toHaveLength(2);
   });
 });

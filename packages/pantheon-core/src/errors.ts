@@ -1,8 +1,6 @@
 import type { PantheonErrorCode } from './error-codes';
 import { isRetryableLlmError } from './llm-error-codes';
-
-// Kept exported from here, where it was first published.
-export { isRetryableStatus } from './llm-error-codes';
+import { redactSecrets } from './redact-secrets';
 
 /**
  * One marker per error class, shared by every copy of this package through the global symbol
@@ -63,7 +61,13 @@ export class PantheonError extends Error {
 
   /** A plain object for logs and JSON. */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, details: this.details };
+    // What is logged or stored: secrets redacted, a transcript replaced by its length.
+    let details = this.details;
+    if (details !== undefined && Array.isArray(details.transcript)) {
+      const { transcript, ...rest } = details;
+      details = { ...rest, transcriptLength: transcript.length };
+    }
+    return redactSecrets({ name: this.name, code: this.code, message: this.message, details });
   }
 }
 

@@ -1,3 +1,11 @@
+/**
+ * `@promethean-os/pantheon-core`: what actors, behaviors, tools and their tests are written
+ * against — the types and their zod schemas and guards, the typed errors and the registry of
+ * their codes, the ports, `makeOrchestrator`, `PantheonSystem`, `llmBehavior` and `defineTool`.
+ * Helpers for writing adapters of the ports are in `@promethean-os/pantheon-core/adapter-kit`.
+ *
+ * @packageDocumentation
+ */
 export { checkActorScript } from './actor-scripts';
 export {
   HANDOFF_TOOL_NAME,
@@ -5,10 +13,7 @@ export {
   type LlmBehaviorOptions,
   llmBehavior,
 } from './agent/llm-behavior';
-export { BoundedLog } from './bounded-log';
-export { checkBusMessage } from './bus-messages';
 export { consoleLog, type LogLevel } from './console-log';
-export { checkAppendedMessage, conversationOf } from './context-messages';
 export {
   defineTool,
   type JsonSchemaToolDefinition,
@@ -21,33 +26,12 @@ export {
   ConfigError,
   ContextError,
   type ErrorOptions,
-  errorMessage,
-  isRetryableStatus,
   LlmError,
   type LlmErrorOptions,
   PantheonError,
   ToolError,
 } from './errors';
 export { isAction, isActor, isMessage, isToolSpec } from './guards';
-export { type LlmConnectionVariables, llmConnection } from './llm-connection';
-export {
-  isRetryableLlmError,
-  type LlmErrorCode,
-  llmErrorCodeForStatus,
-} from './llm-error-codes';
-export {
-  llmAbortError,
-  type ProviderSdk,
-  type SdkApiError,
-  sdkErrorToLlmError,
-} from './llm-sdk-errors';
-export {
-  type LlmStreamAccumulator,
-  type LlmStreamPumpOptions,
-  pumpLlmStream,
-} from './llm-stream-pump';
-export { abortError, sleep, withTimeout } from './orchestrator/abort';
-export { DEFAULT_ORCHESTRATOR_LIMITS } from './orchestrator/limits';
 export { makeOrchestrator } from './orchestrator/make-orchestrator';
 export { selectBehaviors } from './orchestrator/select-behaviors';
 export type {
@@ -58,6 +42,7 @@ export type {
   OrchestratorHooks,
   OrchestratorLimits,
   TickInput,
+  TickPorts,
   TickResult,
 } from './orchestrator/types';
 export type {
@@ -79,15 +64,19 @@ export type {
   Scheduler,
   SpawnOptions,
   SubscribeOptions,
+  TickTransaction,
   ToolChoice,
   ToolInvokeOptions,
   ToolPort,
 } from './ports/index';
 export {
-  DEFAULT_RUNTIME_LIMITS,
-  DEFAULT_SUPERVISION,
-  PantheonSystem,
-} from './runtime/pantheon-system';
+  DEFAULT_SECRET_KEYS,
+  DEFAULT_SECRET_PATTERNS,
+  type RedactOptions,
+  redactSecrets,
+  rememberSecret,
+} from './redact-secrets';
+export { PantheonSystem } from './runtime/pantheon-system';
 export type {
   AskOptions,
   CreateActorOptions,
@@ -120,15 +109,6 @@ export {
   ToolCallSchema,
   WaitActionSchema,
 } from './schemas';
-export {
-  checkToolCallArguments,
-  isJsonObject,
-  parseToolCallArguments,
-  type ToolCallArgumentsSource,
-} from './tool-call-arguments';
-export { toolFailure, toolTimeoutError } from './tool-errors';
-export { isZodSchema, toolParametersToJsonSchema } from './tool-parameters';
-export { toolResultContent } from './tool-result';
 export type {
   Action,
   ActionType,
@@ -161,10 +141,4 @@ export type {
   WaitAction,
   ZodLikeSchema,
 } from './types';
-export {
-  check,
-  describeIssues,
-  formatPath,
-  issuesOf,
-  type ValidationIssue,
-} from './validation';
+export type { ValidationIssue } from './validation';

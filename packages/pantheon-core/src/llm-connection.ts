@@ -1,4 +1,5 @@
 import { ConfigError } from './errors';
+import { rememberSecret } from './redact-secrets';
 
 /** The environment variables an LLM adapter falls back to. */
 export interface LlmConnectionVariables {
@@ -33,5 +34,7 @@ export function llmConnection(
       { variable: variables.apiKey },
     );
   }
+  // An echoed key never reaches a log or the durable store in clear.
+  rememberSecret(apiKey);
   return { apiKey, baseURL: options.baseURL ?? environment(variables.baseURL) };
 }

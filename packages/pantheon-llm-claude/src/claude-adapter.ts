@@ -9,10 +9,9 @@ import {
   type LlmCompleteOptions,
   type LlmPort,
   type LlmStreamEvent,
-  llmConnection,
   type Message,
-  pumpLlmStream,
 } from '@promethean-os/pantheon-core';
+import { llmConnection, pumpLlmStream } from '@promethean-os/pantheon-core/adapter-kit';
 import { toClaudeLlmError } from './claude-error-mapping';
 import {
   fromClaudeMessage,

@@ -4,12 +4,12 @@ import {
   APIError,
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
+import type { PantheonError } from '@promethean-os/pantheon-core';
 import {
   type LlmErrorCode,
-  type PantheonError,
   type ProviderSdk,
   sdkErrorToLlmError,
-} from '@promethean-os/pantheon-core';
+} from '@promethean-os/pantheon-core/adapter-kit';
 
 // The `error.type` of an `event: error` inside a stream, which carries no HTTP status.
 const streamErrorCodes: Record<string, LlmErrorCode> = {

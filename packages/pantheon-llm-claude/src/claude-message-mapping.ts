@@ -10,16 +10,18 @@ import type {
   ToolResultBlockParam,
 } from '@anthropic-ai/sdk/resources/messages';
 import {
-  checkToolCallArguments,
-  isJsonObject,
   LlmError,
   type LlmUsage,
   type Message,
   type ToolCall,
   type ToolChoice,
   type ToolSpec,
-  toolParametersToJsonSchema,
 } from '@promethean-os/pantheon-core';
+import {
+  checkToolCallArguments,
+  isJsonObject,
+  toolParametersToJsonSchema,
+} from '@promethean-os/pantheon-core/adapter-kit';
 
 const provider = 'anthropic';
 

@@ -1,10 +1,6 @@
 import type { ContentBlock, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
-import {
-  isJsonObject,
-  type LlmStreamEvent,
-  type LlmUsage,
-  parseToolCallArguments,
-} from '@promethean-os/pantheon-core';
+import type { LlmStreamEvent, LlmUsage } from '@promethean-os/pantheon-core';
+import { isJsonObject, parseToolCallArguments } from '@promethean-os/pantheon-core/adapter-kit';
 import { assistantMessage, invalidResponse, toUsage } from './claude-message-mapping';
 
 type OpenBlock = Record<string, any> & { type: string };

@@ -1,3 +1,8 @@
+/**
+ * `@promethean-os/pantheon-llm-claude`: `ClaudeAdapter`, the `LlmPort` on `@anthropic-ai/sdk`.
+ *
+ * @packageDocumentation
+ */
 export {
   ClaudeAdapter,
   type ClaudeAdapterOptions,
@@ -5,5 +10,4 @@ export {
   DEFAULT_CLAUDE_MODEL,
   MODELS_WITHOUT_FORCED_TOOL_CHOICE,
 } from './claude-adapter';
-export { toClaudeLlmError } from './claude-error-mapping';
 export { CLAUDE_CONTENT_METADATA_KEY } from './claude-message-mapping';

@@ -1,6 +1,11 @@
+/**
+ * `@promethean-os/pantheon-llm-openai`: `OpenAiAdapter`, the `LlmPort` on the official `openai`
+ * SDK, for OpenAI and any OpenAI-compatible server (`baseURL`).
+ *
+ * @packageDocumentation
+ */
 export {
   DEFAULT_OPENAI_MODEL,
   OpenAiAdapter,
   type OpenAiAdapterOptions,
 } from './openai-adapter';
-export { toOpenAiLlmError } from './openai-error-mapping';

@@ -1,11 +1,10 @@
-import {
-  type LlmCompleteOptions,
-  type LlmPort,
-  type LlmStreamEvent,
-  llmConnection,
-  type Message,
-  pumpLlmStream,
+import type {
+  LlmCompleteOptions,
+  LlmPort,
+  LlmStreamEvent,
+  Message,
 } from '@promethean-os/pantheon-core';
+import { llmConnection, pumpLlmStream } from '@promethean-os/pantheon-core/adapter-kit';
 import OpenAI from 'openai';
 import type { Stream } from 'openai/core/streaming';
 import type {

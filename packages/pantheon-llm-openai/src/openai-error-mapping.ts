@@ -1,8 +1,5 @@
-import {
-  type PantheonError,
-  type ProviderSdk,
-  sdkErrorToLlmError,
-} from '@promethean-os/pantheon-core';
+import type { PantheonError } from '@promethean-os/pantheon-core';
+import { type ProviderSdk, sdkErrorToLlmError } from '@promethean-os/pantheon-core/adapter-kit';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 
 const openAiSdk: ProviderSdk<APIError> = {

@@ -1,14 +1,16 @@
 import {
-  isJsonObject,
   LlmError,
   type LlmUsage,
   type Message,
-  parseToolCallArguments,
   type ToolCall,
   type ToolChoice,
   type ToolSpec,
-  toolParametersToJsonSchema,
 } from '@promethean-os/pantheon-core';
+import {
+  isJsonObject,
+  parseToolCallArguments,
+  toolParametersToJsonSchema,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import type {
   ChatCompletion,
   ChatCompletionContentPart,

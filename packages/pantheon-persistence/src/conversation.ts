@@ -1,4 +1,4 @@
-import { conversationOf } from '@promethean-os/pantheon-core';
+import { conversationOf } from '@promethean-os/pantheon-core/adapter-kit';
 import { ACTOR_WIDE } from './store-core';
 
 /**

@@ -24,22 +24,23 @@ for (const makeBackend of backends) {
       const { context, mailbox } = store;
       await context.append('a', user('committed before'), { conversationId: 'c-1' });
 
-      mailbox.beginTick('a');
-      await context.append('a', user('c-1 in the tick'), { conversationId: 'c-1' });
-      await context.append('a', user('actor-wide in the tick'));
-      await context.append('a', user('c-2 in the tick'), { conversationId: 'c-2' });
+      const tick = mailbox.beginTick('a');
+      await tick.context.append!('a', user('c-1 in the tick'), { conversationId: 'c-1' });
+      await tick.context.append!('a', user('actor-wide in the tick'));
+      await tick.context.append!('a', user('c-2 in the tick'), { conversationId: 'c-2' });
       const compile = async (conversationId?: string) =>
-        contents(await context.compile({ sources: [], actorId: 'a', conversationId }));
+        contents(await tick.context.compile({ sources: [], actorId: 'a', conversationId }));
       // Reads during the tick see the buffered entries, each in its own history.
       expect(await compile('c-1')).toEqual(['committed before', 'c-1 in the tick']);
       expect(await compile('c-2')).toEqual(['c-2 in the tick']);
       expect(await compile()).toEqual(['actor-wide in the tick']);
       // Nothing is in the database before the commit.
+      expect(contents(await context.getHistory('a', 'c-1'))).toEqual(['committed before']);
       const other = await backend.reopen(store);
       expect(contents(await other.context.getHistory('a', 'c-1'))).toEqual(['committed before']);
       expect(await other.context.getHistory('a', 'c-2')).toEqual([]);
 
-      await mailbox.commitTick('a', undefined, [], []);
+      await tick.commit(undefined, [], []);
       expect(contents(await other.context.getHistory('a', 'c-1'))).toEqual([
         'committed before',
         'c-1 in the tick',
@@ -50,10 +51,10 @@ for (const makeBackend of backends) {
 
     it('discards the buffered history of an aborted tick, in every conversation', async () => {
       const store = await backend.create();
-      store.mailbox.beginTick('a');
-      await store.context.append('a', user('lost'), { conversationId: 'c-1' });
-      await store.context.append('a', user('lost too'));
-      store.mailbox.abortTick('a');
+      const tick = store.mailbox.beginTick('a');
+      await tick.context.append!('a', user('lost'), { conversationId: 'c-1' });
+      await tick.context.append!('a', user('lost too'));
+      tick.abort();
       expect(await store.context.getHistory('a', 'c-1')).toEqual([]);
       expect(await store.context.getHistory('a')).toEqual([]);
     });
@@ -87,7 +88,7 @@ for (const makeBackend of backends) {
         content: 'On its way',
         ...conversation,
       };
-      await mailbox.commitTick('support', 'in-1', [handedOff], [answer]);
+      await mailbox.beginTick('support').commit('in-1', [handedOff], [answer]);
       expect(await mailbox.pending()).toEqual([handedOff]);
       expect(await mailbox.unpublished()).toEqual([answer]);
       // Another connection reads the same rows.
@@ -131,12 +132,12 @@ for (const makeBackend of backends) {
       });
       await store.actors.spawn(perConversation, 'Help', { id: 'support' });
       await store.actors.spawn(remembersAll, 'Help', { id: 'assistant' });
-      // As the durable runtime runs a tick: its writes buffered, then committed together.
+      // As the durable runtime runs a tick: against the views of its transaction, then committed.
       const tick = async (actorId: string, userMessage: string, conversationId: string) => {
-        store.mailbox.beginTick(actorId);
-        const actor = await store.actors.get(actorId);
-        await orchestrator.tickActor(actor!, { userMessage, conversationId });
-        await store.mailbox.commitTick(actorId, undefined, [], []);
+        const transaction = store.mailbox.beginTick(actorId);
+        const actor = await transaction.state.get(actorId);
+        await orchestrator.tickActor(actor!, { userMessage, conversationId }, transaction);
+        await transaction.commit(undefined, [], []);
       };
       for (const actorId of ['support', 'assistant']) {
         await tick(actorId, 'Alice: my card ends in 4242', 'alice');

@@ -7,8 +7,8 @@ import {
   checkActorScript,
   type SpawnOptions,
 } from '@promethean-os/pantheon-core';
-import { actorNotFound, guarded, versionConflict } from './errors';
-import type { ActorRow, StoreCore, StoredActor } from './store-core';
+import { actorExists, actorNotFound, guarded, tickEnded, versionConflict } from './errors';
+import type { ActorRow, BufferedActor, StoreCore, StoredActor, TickBuffer } from './store-core';
 
 /** Options of `DurableActorState.update`. */
 export interface UpdateOptions {
@@ -27,6 +27,38 @@ function validScript(script: ActorScript): void {
   checkActorScript(script);
 }
 
+/** A new actor of `script`, checked (`SCRIPT_INVALID`) and registered (`SCRIPT_NOT_FOUND`). */
+function newActor(
+  core: StoreCore,
+  script: ActorScript,
+  goal: string,
+  options: SpawnOptions,
+): Actor {
+  validScript(script);
+  const id = options.id ?? crypto.randomUUID();
+  core.scripts.resolve(script.name, script.version, { actorId: id });
+  const at = core.now();
+  const actor: Actor = {
+    id,
+    script,
+    goals: options.goals ?? [goal],
+    state: 'idle',
+    createdAt: at,
+    updatedAt: at,
+  };
+  if (options.name !== undefined) actor.name = options.name;
+  if (options.metadata !== undefined) actor.metadata = options.metadata;
+  return actor;
+}
+
+/** Checks a patch's script like a spawned one. */
+function checkPatch(core: StoreCore, id: string, patch: ActorPatch): void {
+  if (patch.script !== undefined) {
+    validScript(patch.script);
+    core.scripts.resolve(patch.script.name, patch.script.version, { actorId: id });
+  }
+}
+
 function merge(actor: StoredActor, patch: ActorPatch, now: number): StoredActor {
   const {
     version: _version,
@@ -43,8 +75,8 @@ function merge(actor: StoredActor, patch: ActorPatch, now: number): StoredActor 
  * The durable `ActorStatePort`: actors in the `pantheon_actors` table with an optimistic-concurrency
  * `version`. Scripts are re-attached from the `ScriptRegistry` by name and version, so every
  * script must be registered before it is spawned or loaded (`ConfigError` `SCRIPT_NOT_FOUND`).
- * During a tick (`MailboxStore.beginTick`) the actor's updates are buffered and reads see them;
- * the tick's commit writes them.
+ * Every call reads or writes the database at once; a tick's writes go through the `state` view
+ * of its transaction (`db.mailbox.beginTick`) instead, and show here once it committed.
  *
  * @example
  * const db = await openSqlitePersistence({ file: 'pantheon.db', scripts });
@@ -55,31 +87,12 @@ export class DurableActorState implements ActorStatePort {
   constructor(private readonly core: StoreCore) {}
 
   async spawn(script: ActorScript, goal: string, options: SpawnOptions = {}): Promise<StoredActor> {
-    validScript(script);
-    const id = options.id ?? crypto.randomUUID();
-    this.core.scripts.resolve(script.name, script.version, { actorId: id });
-    const at = this.core.now();
-    const actor: Actor = {
-      id,
-      script,
-      goals: options.goals ?? [goal],
-      state: 'idle',
-      createdAt: at,
-      updatedAt: at,
-    };
-    if (options.name !== undefined) actor.name = options.name;
-    if (options.metadata !== undefined) actor.metadata = options.metadata;
-    const inserted = await guarded('state', id, () =>
-      this.core.driver.run(
-        `INSERT INTO pantheon_actors (id, script_name, script_version, script_data, name, goals, state,
-          metadata, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-          ON CONFLICT (id) DO NOTHING`,
-        [id, ...this.core.actorValues(actor)],
-      ),
+    const actor = newActor(this.core, script, goal, options);
+    const insert = this.core.actorInsert(actor);
+    const inserted = await guarded('state', actor.id, () =>
+      this.core.driver.run(insert.sql, insert.params),
     );
-    if (inserted === 0) {
-      throw new ActorError(`Actor "${id}" already exists`, id, undefined, { code: 'ACTOR_EXISTS' });
-    }
+    if (inserted === 0) throw actorExists(actor.id);
     return { ...actor, version: 1 };
   }
 
@@ -88,26 +101,16 @@ export class DurableActorState implements ActorStatePort {
     const rows = await guarded('state', undefined, () =>
       this.core.driver.all<ActorRow>('SELECT * FROM pantheon_actors ORDER BY seq'),
     );
-    return rows.map((row) => {
-      const buffered = this.core.buffer(row.id)?.actor;
-      return buffered ? { ...buffered.value } : this.core.toActor(row);
-    });
+    return rows.map((row) => this.core.toActor(row));
   }
 
   async get(id: string): Promise<StoredActor | null> {
-    const buffer = this.core.buffer(id);
-    if (buffer?.actor) return { ...buffer.actor.value };
     const row = await guarded('state', id, () => this.core.loadActor(id));
-    if (!row) return null;
-    const actor = this.core.toActor(row);
-    if (buffer) buffer.actor = { value: actor, baseVersion: actor.version, dirty: false };
-    return { ...actor };
+    return row ? this.core.toActor(row) : null;
   }
 
   /** The stored version of the actor, or `undefined` for an unknown id. */
   async getVersion(id: string): Promise<number | undefined> {
-    const buffered = this.core.buffer(id)?.actor;
-    if (buffered) return buffered.baseVersion;
     const rows = await guarded('state', id, () =>
       this.core.driver.all<{ version: number | string }>(
         'SELECT version FROM pantheon_actors WHERE id = ?',
@@ -122,22 +125,8 @@ export class DurableActorState implements ActorStatePort {
    * when `options.expectedVersion` is given and the actor changed since, with `VERSION_CONFLICT`.
    */
   async update(id: string, patch: ActorPatch, options: UpdateOptions = {}): Promise<StoredActor> {
-    if (patch.script !== undefined) {
-      validScript(patch.script);
-      this.core.scripts.resolve(patch.script.name, patch.script.version, { actorId: id });
-    }
+    checkPatch(this.core, id, patch);
     const { expectedVersion } = options;
-    const buffer = this.core.buffer(id);
-    if (buffer) {
-      const current = (await this.get(id)) ? buffer.actor : undefined;
-      if (!current) throw actorNotFound(id);
-      if (expectedVersion !== undefined && expectedVersion !== current.baseVersion) {
-        throw versionConflict(id, expectedVersion, current.baseVersion);
-      }
-      current.value = merge(current.value, patch, this.core.now());
-      current.dirty = true;
-      return { ...current.value };
-    }
     return guarded('state', id, async () => {
       for (let attempt = 0; attempt < MAX_MERGE_ATTEMPTS; attempt++) {
         const row = await this.core.loadActor(id);
@@ -147,12 +136,13 @@ export class DurableActorState implements ActorStatePort {
           throw versionConflict(id, expectedVersion, actor.version);
         }
         const updated = merge(actor, patch, this.core.now());
-        const changed = await this.core.driver.run(
-          `UPDATE pantheon_actors SET script_name = ?, script_version = ?, script_data = ?, name = ?,
-            goals = ?, state = ?, metadata = ?, created_at = ?, updated_at = ?, version = version + 1
-            WHERE id = ? AND version = ?`,
-          [...this.core.actorValues(updated), id, actor.version],
+        // The statement a tick commit writes an actor with, run on its own rather than in a
+        // batch, so its `expect` does not apply: a concurrent writer is handled below (merge
+        // again, or VERSION_CONFLICT with the version now stored).
+        const { sql, params } = this.core.actorUpdate(updated, actor.version, () =>
+          versionConflict(id, actor.version, undefined),
         );
+        const changed = await this.core.driver.run(sql, params);
         if (changed === 1) return { ...updated, version: actor.version + 1 };
         if (expectedVersion !== undefined) {
           throw versionConflict(id, expectedVersion, await this.getVersion(id));
@@ -169,10 +159,83 @@ export class DurableActorState implements ActorStatePort {
 
   /** Deletes the actor (not its history or mailbox, which retention prunes). */
   async remove(id: string): Promise<boolean> {
-    this.core.buffers.delete(id);
     const removed = await guarded('state', id, () =>
       this.core.driver.run('DELETE FROM pantheon_actors WHERE id = ?', [id]),
     );
     return removed > 0;
+  }
+}
+
+/**
+ * The `state` view of a tick transaction: reads see the tick's own writes over what is stored;
+ * `spawn` and `update` go into the transaction, whose commit writes them — each actor checked
+ * against the version the tick read (`VERSION_CONFLICT` when another writer changed it).
+ */
+export class TickActorState implements ActorStatePort {
+  constructor(
+    private readonly core: StoreCore,
+    private readonly buffer: TickBuffer,
+  ) {}
+
+  async spawn(script: ActorScript, goal: string, options: SpawnOptions = {}): Promise<StoredActor> {
+    this.writable('spawn');
+    const actor = newActor(this.core, script, goal, options);
+    if (options.id !== undefined && (await this.get(options.id)) !== null) {
+      throw actorExists(actor.id);
+    }
+    const value = { ...actor, version: 1 };
+    this.buffer.actors.set(actor.id, { value, baseVersion: undefined, dirty: true });
+    return { ...value };
+  }
+
+  /** Every actor, in spawn order (those the tick spawned last). */
+  async list(): Promise<StoredActor[]> {
+    const rows = await guarded('state', undefined, () =>
+      this.core.driver.all<ActorRow>('SELECT * FROM pantheon_actors ORDER BY seq'),
+    );
+    const listed = rows.map((row) => {
+      const buffered = this.buffer.actors.get(row.id);
+      return buffered ? { ...buffered.value } : this.core.toActor(row);
+    });
+    for (const buffered of this.buffer.actors.values()) {
+      if (buffered.baseVersion === undefined) listed.push({ ...buffered.value });
+    }
+    return listed;
+  }
+
+  async get(id: string): Promise<StoredActor | null> {
+    const buffered = await this.load(id);
+    return buffered ? { ...buffered.value } : null;
+  }
+
+  /** Merges `patch` into the tick's actor; `expectedVersion` is checked against the one it read. */
+  async update(id: string, patch: ActorPatch, options: UpdateOptions = {}): Promise<StoredActor> {
+    this.writable('update');
+    checkPatch(this.core, id, patch);
+    const current = await this.load(id);
+    if (!current) throw actorNotFound(id);
+    const { expectedVersion } = options;
+    if (expectedVersion !== undefined && expectedVersion !== current.value.version) {
+      throw versionConflict(id, expectedVersion, current.value.version);
+    }
+    current.value = merge(current.value, patch, this.core.now());
+    current.dirty = true;
+    return { ...current.value };
+  }
+
+  /** The tick's copy of the actor, read (and its version noted) on first use. */
+  private async load(id: string): Promise<BufferedActor | undefined> {
+    const known = this.buffer.actors.get(id);
+    if (known) return known;
+    const row = await guarded('state', id, () => this.core.loadActor(id));
+    if (!row) return undefined;
+    const value = this.core.toActor(row);
+    const buffered: BufferedActor = { value, baseVersion: value.version, dirty: false };
+    this.buffer.actors.set(id, buffered);
+    return buffered;
+  }
+
+  private writable(operation: string): void {
+    if (!this.buffer.open) throw tickEnded(this.buffer.actorId, operation);
   }
 }

@@ -1,7 +1,16 @@
-import { type BusMessage, type MailboxStore, PantheonError } from '@promethean-os/pantheon-core';
-import { guarded, versionConflict } from './errors';
+import {
+  type ActorStatePort,
+  type BusMessage,
+  type ContextPort,
+  type MailboxStore,
+  PantheonError,
+  type TickTransaction,
+} from '@promethean-os/pantheon-core';
+import { TickActorState } from './durable-actor-state';
+import { TickContext } from './durable-context';
+import { actorExists, guarded, tickEnded, versionConflict } from './errors';
 import type { SqlStatement } from './sql-driver';
-import type { StoreCore } from './store-core';
+import { type StoreCore, type TickBuffer, tickBuffer } from './store-core';
 
 /** Ids per `markPublished` statement. */
 const MARK_CHUNK = 200;
@@ -18,12 +27,125 @@ function idOf(message: BusMessage): string {
 }
 
 /**
- * The durable `MailboxStore` of `PantheonSystem` (pass it as `store`). Mailbox rows are
- * de-duplicated by message id and acknowledged only by the commit of the tick that handled them;
- * that commit also writes the actor's buffered state, history and key/value changes, stores
- * the messages it sends to local actors (`deliver`, ignored when already stored) and its outbound
- * messages (`publish`) — all in one transaction. Database failures reject with `PantheonError`
- * `STORE_UNAVAILABLE`; a concurrent change of the actor with `ActorError` `VERSION_CONFLICT`.
+ * One tick of a `DurableMailbox`: its `state` and `context` views buffer the tick's writes in
+ * memory, and `commit` applies them in one database transaction with the acknowledgement of
+ * the handled message and the messages the tick sent.
+ */
+class DurableTickTransaction implements TickTransaction {
+  readonly state: TickActorState;
+  readonly context: TickContext;
+  private readonly buffer: TickBuffer;
+
+  constructor(
+    private readonly core: StoreCore,
+    actorId: string,
+  ) {
+    this.buffer = tickBuffer(actorId);
+    this.state = new TickActorState(core, this.buffer);
+    this.context = new TickContext(core, this.buffer);
+  }
+
+  async commit(
+    messageId: string | undefined,
+    deliver: readonly BusMessage[],
+    publish: readonly BusMessage[],
+  ): Promise<void> {
+    const { buffer, core } = this;
+    if (!buffer.open) throw tickEnded(buffer.actorId, 'commit');
+    buffer.open = false;
+    const now = core.now();
+    const statements: SqlStatement[] = [];
+    const alreadyHandled = new Error('already acknowledged');
+    if (messageId !== undefined) {
+      // First, so that a tick whose message was acknowledged meanwhile applies nothing.
+      statements.push({
+        sql: 'UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL',
+        params: [now, messageId],
+        expect: { changes: 1, mismatch: () => alreadyHandled },
+      });
+    }
+    for (const [id, actor] of buffer.actors) {
+      if (!actor.dirty) continue;
+      const base = actor.baseVersion;
+      statements.push(
+        base === undefined
+          ? core.actorInsert(actor.value, () => actorExists(id))
+          : core.actorUpdate(actor.value, base, () => versionConflict(id, base, undefined)),
+      );
+    }
+    statements.push(...core.historyInserts(buffer), ...core.kvStatements(buffer));
+    if (deliver.length > 0) {
+      statements.push({
+        sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES ${deliver
+          .map(() => '(?, ?, ?, ?)')
+          .join(', ')} ON CONFLICT (id) DO NOTHING`,
+        params: deliver.flatMap((message) => [
+          idOf(message),
+          message.to,
+          JSON.stringify(message),
+          now,
+        ]),
+      });
+    }
+    if (publish.length > 0) {
+      statements.push({
+        sql: `INSERT INTO pantheon_outbox (id, message, created_at) VALUES ${publish
+          .map(() => '(?, ?, ?)')
+          .join(', ')} ON CONFLICT (id) DO NOTHING`,
+        params: publish.flatMap((message) => [idOf(message), JSON.stringify(message), now]),
+      });
+    }
+    this.release();
+    await guarded('mailbox', buffer.actorId, async () => {
+      try {
+        await core.driver.batch(statements);
+      } catch (error) {
+        if (error !== alreadyHandled) throw error;
+        await this.replayed(messageId as string, statements);
+      }
+    });
+  }
+
+  abort(): void {
+    this.buffer.open = false;
+    this.release();
+  }
+
+  /** Frees the buffered writes (the statements hold what the commit needs). */
+  private release(): void {
+    this.buffer.actors.clear();
+    this.buffer.history.length = 0;
+    this.buffer.kv.clear();
+  }
+
+  /**
+   * The tick's message was not waiting. Acknowledged already — the commit of an earlier attempt
+   * reached the database although its answer was lost (e.g. the connection dropped): that
+   * attempt's effects stand and this replay's are discarded; its messages keep their ids, so
+   * handing them on again is harmless. Never stored (a caller outside `PantheonSystem`): the
+   * tick commits without an acknowledgement.
+   */
+  private async replayed(messageId: string, statements: SqlStatement[]): Promise<void> {
+    const rows = await this.core.driver.all<{ acked_at: unknown }>(
+      'SELECT acked_at FROM pantheon_mailbox WHERE id = ?',
+      [messageId],
+    );
+    if (rows.length > 0) return;
+    const rest = statements.slice(1);
+    if (rest.length > 0) await this.core.driver.batch(rest);
+  }
+}
+
+/**
+ * The durable `MailboxStore` of `PantheonSystem` (pass it as `store`, with `db.actors` and
+ * `db.context` as the system's state and context ports — the ports it `owns`). Mailbox rows are
+ * de-duplicated by message id and acknowledged only by the commit of the tick that handled
+ * them. Each tick runs in a transaction from `beginTick`: its views buffer the tick's state,
+ * history and key/value writes, and its commit applies them, stores the messages the tick sends
+ * to local actors (`deliver`, ignored when already stored) and its outbound messages (`publish`)
+ * — all in one database transaction with the acknowledgement. Database failures reject with
+ * `PantheonError` `STORE_UNAVAILABLE`; a concurrent change of an actor the tick wrote with
+ * `ActorError` `VERSION_CONFLICT`.
  *
  * @example
  * const db = await openSqlitePersistence({ file: 'pantheon.db', scripts });
@@ -31,7 +153,10 @@ function idOf(message: BusMessage): string {
  *   contextAdapter: db.context, store: db.mailbox });
  */
 export class DurableMailbox implements MailboxStore {
-  constructor(private readonly core: StoreCore) {}
+  constructor(
+    private readonly core: StoreCore,
+    private readonly ports: ReadonlySet<ActorStatePort | ContextPort>,
+  ) {}
 
   async enqueue(message: BusMessage): Promise<boolean> {
     const id = idOf(message);
@@ -63,92 +188,14 @@ export class DurableMailbox implements MailboxStore {
     return rows.map((row) => JSON.parse(row.message) as BusMessage);
   }
 
-  beginTick(actorId: string): void {
-    this.core.buffers.set(actorId, { actor: undefined, history: [], kv: new Map() });
+  /** Starts a tick of `actorId`: a transaction over this database, committed by its `commit`. */
+  beginTick(actorId: string): TickTransaction {
+    return new DurableTickTransaction(this.core, actorId);
   }
 
-  abortTick(actorId: string): void {
-    this.core.buffers.delete(actorId);
-  }
-
-  async commitTick(
-    actorId: string,
-    messageId: string | undefined,
-    deliver: readonly BusMessage[],
-    publish: readonly BusMessage[],
-  ): Promise<void> {
-    const now = this.core.now();
-    const buffer = this.core.buffers.get(actorId);
-    const statements: SqlStatement[] = [];
-    const alreadyHandled = new Error('already acknowledged');
-    if (messageId !== undefined) {
-      // First, so that a tick whose message was acknowledged meanwhile applies nothing.
-      statements.push({
-        sql: 'UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL',
-        params: [now, messageId],
-        expect: { changes: 1, mismatch: () => alreadyHandled },
-      });
-    }
-    if (buffer) {
-      const actor = buffer.actor;
-      if (actor?.dirty) {
-        statements.push(
-          this.core.actorUpdate(actor.value, actor.baseVersion, () =>
-            versionConflict(actorId, actor.baseVersion, undefined),
-          ),
-        );
-      }
-      statements.push(...this.core.historyInserts(actorId, buffer));
-      statements.push(...this.core.kvStatements(actorId, buffer));
-    }
-    if (deliver.length > 0) {
-      statements.push({
-        sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES ${deliver
-          .map(() => '(?, ?, ?, ?)')
-          .join(', ')} ON CONFLICT (id) DO NOTHING`,
-        params: deliver.flatMap((message) => [
-          idOf(message),
-          message.to,
-          JSON.stringify(message),
-          now,
-        ]),
-      });
-    }
-    if (publish.length > 0) {
-      statements.push({
-        sql: `INSERT INTO pantheon_outbox (id, message, created_at) VALUES ${publish
-          .map(() => '(?, ?, ?)')
-          .join(', ')} ON CONFLICT (id) DO NOTHING`,
-        params: publish.flatMap((message) => [idOf(message), JSON.stringify(message), now]),
-      });
-    }
-    await guarded('mailbox', actorId, async () => {
-      try {
-        await this.core.driver.batch(statements);
-      } catch (error) {
-        if (error !== alreadyHandled) throw error;
-        await this.replayed(messageId as string, statements);
-      }
-    });
-    // Only a committed tick drops its buffer; a failed commit leaves it to `abortTick`.
-    this.core.buffers.delete(actorId);
-  }
-
-  /**
-   * The tick's message was not waiting. Acknowledged already — the commit of an earlier attempt
-   * reached the database although its answer was lost (e.g. the connection dropped): that
-   * attempt's effects stand and this replay's are discarded; its messages keep their ids, so
-   * handing them on again is harmless. Never stored (a caller outside `PantheonSystem`): the
-   * tick commits without an acknowledgement.
-   */
-  private async replayed(messageId: string, statements: SqlStatement[]): Promise<void> {
-    const rows = await this.core.driver.all<{ acked_at: unknown }>(
-      'SELECT acked_at FROM pantheon_mailbox WHERE id = ?',
-      [messageId],
-    );
-    if (rows.length > 0) return;
-    const rest = statements.slice(1);
-    if (rest.length > 0) await this.core.driver.batch(rest);
+  /** True for `db.actors` and `db.context` of the same `Persistence`. */
+  owns(port: ActorStatePort | ContextPort): boolean {
+    return this.ports.has(port);
   }
 
   async markPublished(ids: readonly string[]): Promise<void> {

@@ -1,4 +1,6 @@
 import {
+  InMemoryActorStateAdapter,
+  InMemoryContextAdapter,
   InMemoryMessageBus,
   InMemoryToolAdapter,
   NodeScheduler,
@@ -6,6 +8,7 @@ import {
 import {
   type ActorScript,
   type BusMessage,
+  ConfigError,
   type LlmPort,
   PantheonSystem,
 } from '@promethean-os/pantheon-core';
@@ -134,6 +137,49 @@ for (const makeBackend of backends) {
         system.createActor({ id: 'support', name: 'support', script: support, goals: ['Help'] }),
       ).rejects.toMatchObject({ code: 'SCRIPT_NOT_FOUND' });
       expect(await db.actors.list()).toEqual([]);
+      await system.shutdown();
+    });
+
+    it('refuses the store with ports that are not its own (STORE_PORTS_MISMATCH), losing nothing', async () => {
+      const db = await backend.create({ scripts: scripts() });
+      const first = boot(db).system;
+      await first.createActor({ id: 'support', name: 'support', script: support, goals: ['Help'] });
+      const id = await first.sendMessage('support', 'still here');
+      await first.shutdown({ timeoutMs: 10 });
+      const sameDatabase = await backend.reopen(db, { scripts: scripts() });
+      const wire = (ports: Pick<Persistence, 'actors' | 'context'> | Record<string, never>) => () =>
+        new PantheonSystem({
+          contextAdapter: 'context' in ports ? ports.context : new InMemoryContextAdapter(),
+          actorStateAdapter: 'actors' in ports ? ports.actors : new InMemoryActorStateAdapter(),
+          store: db.mailbox,
+          toolAdapter: new InMemoryToolAdapter(),
+          llmAdapter: echo,
+          messageBus: new InMemoryMessageBus(),
+          scheduler: new NodeScheduler(),
+          log: () => {},
+        });
+      for (const ports of [{}, sameDatabase] as const) {
+        let error: unknown;
+        try {
+          wire(ports)();
+        } catch (thrown) {
+          error = thrown;
+        }
+        expect(ConfigError.isInstance(error)).toBe(true);
+        expect(error).toMatchObject({
+          code: 'STORE_PORTS_MISMATCH',
+          details: { ports: ['actorStateAdapter', 'contextAdapter'] },
+        });
+        expect((error as Error).message).toContain('actorStateAdapter: db.actors');
+      }
+      // The stored message waits for a system wired with the store's own ports.
+      expect(await db.mailbox.pending()).toEqual([expect.objectContaining({ id })]);
+      const { system } = boot(db);
+      const replies: BusMessage[] = [];
+      system.on('reply', ({ message }) => replies.push(message));
+      await system.startActor('support');
+      await system.whenIdle();
+      expect(replies.map((reply) => reply.content)).toEqual(['echo: still here']);
       await system.shutdown();
     });
   });

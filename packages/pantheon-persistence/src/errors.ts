@@ -1,9 +1,5 @@
-import {
-  ActorError,
-  ContextError,
-  errorMessage,
-  PantheonError,
-} from '@promethean-os/pantheon-core';
+import { ActorError, ContextError, PantheonError } from '@promethean-os/pantheon-core';
+import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** Which port failed: decides the typed error a database failure becomes. */
 export type PortKind = 'state' | 'context' | 'mailbox';
@@ -71,4 +67,19 @@ export function actorNotFound(actorId: string): ActorError {
   return new ActorError(`Actor "${actorId}" not found`, actorId, undefined, {
     code: 'ACTOR_NOT_FOUND',
   });
+}
+
+export function actorExists(actorId: string): ActorError {
+  return new ActorError(`Actor "${actorId}" already exists`, actorId, undefined, {
+    code: 'ACTOR_EXISTS',
+  });
+}
+
+/** `TICK_ENDED`: a tick transaction used after its commit or abort. */
+export function tickEnded(actorId: string, operation: string): PantheonError {
+  return new PantheonError(
+    `The tick transaction of "${actorId}" has ended (committed or aborted); ${operation} was not applied. Begin a new tick.`,
+    'TICK_ENDED',
+    { actorId, operation },
+  );
 }

@@ -1,6 +1,14 @@
-export { DurableActorState, type UpdateOptions } from './durable-actor-state';
-export { DurableContext } from './durable-context';
-export { DurableMailbox } from './durable-mailbox';
+/**
+ * `@promethean-os/pantheon-persistence`: durable actor state, mailboxes, outboxes and context
+ * history on SQLite (embedded) or PostgreSQL, opened with `openSqlitePersistence` /
+ * `openPostgresPersistence`.
+ *
+ * @packageDocumentation
+ */
+// The stores are created by `Persistence` (their constructors take internals): types only.
+export type { DurableActorState, UpdateOptions } from './durable-actor-state';
+export type { DurableContext } from './durable-context';
+export type { DurableMailbox } from './durable-mailbox';
 export {
   migratePostgres,
   openPostgresPersistence,

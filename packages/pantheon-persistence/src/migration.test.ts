@@ -170,8 +170,12 @@ function legacyPostgres(): LegacyDatabase {
 
 const contents = (messages: { content: string }[]) => messages.map((message) => message.content);
 
-for (const makeLegacy of [legacySqlite, legacyPostgres]) {
-  describe(`migration to schema version ${SCHEMA_VERSION} (${makeLegacy().name})`, () => {
+// Named here rather than by calling the factory, which would create a database to name it.
+for (const [name, makeLegacy] of [
+  ['sqlite', legacySqlite],
+  ['postgres', legacyPostgres],
+] as const) {
+  describe(`migration to schema version ${SCHEMA_VERSION} (${name})`, () => {
     const opened: LegacyDatabase[] = [];
     const legacy = () => {
       const database = makeLegacy();

@@ -1,16 +1,18 @@
-import { ConfigError, errorMessage } from '@promethean-os/pantheon-core';
+import { ConfigError, type Scheduler } from '@promethean-os/pantheon-core';
+import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
+import { backgroundScheduler } from './background-scheduler';
 import { DurableActorState } from './durable-actor-state';
 import { DurableContext } from './durable-context';
 import { DurableMailbox } from './durable-mailbox';
 import { guarded } from './errors';
-import { PostgresDriver, type PostgresDriverOptions, quoteIdentifier } from './postgres-driver';
+import { PostgresDriver, type PostgresDriverOptions } from './postgres-driver';
 import { migrationsTable, pendingMigrations } from './schema';
 import type { ScriptRegistry } from './script-registry';
 import type { SqlDriver } from './sql-driver';
 // Types only: the driver itself is imported by `openSqlitePersistence`, so that importing this
 // package for PostgreSQL never loads `node:sqlite` (an ExperimentalWarning on Node 22, and
 // missing on runtimes without it).
-import type { SqliteDriver, SqliteDriverOptions } from './sqlite-driver';
+import type { SqliteDriverOptions } from './sqlite-driver';
 import { type PruneReport, type RetentionOptions, StoreCore } from './store-core';
 
 /** Settings both back ends share. */
@@ -23,6 +25,11 @@ export interface PersistenceOptions {
   retention?: RetentionOptions;
   /** Default `recentLimit` of `context.compile`. Default 20. */
   recentLimit?: number;
+  /**
+   * Runs the store's timers (`retention.pruneIntervalMs`); pass the application's scheduler, or
+   * a virtual-time one in tests. Default: real timers that do not keep the process alive.
+   */
+  scheduler?: Scheduler;
 }
 
 /** Options of `openSqlitePersistence`. */
@@ -33,10 +40,11 @@ export interface PostgresPersistenceOptions extends PersistenceOptions, Postgres
 
 /**
  * One database behind the three ports a durable `PantheonSystem` needs: `actors`
- * (`ActorStatePort`), `context` (`ContextPort`) and `mailbox` (`MailboxStore`). They share
- * per-tick buffers, so a tick's state, history and key/value writes commit together with the
- * acknowledgement of its message. Open one with `openSqlitePersistence` or
- * `openPostgresPersistence`.
+ * (`ActorStatePort`), `context` (`ContextPort`) and `mailbox` (`MailboxStore`, which `owns` the
+ * other two). A tick runs in a transaction of `mailbox` whose views of `actors` and `context`
+ * hold its writes until they commit together with the acknowledgement of its message; pass all
+ * three to the system (another state or context port is a `ConfigError`
+ * `STORE_PORTS_MISMATCH`). Open one with `openSqlitePersistence` or `openPostgresPersistence`.
  *
  * @example
  * const db = await openSqlitePersistence({ file: 'pantheon.db', scripts });
@@ -62,10 +70,11 @@ export class Persistence {
       options.now ?? Date.now,
       options.retention ?? {},
       options.recentLimit ?? 20,
+      options.scheduler ?? backgroundScheduler(),
     );
     this.actors = new DurableActorState(this.core);
     this.context = new DurableContext(this.core);
-    this.mailbox = new DurableMailbox(this.core);
+    this.mailbox = new DurableMailbox(this.core, new Set([this.actors, this.context]));
   }
 
   /** Applies the schema migrations this version needs; safe to call any number of times. */
@@ -84,26 +93,11 @@ export class Persistence {
   }
 }
 
-/** Applies the pending migrations; resolves the schema version. */
+/**
+ * Applies the pending migrations; resolves the schema version. A driver that can read the
+ * applied version under its write lock does it all itself (`SqlDriver.migrate`).
+ */
 async function migrate(driver: SqlDriver, now: number): Promise<number> {
-  if (driver instanceof PostgresDriver) {
-    return driver.transaction(async (client) => {
-      // Several processes may start at once: one migrates, the others wait and find it done.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `pantheon-migrations:${driver.schema}`,
-      ]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(driver.schema)}`);
-      await client.query(migrationsTable('postgres'));
-      const applied = await client.query<{ version: number | null }>(
-        'SELECT MAX(version) AS version FROM pantheon_migrations',
-      );
-      const migrations = pendingMigrations(Number(applied.rows[0]?.version ?? 0), 'postgres', now);
-      for (const migration of migrations) {
-        for (const statement of migration.statements) await client.query(statement);
-      }
-      return Number(applied.rows[0]?.version ?? 0) + migrations.length;
-    });
-  }
   if (driver.migrate) return driver.migrate(now);
   await driver.run(migrationsTable(driver.dialect));
   const applied = await driver.all<{ version: number | null }>(
@@ -161,7 +155,7 @@ export async function openPostgresPersistence(
 
 /** A `Persistence` over `driver` with its migrations applied; the driver is closed if they fail. */
 async function openMigrated(
-  driver: SqliteDriver | PostgresDriver,
+  driver: SqlDriver,
   options: SqlitePersistenceOptions | PostgresPersistenceOptions,
 ): Promise<Persistence> {
   const persistence = new Persistence(driver, options);
@@ -184,7 +178,7 @@ async function openMigrated(
 export async function migratePostgres(options: PostgresDriverOptions): Promise<number> {
   const driver = new PostgresDriver({ ...options, poolSize: 1 });
   try {
-    return await guarded('mailbox', undefined, () => migrate(driver, Date.now()));
+    return await guarded('mailbox', undefined, () => driver.migrate(Date.now()));
   } finally {
     await driver.close();
   }

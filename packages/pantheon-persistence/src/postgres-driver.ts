@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { migrationsTable, pendingMigrations } from './schema';
 import type { SqlDriver, SqlStatement, SqlValue } from './sql-driver';
 
 /** PostgreSQL settings of `openPostgresPersistence`. */
@@ -85,6 +86,30 @@ export class PostgresDriver implements SqlDriver {
         if (statement.expect && (result.rowCount ?? 0) !== statement.expect.changes)
           throw statement.expect.mismatch();
       }
+    });
+  }
+
+  /**
+   * Applies the pending migrations in one transaction that first takes an advisory lock (per
+   * schema) and reads the applied version: several processes may start at once; one migrates,
+   * the others wait and find it done. Creates the schema when missing.
+   */
+  migrate(now: number): Promise<number> {
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+        `pantheon-migrations:${this.schema}`,
+      ]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(this.schema)}`);
+      await client.query(migrationsTable('postgres'));
+      const applied = await client.query<{ version: number | null }>(
+        'SELECT MAX(version) AS version FROM pantheon_migrations',
+      );
+      const from = Number(applied.rows[0]?.version ?? 0);
+      const migrations = pendingMigrations(from, 'postgres', now);
+      for (const migration of migrations) {
+        for (const statement of migration.statements) await client.query(statement);
+      }
+      return from + migrations.length;
     });
   }
 

@@ -1,3 +1,4 @@
+import { createMockScheduler } from '@promethean-os/pantheon-test';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backends } from './backends.test-support';
 
@@ -76,18 +77,12 @@ for (const makeBackend of backends) {
       await context.append('a', { role: 'user', content: 'old' });
       await mailbox.enqueue({ id: 'old', from: 'user', to: 'a', content: 'x' });
       await mailbox.enqueue({ id: 'waiting', from: 'user', to: 'a', content: 'y' });
-      await mailbox.commitTick(
-        'a',
-        'old',
-        [],
-        [{ id: 'old:0', from: 'a', to: 'user', content: 'r' }],
-      );
-      await mailbox.commitTick(
-        'a',
-        undefined,
-        [],
-        [{ id: 'unpub', from: 'a', to: 'user', content: 's' }],
-      );
+      await mailbox
+        .beginTick('a')
+        .commit('old', [], [{ id: 'old:0', from: 'a', to: 'user', content: 'r' }]);
+      await mailbox
+        .beginTick('a')
+        .commit(undefined, [], [{ id: 'unpub', from: 'a', to: 'user', content: 's' }]);
       await mailbox.markPublished(['old:0']);
       now = 1 * DAY;
       // Within the retention the id still de-duplicates.
@@ -100,6 +95,27 @@ for (const makeBackend of backends) {
       // Pending and unpublished rows are never pruned.
       expect((await mailbox.pending()).map((message) => message.id)).toEqual(['waiting']);
       expect((await mailbox.unpublished()).map((message) => message.id)).toEqual(['unpub']);
+    });
+
+    it('prunes every pruneIntervalMs on the scheduler it is given, until closed', async () => {
+      let now = 0;
+      const scheduler = createMockScheduler();
+      const store = await backend.create({
+        now: () => now,
+        scheduler,
+        retention: { messageDays: 1, pruneIntervalMs: 60_000 },
+      });
+      const { mailbox } = store;
+      await mailbox.enqueue({ id: 'old', from: 'user', to: 'a', content: 'x' });
+      await mailbox.beginTick('a').commit('old', [], []);
+      now = 2 * DAY;
+      await scheduler.advance(59_999);
+      expect(await mailbox.stats()).toMatchObject({ acknowledged: 1 });
+      await scheduler.advance(1);
+      expect(await mailbox.stats()).toMatchObject({ acknowledged: 0 });
+      expect(scheduler.pending()).toBe(1);
+      await store.close();
+      expect(scheduler.pending()).toBe(0);
     });
   });
 }

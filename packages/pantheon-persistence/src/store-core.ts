@@ -1,4 +1,4 @@
-import type { Actor, ActorScript, Message } from '@promethean-os/pantheon-core';
+import type { Actor, ActorScript, Message, Scheduler } from '@promethean-os/pantheon-core';
 import { guarded } from './errors';
 import type { ScriptRegistry } from './script-registry';
 import type { SqlDriver, SqlStatement } from './sql-driver';
@@ -24,14 +24,33 @@ export interface ActorRow {
   version: number | string;
 }
 
-/** One actor's writes during a tick, applied by `commitTick`. */
+/** An actor as a tick transaction holds it until the commit. */
+export interface BufferedActor {
+  /** The actor as the tick sees it. */
+  value: StoredActor;
+  /** The stored version the tick read, checked by the commit; `undefined` when it spawned it. */
+  baseVersion: number | undefined;
+  /** Changed by the tick (or spawned by it): the commit writes it. */
+  dirty: boolean;
+}
+
+/** The writes of one tick transaction, applied by its commit. */
 export interface TickBuffer {
-  /** The actor as the tick sees it; `baseVersion` is the stored version it started from. */
-  actor: { value: StoredActor; baseVersion: number; dirty: boolean } | undefined;
-  /** History appends, in order, each with its `conversation_id` (`ACTOR_WIDE` or an id). */
-  history: { json: string; at: number; conversation: string }[];
-  /** Key/value writes of the actor's scope; `null` deletes. */
-  kv: Map<string, string | null>;
+  /** The actor whose tick this is (for error details). */
+  readonly actorId: string;
+  /** Every actor the tick read or wrote, by id, in the order it first did. */
+  actors: Map<string, BufferedActor>;
+  /** History appends, in order, each with its actor and `conversation_id` (`ACTOR_WIDE` or an id). */
+  history: { actorId: string; json: string; at: number; conversation: string }[];
+  /** Key/value writes by scope, then key; `null` deletes. */
+  kv: Map<string, Map<string, string | null>>;
+  /** False once the transaction committed or aborted: its views refuse writes. */
+  open: boolean;
+}
+
+/** A new, empty buffer for a tick of `actorId`. */
+export function tickBuffer(actorId: string): TickBuffer {
+  return { actorId, actors: new Map(), history: [], kv: new Map(), open: true };
 }
 
 /** `pantheon_history.conversation_id` of the actor-wide history; conversation ids are non-empty. */
@@ -84,10 +103,9 @@ function scriptData(script: ActorScript): string {
   return data;
 }
 
-/** The state the three ports of one database share: the driver, scripts and tick buffers. */
+/** What the three ports of one database share: the driver, the scripts and the settings. */
 export class StoreCore {
-  readonly buffers = new Map<string, TickBuffer>();
-  private pruneTimer: ReturnType<typeof setInterval> | undefined;
+  private stopPruning: (() => void) | undefined;
 
   constructor(
     readonly driver: SqlDriver,
@@ -95,18 +113,17 @@ export class StoreCore {
     readonly now: () => number,
     readonly retention: RetentionOptions,
     readonly recentLimit: number,
+    scheduler: Scheduler,
   ) {
     if (retention.pruneIntervalMs !== undefined && retention.pruneIntervalMs > 0) {
-      this.pruneTimer = setInterval(() => {
-        this.prune().catch(() => {});
-      }, retention.pruneIntervalMs);
-      this.pruneTimer.unref?.();
+      // A failed prune (database down) is retried at the next interval.
+      this.stopPruning = scheduler.every(retention.pruneIntervalMs, () =>
+        this.prune().then(
+          () => {},
+          () => {},
+        ),
+      );
     }
-  }
-
-  /** The buffer of `actorId`'s tick in progress, if any. */
-  buffer(actorId: string | undefined): TickBuffer | undefined {
-    return actorId === undefined ? undefined : this.buffers.get(actorId);
   }
 
   toActor(row: ActorRow): StoredActor {
@@ -142,6 +159,20 @@ export class StoreCore {
     ];
   }
 
+  /**
+   * The statement that inserts a new actor at version 1; it changes no row when the id is
+   * taken (`mismatch`, when given, then aborts the batch).
+   */
+  actorInsert(actor: Actor, mismatch?: () => Error): SqlStatement {
+    return {
+      sql: `INSERT INTO pantheon_actors (id, script_name, script_version, script_data, name, goals, state,
+        metadata, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+        ON CONFLICT (id) DO NOTHING`,
+      params: [actor.id, ...this.actorValues(actor)],
+      ...(mismatch ? { expect: { changes: 1, mismatch } } : {}),
+    };
+  }
+
   /** The statement that writes a buffered actor, checking it was not changed meanwhile. */
   actorUpdate(actor: StoredActor, baseVersion: number, mismatch: () => Error): SqlStatement {
     return {
@@ -161,7 +192,7 @@ export class StoreCore {
   }
 
   /** The statement inserting a buffer's history entries (one multi-row insert, in order). */
-  historyInserts(actorId: string, buffer: TickBuffer): SqlStatement[] {
+  historyInserts(buffer: TickBuffer): SqlStatement[] {
     if (buffer.history.length === 0) return [];
     return [
       {
@@ -169,7 +200,7 @@ export class StoreCore {
           .map(() => '(?, ?, ?, ?)')
           .join(', ')}`,
         params: buffer.history.flatMap((entry) => [
-          actorId,
+          entry.actorId,
           entry.conversation,
           entry.json,
           entry.at,
@@ -178,9 +209,11 @@ export class StoreCore {
     ];
   }
 
-  kvStatements(scope: string, buffer: TickBuffer): SqlStatement[] {
+  kvStatements(buffer: TickBuffer): SqlStatement[] {
     const statements: SqlStatement[] = [];
-    for (const [key, value] of buffer.kv) statements.push(this.kvStatement(scope, key, value));
+    for (const [scope, entries] of buffer.kv) {
+      for (const [key, value] of entries) statements.push(this.kvStatement(scope, key, value));
+    }
     return statements;
   }
 
@@ -233,9 +266,8 @@ export class StoreCore {
   }
 
   async close(): Promise<void> {
-    if (this.pruneTimer) clearInterval(this.pruneTimer);
-    this.pruneTimer = undefined;
-    this.buffers.clear();
+    this.stopPruning?.();
+    this.stopPruning = undefined;
     await this.driver.close();
   }
 }

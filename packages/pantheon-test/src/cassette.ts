@@ -95,22 +95,6 @@ export function normalizeRequest(
   return request;
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    const item = (value as Record<string, unknown>)[key];
-    if (item !== undefined) out[key] = sortKeys(item);
-  }
-  return out;
-}
-
-/** JSON with object keys sorted at every level: equal values give equal text. */
-export function stableStringify(value: unknown, indent?: number): string {
-  return JSON.stringify(sortKeys(value), null, indent);
-}
-
 /** The last `user` message's content, to name a request in errors. */
 export function lastUserMessage(request: CassetteRequest): string | undefined {
   for (let index = request.messages.length - 1; index >= 0; index--) {

@@ -1,3 +1,11 @@
+/**
+ * `@promethean-os/pantheon-test`: mocks of every Pantheon port that record their calls, a
+ * virtual-time scheduler and clock, fixtures, and LLM cassettes (record once, replay offline).
+ * The port contract suites are the `/contracts` subpath, so that importing the mocks never loads
+ * vitest.
+ *
+ * @packageDocumentation
+ */
 export type {
   Cassette,
   CassetteError,
@@ -5,8 +13,7 @@ export type {
   CassetteMessage,
   CassetteRequest,
 } from './cassette';
-export { createTestActor, createTestScript, replyBehavior } from './fixtures';
-export { INVALID_ARGUMENT } from './internal/invalid';
+export { createTestActor, createTestScript } from './fixtures';
 export {
   createMockActorState,
   type MockActorState,
@@ -52,5 +59,5 @@ export {
   type ScriptedHttpReply,
   type ScriptedHttpResponder,
 } from './recording-server';
-export { ReplayLlmAdapter, readCassette } from './replay-llm-adapter';
+export { ReplayLlmAdapter } from './replay-llm-adapter';
 export { createTestClock, type TestClock } from './test-clock';

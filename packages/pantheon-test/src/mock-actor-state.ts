@@ -5,13 +5,12 @@ import {
   ActorSchema,
   type ActorScript,
   type ActorStatePort,
-  check,
   checkActorScript,
   type SpawnOptions,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
+import { check, describeValue, invalidArgument } from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-import { describeValue, invalidArgument } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** Options of `createMockActorState`. */

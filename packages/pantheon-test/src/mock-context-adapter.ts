@@ -1,25 +1,24 @@
 import {
   type AppendOptions,
-  abortError,
   type CompileContextOptions,
   ContextError,
   type ContextPort,
   ContextSourceSchema,
   type ContextStoreOptions,
-  check,
-  describeIssues,
   type Message,
   MessageSchema,
   type PantheonErrorCode,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
-import { copyData } from './internal/copy-data';
 import {
+  abortError,
+  check,
+  describeIssues,
   describeValue,
-  INVALID_ARGUMENT,
   invalidArgument,
-  messageListIssues,
-} from './internal/invalid';
+} from '@promethean-os/pantheon-core/adapter-kit';
+import { copyData } from './internal/copy-data';
+import { INVALID_ARGUMENT, messageListIssues } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** Computes the compiled context from the request; may be async. */

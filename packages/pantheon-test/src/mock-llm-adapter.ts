@@ -1,17 +1,21 @@
 import {
-  check,
-  describeIssues,
   type LlmCompleteOptions,
   LlmError,
   type LlmPort,
   type LlmStreamEvent,
-  llmAbortError,
   type Message,
   MessageSchema,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
+import {
+  check,
+  describeIssues,
+  describeValue,
+  invalidArgument,
+  llmAbortError,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-import { assertValidMessages, describeValue, invalidArgument } from './internal/invalid';
+import { assertValidMessages } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** Computes a reply from the request; may be async. Its result is validated when it is used. */

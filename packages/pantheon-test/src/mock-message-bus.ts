@@ -1,12 +1,16 @@
-import {
-  type BusHandler,
-  type BusMessage,
-  checkBusMessage,
-  type MessageBus,
-  type SubscribeOptions,
+import type {
+  BusHandler,
+  BusMessage,
+  MessageBus,
+  SubscribeOptions,
 } from '@promethean-os/pantheon-core';
+import {
+  checkBusMessage,
+  describeValue,
+  invalidArgument,
+  requireFunction,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-import { describeValue, invalidArgument, requireFunction } from './internal/invalid';
 import { type RecordedCalls, recorded } from './recorded-calls';
 
 /** A handler failure the bus isolated. */

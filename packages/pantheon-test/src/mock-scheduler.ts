@@ -4,7 +4,11 @@ import {
   type ScheduledJob,
   type Scheduler,
 } from '@promethean-os/pantheon-core';
-import { invalidArgument, requireFinite, requireFunction } from './internal/invalid';
+import {
+  invalidArgument,
+  requireFinite,
+  requireFunction,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { nextMacrotask, realDelay } from './internal/real-time';
 import { createTestClock, type TestClock } from './test-clock';
 

@@ -1,24 +1,27 @@
 import {
-  abortError,
-  describeIssues,
-  isZodSchema,
   type Scheduler,
   ToolError,
   type ToolExecutionContext,
   type ToolInvokeOptions,
   type ToolPort,
   type ToolSpec,
+  type ValidationIssue,
+} from '@promethean-os/pantheon-core';
+import {
+  abortError,
+  describeIssues,
+  describeValue,
+  invalidArgument,
+  isZodSchema,
+  NEVER_ABORTED,
+  requireFinite,
   toolFailure,
   toolTimeoutError,
-  type ValidationIssue,
   withTimeout,
-} from '@promethean-os/pantheon-core';
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
-import { describeValue, invalidArgument, requireFinite } from './internal/invalid';
 import { realTimeScheduler } from './internal/real-time';
 import { type RecordedCalls, recorded } from './recorded-calls';
-
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 /** Computes a tool result from the call; it may throw, reject or never settle. */
 export type MockToolResponder = (

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
-  errorMessage,
   type LlmCompleteOptions,
   type LlmPort,
   type LlmStreamEvent,
@@ -9,14 +8,18 @@ import {
   PantheonError,
 } from '@promethean-os/pantheon-core';
 import {
+  errorMessage,
+  invalidArgument,
+  stableStringify,
+} from '@promethean-os/pantheon-core/adapter-kit';
+import {
   type Cassette,
   type CassetteError,
   type CassetteInteraction,
   normalizeRequest,
-  stableStringify,
 } from './cassette';
 import { copyData } from './internal/copy-data';
-import { assertValidMessages, invalidArgument } from './internal/invalid';
+import { assertValidMessages } from './internal/invalid';
 import { streamEventsOf } from './mock-llm-adapter';
 import { readCassette } from './replay-llm-adapter';
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '@promethean-os/pantheon-core';
+import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** One request the recording server received. */
 export interface RecordedHttpRequest {

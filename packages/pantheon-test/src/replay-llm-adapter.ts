@@ -1,23 +1,25 @@
 import { readFileSync } from 'node:fs';
 import {
   ConfigError,
-  check,
-  errorMessage,
   type LlmCompleteOptions,
   LlmError,
   type LlmErrorOptions,
   type LlmPort,
   type LlmStreamEvent,
-  llmAbortError,
   type Message,
   MessageSchema,
 } from '@promethean-os/pantheon-core';
+import {
+  check,
+  errorMessage,
+  llmAbortError,
+  stableStringify,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import {
   type Cassette,
   type CassetteInteraction,
   lastUserMessage,
   normalizeRequest,
-  stableStringify,
 } from './cassette';
 import { copyData } from './internal/copy-data';
 import { assertValidMessages } from './internal/invalid';

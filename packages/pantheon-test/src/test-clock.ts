@@ -1,4 +1,4 @@
-import { requireFinite } from './internal/invalid';
+import { requireFinite } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** A manual clock in milliseconds; hand `clock.now` to anything that takes a `now` function. */
 export interface TestClock {

@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BehaviorError, PantheonError } from '../errors';
 import type { Behavior, BehaviorInput } from '../types';
-import { actorWith, fakeContext, fakeState, portsFor, scriptWith } from './fake-ports.test-support';
+import {
+  actorWith,
+  fakeBus,
+  fakeContext,
+  fakeState,
+  portsFor,
+  scriptWith,
+} from './fake-ports.test-support';
 import { makeOrchestrator } from './make-orchestrator';
 import type { OrchestratorHooks } from './types';
 
@@ -251,6 +258,60 @@ describe('tickActor', () => {
       code: 'LIMIT_EXCEEDED',
       details: { limit: 'maxActionsPerTick', max: 3 },
     });
+  });
+
+  it('runs a tick against the ports given for it, leaving the deps untouched', async () => {
+    const worker: Behavior = {
+      name: 'work',
+      mode: 'active',
+      plan: () => ({
+        actions: [
+          { type: 'context', operation: 'write', target: 'notes', data: 'kept' },
+          { type: 'spawn', actor: scriptWith([]), goal: 'help' },
+          { type: 'message', content: 'done' },
+        ],
+      }),
+    };
+    const actor = actorWith([worker]);
+    const { deps, state, context, bus } = portsFor(actor);
+    const ports = { state: fakeState([actor]), context: fakeContext(), bus: fakeBus() };
+    const orchestrator = makeOrchestrator(deps);
+
+    const result = await orchestrator.tickActor(actor, { userMessage: 'Hi' }, ports);
+    expect(result.errors).toEqual([]);
+    expect(ports.state.actors.get('actor-1')?.state).toBe('idle');
+    expect(ports.state.actors.size).toBe(2);
+    expect(ports.context.store.get('actor-1/notes')).toBe('kept');
+    expect(ports.context.history.get('actor-1')).toHaveLength(2);
+    expect(ports.bus.sent.map((message) => message.content)).toEqual(['done']);
+    // The deps saw nothing of that tick …
+    expect(state.actors.get('actor-1')?.metadata).toBeUndefined();
+    expect(state.actors.size).toBe(1);
+    expect(context.store.size).toBe(0);
+    expect(context.history.size).toBe(0);
+    expect(bus.sent).toEqual([]);
+    // … and the next tick without ports uses them again.
+    await orchestrator.tickActor(actor, { userMessage: 'Again' });
+    expect(bus.sent.map((message) => message.content)).toEqual(['done']);
+    expect(context.store.get('actor-1/notes')).toBe('kept');
+  });
+
+  it('fails a tick in the state port given for it when its context port fails', async () => {
+    const actor = actorWith([say('hi')]);
+    const { deps, state } = portsFor(actor);
+    const ports = {
+      state: fakeState([actor]),
+      context: {
+        compile: async () => {
+          throw new Error('disk gone');
+        },
+      },
+    };
+    await expect(
+      makeOrchestrator(deps).tickActor(actor, { userMessage: 'x' }, ports),
+    ).rejects.toMatchObject({ code: 'CONTEXT_UNAVAILABLE' });
+    expect(ports.state.actors.get('actor-1')?.state).toBe('failed');
+    expect(state.actors.get('actor-1')?.state).toBe('idle');
   });
 
   it('calls hooks in order and ignores a hook that throws', async () => {

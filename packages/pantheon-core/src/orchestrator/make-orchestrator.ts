@@ -15,6 +15,7 @@ import type {
   OrchestratorDeps,
   OrchestratorHooks,
   TickInput,
+  TickPorts,
   TickResult,
 } from './types';
 import { invalidAction, type TickBudget, validatePlan } from './validate-plan';
@@ -161,7 +162,25 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         );
   }
 
-  async function tickActor(actor: Actor, input: TickInput = {}): Promise<TickResult> {
+  /**
+   * An orchestrator like this one over `ports` instead of the deps' own: how a tick with ports
+   * runs, so the tick without (the hot path) keeps its ports in this closure.
+   */
+  function over(ports: TickPorts): Orchestrator {
+    return makeOrchestrator({
+      ...deps,
+      state: ports.state ?? state,
+      context: ports.context ?? context,
+      bus: ports.bus ?? deps.bus,
+    });
+  }
+
+  async function tickActor(
+    actor: Actor,
+    input: TickInput = {},
+    ports?: TickPorts,
+  ): Promise<TickResult> {
+    if (ports !== undefined) return over(ports).tickActor(actor, input);
     const started = now();
     const signal = input.signal ?? NEVER_ABORTED;
     const hasInput = input.userMessage !== undefined;

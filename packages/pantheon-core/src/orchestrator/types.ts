@@ -72,6 +72,17 @@ export interface OrchestratorDeps {
   limits?: Partial<OrchestratorLimits>;
 }
 
+/**
+ * Ports that stand in for `OrchestratorDeps`' own during one tick (`tickActor`'s third
+ * argument). A durable runtime runs each tick against the views of its `TickTransaction`
+ * (`state`, `context`) and a `bus` that holds the tick's messages until the commit.
+ */
+export interface TickPorts {
+  state?: ActorStatePort;
+  context?: ContextPort;
+  bus?: MessageBus;
+}
+
 /** What arrives with a tick. Without `userMessage` only passive and persistent behaviors run. */
 export interface TickInput {
   /** The incoming message (from the user or, with `from`, another actor). */
@@ -120,8 +131,11 @@ export interface TickResult {
 
 /** What `makeOrchestrator` returns. */
 export interface Orchestrator {
-  /** Runs one tick. Resolves even when behaviors or actions fail (see `TickResult.errors`). */
-  tickActor(actor: Actor, input?: TickInput): Promise<TickResult>;
+  /**
+   * Runs one tick. Resolves even when behaviors or actions fail (see `TickResult.errors`).
+   * `ports` replaces `deps.state`, `deps.context` and `deps.bus` for this tick only.
+   */
+  tickActor(actor: Actor, input?: TickInput, ports?: TickPorts): Promise<TickResult>;
   /** Ticks the actor every `intervalMs` on the scheduler; returns the function that stops it. */
   startActorLoop(actor: Actor, intervalMs?: number): () => void;
   /** Validates and runs one action for `actor`; rejects with the action's typed error. */

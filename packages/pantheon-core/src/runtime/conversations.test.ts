@@ -283,3 +283,141 @@ describe('failures speak up', () => {
     await pantheon.shutdown();
   });
 });
+
+describe('whenIdle', () => {
+  it('resolves when an actor waiting out a failure backoff is stopped', async () => {
+    const { pantheon, setup } = desk({
+      failFor: 'tech',
+      system: { supervision: { backoffMs: 60_000 } },
+    });
+    await setup();
+    const restarted = new Promise((resolve) => pantheon.on('actor.restarted', resolve));
+    await pantheon.sendMessage('tech', 'Crash!');
+    await pantheon.sendMessage('tech', 'Still crashing');
+    await restarted;
+    const idle = pantheon.whenIdle();
+    await pantheon.stopActor('tech');
+    await expect(idle).resolves.toBeUndefined();
+    expect(await pantheon.getMailbox('tech')).toEqual([
+      expect.objectContaining({ content: 'Still crashing' }),
+    ]);
+    await pantheon.shutdown({ drain: false });
+  });
+});
+
+describe('maxMessageBytes', () => {
+  it('holds for actor-to-actor messages too: an oversized one is a dead letter', async () => {
+    const { pantheon, setup } = desk({ system: { limits: { maxMessageBytes: 1024 } } });
+    await setup();
+    await pantheon.createActor({
+      id: 'expander',
+      name: 'expander',
+      script: scriptWith([
+        {
+          name: 'expand',
+          mode: 'active',
+          plan: ({ context }) => ({
+            actions: [
+              {
+                type: 'message',
+                content: `${context.at(-1)?.content} ${'€'.repeat(400)}`,
+                target: 'billing',
+              },
+            ],
+          }),
+        },
+      ]),
+      goals: ['Expand'],
+    });
+    await pantheon.startActor('expander');
+    const failure = await pantheon
+      .ask('expander', 'refund', { timeoutMs: 2000 })
+      .catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'ASK_FAILED' });
+    expect((failure as Error).cause).toMatchObject({ code: 'MESSAGE_TOO_LARGE' });
+    expect(pantheon.getDeadLetters()).toEqual([
+      expect.objectContaining({
+        reason: 'MESSAGE_TOO_LARGE',
+        message: expect.objectContaining({ to: 'billing' }),
+      }),
+    ]);
+    expect(await pantheon.getActorMessages('billing')).toEqual([]);
+    await pantheon.shutdown();
+  });
+});
+
+describe('spawned actors', () => {
+  it('receive what other actors send them, kept in their mailbox until they start', async () => {
+    const { pantheon, state, setup } = desk();
+    await setup();
+    const child = scriptWith([llmBehavior({ name: 'answer', system: 'child' })]);
+    await pantheon.createActor({
+      id: 'parent',
+      name: 'parent',
+      script: scriptWith([
+        {
+          name: 'delegate',
+          mode: 'active',
+          plan: ({ context }) => {
+            const input = context.at(-1)?.content ?? '';
+            return input.startsWith('relay to ')
+              ? { actions: [{ type: 'message', content: 'hello child', target: input.slice(9) }] }
+              : { actions: [{ type: 'spawn', actor: child, goal: 'Help the parent' }] };
+          },
+        },
+      ]),
+      goals: ['Delegate'],
+    });
+    await pantheon.startActor('parent');
+    const replies: string[] = [];
+    pantheon.on('reply', ({ message }) => replies.push(`${message.from}: ${message.content}`));
+    await pantheon.sendMessage('parent', 'please spawn');
+    await pantheon.whenIdle();
+    const childId = [...state.actors.values()].find(
+      (actor) => actor.metadata?.parentId === 'parent',
+    )?.id as string;
+    expect(childId).toBeDefined();
+
+    await pantheon.sendMessage('parent', `relay to ${childId}`);
+    await pantheon.whenIdle();
+    // Not taken for a message leaving the system: no reply, no dead letter, waiting for the child.
+    expect(replies).toEqual([]);
+    expect(pantheon.getDeadLetters()).toEqual([]);
+    expect(await pantheon.getMailbox(childId)).toEqual([
+      expect.objectContaining({ from: 'parent', content: 'hello child' }),
+    ]);
+    await pantheon.startActor(childId);
+    await pantheon.whenIdle();
+    expect(replies).toEqual([`${childId}: child saw: hello child`]);
+    await pantheon.shutdown();
+  });
+});
+
+describe('secrets at rest', () => {
+  it('never stores an API key a provider echoed in the actor’s lastTick', async () => {
+    const calls: ModelCall[] = [];
+    const leaky: LlmPort = {
+      async complete(messages) {
+        calls.push({ system: messages[0]?.content ?? '', messages });
+        throw new LlmError(
+          'Incorrect API key provided: sk-proj-Zx9Yw8Vu7Ts6Rq5Po4',
+          { status: 401 },
+          { code: 'LLM_AUTH' },
+        );
+      },
+    };
+    const { pantheon, state } = desk({ system: { llmAdapter: leaky } });
+    await pantheon.createActor({
+      id: 'leaky',
+      name: 'leaky',
+      script: scriptWith([llmBehavior({ name: 'answer' })]),
+      goals: ['Answer'],
+    });
+    await pantheon.startActor('leaky');
+    await pantheon.ask('leaky', 'hi', { timeoutMs: 2000 }).catch(() => {});
+    const stored = JSON.stringify(state.actors.get('leaky')?.metadata);
+    expect(stored).toContain('LLM_AUTH');
+    expect(stored).not.toContain('sk-proj-Zx9Yw8Vu7Ts6Rq5Po4');
+    await pantheon.shutdown();
+  });
+});

@@ -1,6 +1,8 @@
 import { errorMessage } from '../errors';
 import type { LogFunction } from '../orchestrator/types';
-import type { MailboxStore } from '../ports/mailbox-store';
+import type { ActorStatePort } from '../ports/actor-state-port';
+import type { ContextPort } from '../ports/context-port';
+import type { MailboxStore, TickTransaction } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 
@@ -18,13 +20,63 @@ export interface DurableOutboxOptions {
 }
 
 /**
- * The outbox side of durable mode: holds each durable tick's messages until the tick commits
- * (with the acknowledgement of the message it handled), then publishes what leaves the system —
- * at least once, retried with backoff until the store marks it published.
+ * One durable tick: the store's transaction and the messages the tick sent, held until the
+ * transaction commits.
+ */
+export class DurableTick {
+  /** What the tick runs against: the transaction's views, and a bus that holds what it sends. */
+  readonly ports: { state: ActorStatePort; context: ContextPort; bus: MessageBus };
+  private readonly held: BusMessage[] = [];
+
+  constructor(
+    private readonly transaction: TickTransaction,
+    bus: MessageBus,
+  ) {
+    this.ports = {
+      state: transaction.state,
+      context: transaction.context,
+      bus: {
+        send: async (message) => {
+          this.held.push(message);
+        },
+        subscribe: (handler, options) => bus.subscribe(handler, options),
+      },
+    };
+  }
+
+  /**
+   * Commits the tick's writes with the acknowledgement of `messageId`, storing the messages it
+   * sent as `where` says: `deliver` into local mailboxes, `publish` as unpublished outbound.
+   * Returns them, split; the caller hands `deliver` to the mailboxes, then publishes `publish`.
+   */
+  async commit(
+    messageId: string | undefined,
+    where: (message: BusMessage) => Destination,
+  ): Promise<{ deliver: BusMessage[]; publish: BusMessage[] }> {
+    const deliver: BusMessage[] = [];
+    const publish: BusMessage[] = [];
+    for (const message of this.held) {
+      const destination = where(message);
+      if (destination === 'deliver') deliver.push(message);
+      else if (destination === 'publish') publish.push(message);
+    }
+    await this.transaction.commit(messageId, deliver, publish);
+    return { deliver, publish };
+  }
+
+  /** Discards the tick's writes and the messages it sent; nothing once it committed. */
+  abort(): void {
+    this.transaction.abort();
+  }
+}
+
+/**
+ * The outbox side of durable mode: runs each durable tick in a transaction of the store, its
+ * messages held until the tick commits (with the acknowledgement of the message it handled),
+ * then publishes what leaves the system — at least once, retried with backoff until the store
+ * marks it published.
  */
 export class DurableOutbox {
-  /** Per actor with a durable tick in progress: the messages that tick sent, held until commit. */
-  private readonly held = new Map<string, BusMessage[]>();
   private retryPending = false;
 
   constructor(
@@ -33,51 +85,9 @@ export class DurableOutbox {
     private readonly options: DurableOutboxOptions,
   ) {}
 
-  /** The bus ticks send on: during a durable tick its messages are held, not sent. */
-  tickBus(): MessageBus {
-    return {
-      send: async (message) => {
-        const held = this.held.get(message.from);
-        if (held) held.push(message);
-        else await this.bus.send(message);
-      },
-      subscribe: (handler, options) => this.bus.subscribe(handler, options),
-    };
-  }
-
-  begin(actorId: string): void {
-    this.held.set(actorId, []);
-    this.store.beginTick(actorId);
-  }
-
-  /** Discards the tick's buffered writes; its held messages are dropped with `finish`. */
-  abort(actorId: string): void {
-    this.store.abortTick(actorId);
-  }
-
-  finish(actorId: string): void {
-    this.held.delete(actorId);
-  }
-
-  /**
-   * Commits the tick's writes with the acknowledgement of `messageId`, storing the messages it
-   * sent as `where` says: `deliver` into local mailboxes, `publish` as unpublished outbound.
-   * Returns them, split; the caller hands `deliver` to the mailboxes, then calls `publish`.
-   */
-  async commit(
-    actorId: string,
-    messageId: string | undefined,
-    where: (message: BusMessage) => Destination,
-  ): Promise<{ deliver: BusMessage[]; publish: BusMessage[] }> {
-    const deliver: BusMessage[] = [];
-    const publish: BusMessage[] = [];
-    for (const message of this.held.get(actorId) ?? []) {
-      const destination = where(message);
-      if (destination === 'deliver') deliver.push(message);
-      else if (destination === 'publish') publish.push(message);
-    }
-    await this.store.commitTick(actorId, messageId, deliver, publish);
-    return { deliver, publish };
+  /** Starts a tick of `actorId` in a new transaction of the store. */
+  begin(actorId: string): DurableTick {
+    return new DurableTick(this.store.beginTick(actorId), this.bus);
   }
 
   /** Publishes committed messages; a failure is retried with backoff, never thrown. */

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { ConfigError } from '../errors';
 import {
   echoLlm,
   fakeBus,
@@ -8,64 +9,12 @@ import {
   fakeTools,
   scriptWith,
 } from '../orchestrator/fake-ports.test-support';
+import type { ActorStatePort } from '../ports/actor-state-port';
+import type { ContextPort } from '../ports/context-port';
 import type { MailboxStore } from '../ports/mailbox-store';
-import type { BusMessage } from '../ports/message-bus';
-import type { Actor, Behavior } from '../types';
+import type { Behavior } from '../types';
+import { FakeMailboxStore } from './fake-mailbox-store.test-support';
 import { PantheonSystem } from './pantheon-system';
-
-/** A store that outlives the systems built on it, standing in for a database. */
-class FakeMailboxStore implements MailboxStore {
-  readonly mailbox = new Map<string, { message: BusMessage; acked: boolean }>();
-  readonly outbox = new Map<string, { message: BusMessage; published: boolean }>();
-  readonly commits: Array<{ actorId: string; messageId?: string }> = [];
-  failCommits = 0;
-  failMarkPublished = 0;
-  failPending = 0;
-
-  async enqueue(message: BusMessage) {
-    if (this.mailbox.has(message.id!)) return false;
-    this.mailbox.set(message.id!, { message, acked: false });
-    return true;
-  }
-  async pending() {
-    if (this.failPending > 0) {
-      this.failPending--;
-      throw new Error('connection refused');
-    }
-    return [...this.mailbox.values()].filter((entry) => !entry.acked).map((entry) => entry.message);
-  }
-  async unpublished() {
-    return [...this.outbox.values()]
-      .filter((entry) => !entry.published)
-      .map((entry) => entry.message);
-  }
-  beginTick() {}
-  abortTick() {}
-  async commitTick(
-    actorId: string,
-    messageId: string | undefined,
-    deliver: readonly BusMessage[],
-    publish: readonly BusMessage[],
-  ) {
-    if (this.failCommits > 0) {
-      this.failCommits--;
-      throw new Error('database is locked');
-    }
-    if (messageId) this.mailbox.get(messageId)!.acked = true;
-    for (const message of deliver) await this.enqueue(message);
-    for (const message of publish)
-      if (!this.outbox.has(message.id!))
-        this.outbox.set(message.id!, { message, published: false });
-    this.commits.push({ actorId, messageId });
-  }
-  async markPublished(ids: readonly string[]) {
-    if (this.failMarkPublished > 0) {
-      this.failMarkPublished--;
-      throw new Error('connection lost');
-    }
-    for (const id of ids) this.outbox.get(id)!.published = true;
-  }
-}
 
 const echo: Behavior = {
   name: 'echo',
@@ -86,21 +35,20 @@ const forwardToB: Behavior = {
   }),
 };
 
-/** A process: a fresh system over the shared store and actor state. */
-function boot(store: FakeMailboxStore, actors: Actor[] = [], supervision = { backoffMs: 10 }) {
+/** A process: a fresh system over the shared store (and its own state and context ports). */
+function boot(store: FakeMailboxStore, supervision = { backoffMs: 10 }) {
   const bus = fakeBus();
-  const state = fakeState(actors);
   const pantheon = new PantheonSystem({
-    contextAdapter: fakeContext(),
+    contextAdapter: store.context,
     toolAdapter: fakeTools(),
     llmAdapter: echoLlm,
     messageBus: bus,
     scheduler: fakeScheduler(),
-    actorStateAdapter: state,
+    actorStateAdapter: store.state,
     store,
     supervision,
   });
-  return { pantheon, bus, state };
+  return { pantheon, bus };
 }
 
 describe('PantheonSystem with a durable store', () => {
@@ -112,7 +60,7 @@ describe('PantheonSystem with a durable store', () => {
     expect(await store.pending()).toHaveLength(1);
 
     // The first process dies before starting the actor; the next one finds the message.
-    const second = boot(store, [...first.state.actors.values()]);
+    const second = boot(store);
     await second.pantheon.startActor('a');
     await second.pantheon.whenIdle();
     expect(second.bus.sent.map((message) => message.content)).toEqual(['echo: survive me']);
@@ -176,7 +124,7 @@ describe('PantheonSystem with a durable store', () => {
     await first.pantheon.whenIdle();
     expect(await store.unpublished()).toHaveLength(1);
 
-    const second = boot(store, [...first.state.actors.values()]);
+    const second = boot(store);
     await second.pantheon.startActor('a');
     // At least once: the reply is published again with the same id, so receivers can de-duplicate.
     expect(second.bus.sent.map((message) => message.id)).toEqual(
@@ -190,7 +138,7 @@ describe('PantheonSystem with a durable store', () => {
     const first = boot(store);
     await first.pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
     await first.pantheon.sendMessage('a', 'kept');
-    const second = boot(store, [...first.state.actors.values()]);
+    const second = boot(store);
     store.failPending = 1;
     await expect(second.pantheon.startActor('a')).rejects.toThrow('connection refused');
     await second.pantheon.startActor('a');
@@ -208,7 +156,7 @@ describe('PantheonSystem with a durable store', () => {
       goals: [],
     });
     await first.pantheon.createActor({ id: 'b', name: 'b', script: scriptWith([echo]), goals: [] });
-    const second = boot(store, [...first.state.actors.values()]);
+    const second = boot(store);
     await second.pantheon.startActor('a');
     const id = await second.pantheon.sendMessage('a', 'for b');
     await second.pantheon.whenIdle();
@@ -271,7 +219,7 @@ describe('PantheonSystem with a durable store', () => {
     const first = boot(store);
     await first.pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
     const id = await first.pantheon.sendMessage('a', 'waiting');
-    const second = boot(store, [...first.state.actors.values()]);
+    const second = boot(store);
     expect(await second.pantheon.getMailbox('a')).toEqual([
       expect.objectContaining({ id, content: 'waiting' }),
     ]);
@@ -287,5 +235,123 @@ describe('PantheonSystem with a durable store', () => {
     expect(report.kept).toEqual([expect.objectContaining({ id })]);
     expect(pantheon.getDeadLetters()).toEqual([]);
     expect(await store.pending()).toEqual([expect.objectContaining({ id })]);
+  });
+
+  it('runs each tick in a transaction of the store: nothing shows before the commit, a failed commit leaves no trace', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new FakeMailboxStore();
+      const { pantheon, bus } = boot(store);
+      const seenOutside: unknown[] = [];
+      const counting: Behavior = {
+        name: 'count',
+        mode: 'active',
+        async plan() {
+          // The store's own ports show what is committed, not the running tick's writes.
+          seenOutside.push(store.state.actors.get('a')?.state);
+          return {
+            actions: [
+              { type: 'context', operation: 'write', target: 'seen', data: true },
+              { type: 'spawn', actor: scriptWith([]), goal: 'help' },
+              { type: 'message', content: 'counted' },
+            ],
+          };
+        },
+      };
+      await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([counting]), goals: [] });
+      await pantheon.startActor('a');
+      store.failCommits = 1;
+      const id = await pantheon.sendMessage('a', 'one', { conversationId: 'c-1' });
+      await vi.advanceTimersByTimeAsync(100);
+      await pantheon.whenIdle();
+
+      expect(seenOutside).toEqual(['idle', 'idle']);
+      expect(store.commits).toEqual([{ actorId: 'a', messageId: id }]);
+      // The first attempt wrote nothing: one history of the tick, one spawned actor, one reply.
+      expect(store.context.history.get('a/c-1')?.map((entry) => entry.content)).toEqual([
+        'one',
+        'counted',
+      ]);
+      expect(store.context.store.get('a/seen')).toBe(true);
+      expect([...store.state.actors.keys()].filter((key) => key !== 'a')).toHaveLength(1);
+      expect(store.state.actors.get('a')?.state).toBe('idle');
+      expect(bus.sent.map((message) => message.content)).toEqual(['counted']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('PantheonSystem with a store and ports that are not its own', () => {
+  function systemWith(store: MailboxStore, state: ActorStatePort, context: ContextPort) {
+    const bus = fakeBus();
+    const subscribe = vi.spyOn(bus, 'subscribe');
+    const create = () =>
+      new PantheonSystem({
+        contextAdapter: context,
+        toolAdapter: fakeTools(),
+        llmAdapter: echoLlm,
+        messageBus: bus,
+        scheduler: fakeScheduler(),
+        actorStateAdapter: state,
+        store,
+      });
+    return { create, subscribe };
+  }
+
+  it('rejects an in-memory state port with STORE_PORTS_MISMATCH, naming what to pass, and loses nothing', async () => {
+    const store = new FakeMailboxStore();
+    const first = boot(store);
+    await first.pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    const id = await first.pantheon.sendMessage('a', 'kept');
+
+    const { create, subscribe } = systemWith(store, fakeState(), store.context);
+    let error: unknown;
+    try {
+      create();
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'STORE_PORTS_MISMATCH',
+      details: { ports: ['actorStateAdapter'] },
+    });
+    expect((error as Error).message).toContain('actorStateAdapter: db.actors');
+    expect((error as Error).message).toContain('contextAdapter: db.context');
+    // Nothing was subscribed or read; the stored message waits for a correctly wired system.
+    expect(subscribe).not.toHaveBeenCalled();
+    expect(store.commits).toEqual([]);
+    const second = boot(store);
+    await second.pantheon.startActor('a');
+    await second.pantheon.whenIdle();
+    expect(second.bus.sent.map((message) => [message.id, message.content])).toEqual([
+      [`${id}:0`, 'echo: kept'],
+    ]);
+  });
+
+  it('names both ports when neither is the store’s own', () => {
+    const store = new FakeMailboxStore();
+    const { create } = systemWith(store, fakeState(), fakeContext());
+    expect(create).toThrow(
+      expect.objectContaining({
+        code: 'STORE_PORTS_MISMATCH',
+        details: { ports: ['actorStateAdapter', 'contextAdapter'] },
+      }),
+    );
+  });
+
+  it('rejects a store written for the previous port (no owns) with STORE_PORTS_MISMATCH', () => {
+    const store = new FakeMailboxStore();
+    const previous = Object.assign(Object.create(null), {
+      enqueue: store.enqueue.bind(store),
+      pending: store.pending.bind(store),
+      unpublished: store.unpublished.bind(store),
+      beginTick: () => {},
+      markPublished: store.markPublished.bind(store),
+    }) as unknown as MailboxStore;
+    const { create, subscribe } = systemWith(previous, store.state, store.context);
+    expect(create).toThrow(expect.objectContaining({ code: 'STORE_PORTS_MISMATCH' }));
+    expect(subscribe).not.toHaveBeenCalled();
   });
 });

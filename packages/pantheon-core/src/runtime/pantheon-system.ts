@@ -12,10 +12,10 @@ import type { ToolPort } from '../ports/tool-port';
 import type { Actor } from '../types';
 import { ActorCell } from './actor-cell';
 import { AskRequests } from './ask-requests';
-import { DurableOutbox } from './durable-outbox';
+import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
 import { Queue } from './queue';
-import { checkRequirements } from './setup-checks';
+import { checkRequirements, checkStorePorts } from './setup-checks';
 import { Supervisor } from './supervisor';
 import type {
   AskOptions,
@@ -128,6 +128,9 @@ export class PantheonSystem {
   private closed = false;
 
   constructor(options: PantheonSystemOptions) {
+    if (options.store) {
+      checkStorePorts(options.store, options.actorStateAdapter, options.contextAdapter);
+    }
     const log = options.log ?? consoleLog;
     this.log = log;
     this.now = options.now ?? Date.now;
@@ -168,9 +171,9 @@ export class PantheonSystem {
       context: options.contextAdapter,
       tools: options.toolAdapter,
       llm: options.llmAdapter,
-      bus: this.outbox ? this.outbox.tickBus() : options.messageBus,
+      bus: options.messageBus,
       schedule: options.scheduler,
-      state: options.actorStateAdapter,
+      state: this.registeringSpawns(options.actorStateAdapter),
       hooks: options.hooks,
       limits: options.limits,
     });
@@ -441,12 +444,19 @@ export class PantheonSystem {
     }
   }
 
-  private assertSize(id: string, content: string): void {
+  /** The content's size in UTF-8 bytes when it exceeds `maxMessageBytes` (at least), else 0. */
+  private oversize(content: string): number {
     const max = this.limits.maxMessageBytes;
     // A UTF-16 code unit is at most 3 UTF-8 bytes, so short strings need no encoding.
-    if (content.length * 3 <= max) return;
+    if (content.length * 3 <= max) return 0;
     const bytes = content.length > max ? content.length : encoder.encode(content).length;
-    if (bytes > max) {
+    return bytes > max ? bytes : 0;
+  }
+
+  private assertSize(id: string, content: string): void {
+    const bytes = this.oversize(content);
+    const max = this.limits.maxMessageBytes;
+    if (bytes > 0) {
       throw new ActorError(
         `Message of ${bytes} bytes exceeds maxMessageBytes (${max})`,
         id,
@@ -516,9 +526,13 @@ export class PantheonSystem {
     }
   }
 
-  /** False (and a dead letter) for a message past the hop limit or arriving after shutdown. */
+  /**
+   * False (and a dead letter) for a message that may not enter a mailbox: past the hop limit,
+   * over `maxMessageBytes`, or arriving after shutdown.
+   */
   private admit(message: BusMessage): boolean {
     if (hopsOf(message) > this.limits.maxHops) this.deadLetter(message, 'HOP_LIMIT');
+    else if (this.oversize(message.content) > 0) this.deadLetter(message, 'MESSAGE_TOO_LARGE');
     else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
     else return true;
     return false;
@@ -573,9 +587,7 @@ export class PantheonSystem {
         this.active--;
         this.schedule(cell);
         this.pump();
-        if (this.idleWaiters.length > 0 && this.isIdle()) {
-          for (const resolve of this.idleWaiters.splice(0)) resolve();
-        }
+        this.settleIdle();
       });
     }
   }
@@ -609,20 +621,26 @@ export class PantheonSystem {
       } else {
         cell.idleTickDue = false;
       }
-      this.outbox?.begin(cell.id);
+      // A durable tick runs in a transaction of the store: it reads the actor through it and
+      // everything it writes or sends is committed with the acknowledgement of its message.
+      const tick = this.outbox?.begin(cell.id);
       try {
-        const actor = await this.state.get(cell.id);
+        const actor = await (tick ? tick.ports.state : this.state).get(cell.id);
         if (!actor) {
-          this.outbox?.abort(cell.id);
+          tick?.abort();
           this.lose(cell);
           return;
         }
         if (!input && (actor.state === 'completed' || actor.state === 'paused')) {
-          this.outbox?.abort(cell.id);
+          tick?.abort();
           continue;
         }
-        const result = await this.orchestrator.tickActor(actor, input);
-        if (this.outbox) await this.commitDurableTick(cell.id, message?.id);
+        const result = await this.orchestrator.tickActor(
+          actor,
+          input,
+          tick && { ...tick.ports, state: this.registeringSpawns(tick.ports.state) },
+        );
+        if (tick) await this.commitDurableTick(tick, message?.id);
         if (message) cell.mailbox?.shift();
         if (result.state === 'failed') {
           const error = result.errors[0]!;
@@ -634,7 +652,7 @@ export class PantheonSystem {
         }
       } catch (error) {
         // The tick itself failed (a port is down): the message stays at the head of the mailbox.
-        this.outbox?.abort(cell.id);
+        tick?.abort();
         this.supervisor.failed(
           cell,
           PantheonError.isInstance(error)
@@ -644,8 +662,6 @@ export class PantheonSystem {
               }),
           message,
         );
-      } finally {
-        this.outbox?.finish(cell.id);
       }
     }
   }
@@ -655,8 +671,8 @@ export class PantheonSystem {
    * on: to local mailboxes (stored by the commit) and to the bus for everyone else. Published
    * messages are observed when the bus hands them back to `route`, like any other.
    */
-  private async commitDurableTick(actorId: string, messageId: string | undefined) {
-    const { deliver, publish } = await this.outbox!.commit(actorId, messageId, (message) =>
+  private async commitDurableTick(tick: DurableTick, messageId: string | undefined) {
+    const { deliver, publish } = await tick.commit(messageId, (message) =>
       !this.cells.has(message.to) ? 'publish' : this.admit(message) ? 'deliver' : 'drop',
     );
     for (const message of deliver) this.observeSent(message);
@@ -671,10 +687,40 @@ export class PantheonSystem {
     for (const message of cell.mailbox?.drain() ?? []) this.deadLetter(message, 'ACTOR_NOT_FOUND');
   }
 
+  /**
+   * The state port ticks run on: an actor a `spawn` action creates gets its mailbox at once, so
+   * a message to it — even from the same plan — waits for its `startActor` instead of being taken
+   * for a message leaving the system.
+   */
+  private registeringSpawns(state: ActorStatePort): ActorStatePort {
+    const ticking: ActorStatePort = {
+      spawn: async (script, goal, options) => {
+        const actor = await state.spawn(script, goal, options);
+        if (!this.cells.has(actor.id)) this.cells.set(actor.id, new ActorCell(actor.id));
+        return actor;
+      },
+      list: () => state.list(),
+      get: (id) => state.get(id),
+      update: (id, patch) => state.update(id, patch),
+    };
+    if (state.remove) ticking.remove = (id) => state.remove!(id);
+    return ticking;
+  }
+
+  /** Resolves `whenIdle` callers once nothing is left to do. */
+  private settleIdle(): void {
+    if (this.idleWaiters.length > 0 && this.isIdle()) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Stops scheduling the actor; an actor waiting out a backoff no longer counts as busy. */
   private halt(cell: ActorCell): void {
     cell.started = false;
     cell.inBackoff = false;
     cell.stopInterval?.();
     cell.stopInterval = undefined;
+    // No turn may follow to notice that the system went idle.
+    queueMicrotask(() => this.settleIdle());
   }
 }

@@ -1,4 +1,7 @@
 import { ConfigError, ToolError } from '../errors';
+import type { ActorStatePort } from '../ports/actor-state-port';
+import type { ContextPort } from '../ports/context-port';
+import type { MailboxStore } from '../ports/mailbox-store';
 import type { ToolPort } from '../ports/tool-port';
 import type { ActorScript } from '../types';
 
@@ -36,4 +39,32 @@ export async function checkRequirements(
       }
     }
   }
+}
+
+/**
+ * A durable store commits each tick's writes through its own state and context ports; other
+ * ports would take the runtime's writes outside the tick's transaction (and an in-memory state
+ * port would lose them on a restart). `STORE_PORTS_MISMATCH` names the ports to replace.
+ */
+export function checkStorePorts(
+  store: MailboxStore,
+  state: ActorStatePort,
+  context: ContextPort,
+): void {
+  if (typeof store.owns !== 'function') {
+    throw new ConfigError(
+      'The store has no owns() method: it was written for an earlier MailboxStore port, whose ticks did not run in a TickTransaction. Update the store (see describeMailboxStoreContract in @promethean-os/pantheon-test/contracts)',
+      { ports: ['actorStateAdapter', 'contextAdapter'] },
+      { code: 'STORE_PORTS_MISMATCH' },
+    );
+  }
+  const ports: string[] = [];
+  if (!store.owns(state)) ports.push('actorStateAdapter');
+  if (!store.owns(context)) ports.push('contextAdapter');
+  if (ports.length === 0) return;
+  throw new ConfigError(
+    `The ${ports.join(' and the ')} of this PantheonSystem ${ports.length === 1 ? 'is' : 'are'} not the store's own, so a durable tick's writes would not be committed with the acknowledgement of its message. Pass the state and context ports that come with the store — with @promethean-os/pantheon-persistence, actorStateAdapter: db.actors and contextAdapter: db.context`,
+    { ports },
+    { code: 'STORE_PORTS_MISMATCH' },
+  );
 }

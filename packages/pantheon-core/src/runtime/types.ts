@@ -89,7 +89,12 @@ export interface CreateActorOptions {
 }
 
 /** Why a message could not be delivered. */
-export type DeadLetterReason = 'HOP_LIMIT' | 'MAILBOX_FULL' | 'ACTOR_NOT_FOUND' | 'SHUTDOWN';
+export type DeadLetterReason =
+  | 'HOP_LIMIT'
+  | 'MAILBOX_FULL'
+  | 'MESSAGE_TOO_LARGE'
+  | 'ACTOR_NOT_FOUND'
+  | 'SHUTDOWN';
 
 /** A message the runtime could not deliver, kept for inspection. */
 export interface DeadLetter {

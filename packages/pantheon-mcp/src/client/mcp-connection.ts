@@ -9,10 +9,10 @@ import {
   ToolError,
   type ToolPort,
 } from '@promethean-os/pantheon-core';
+import { abortError } from '@promethean-os/pantheon-core/adapter-kit';
 import { MCP_ERROR_META_KEY } from '../pantheon-error-meta';
 import { contextRequestError, promptToMessages, resourceToContextSource } from './mcp-context';
 import {
-  abortedError,
   classifyRequestFailure,
   connectionClosedError,
   connectionFailedError,
@@ -283,7 +283,7 @@ export class McpConnection {
     options: McpCallOptions,
   ): Promise<McpToolResult> {
     const { signal } = options;
-    if (signal?.aborted) throw abortedError(signal);
+    if (signal?.aborted) throw abortError(signal);
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const session = await this.ensureSession(toolName);
     let result: Awaited<ReturnType<typeof session.client.callTool>>;
@@ -327,7 +327,7 @@ export class McpConnection {
     send: (session: McpSession, timeoutMs: number) => Promise<T>,
   ): Promise<T> {
     const { signal } = options;
-    if (signal?.aborted) throw abortedError(signal);
+    if (signal?.aborted) throw abortError(signal);
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     let session: McpSession;
     try {

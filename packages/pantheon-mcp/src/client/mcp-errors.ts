@@ -1,6 +1,7 @@
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { PantheonError, ToolError } from '@promethean-os/pantheon-core';
+import { abortError } from '@promethean-os/pantheon-core/adapter-kit';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -11,15 +12,6 @@ export function httpStatusOf(error: unknown): number | undefined {
   return error instanceof StreamableHTTPError && typeof error.code === 'number' && error.code > 0
     ? error.code
     : undefined;
-}
-
-/** The error of a call whose `signal` aborted: the signal's Pantheon reason as it is, else `ABORTED`. */
-export function abortedError(signal: AbortSignal): PantheonError {
-  return PantheonError.isInstance(signal.reason)
-    ? signal.reason
-    : new PantheonError('The operation was aborted', 'ABORTED', undefined, {
-        cause: signal.reason,
-      });
 }
 
 /** `MCP_CONNECTION_FAILED`: connecting (or reconnecting before a call) did not work. */
@@ -94,7 +86,7 @@ export function toolCallError(
 ): PantheonError {
   switch (failure.kind) {
     case 'aborted':
-      return abortedError(context.signal as AbortSignal);
+      return abortError(context.signal as AbortSignal);
     case 'timeout':
       return new ToolError(
         `Tool "${toolName}" of MCP server "${server}" timed out after ${context.timeoutMs} ms; the server was sent a cancellation`,

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import {
-  describeIssues,
-  PantheonError,
-  type PantheonSystem,
-  ToolError,
-} from '@promethean-os/pantheon-core';
+import { PantheonError, type PantheonSystem, ToolError } from '@promethean-os/pantheon-core';
+import { describeIssues } from '@promethean-os/pantheon-core/adapter-kit';
 import { MCP_ERROR_META_KEY } from '../pantheon-error-meta';
 import { type ActorTool, actorToolName, checkActorToolArguments } from './actor-tools';
 

@@ -5,10 +5,10 @@ import {
   isMessage,
   type Message,
 } from '@promethean-os/pantheon-core';
+import { deepFreeze } from '@promethean-os/pantheon-core/adapter-kit';
 import { describe, expect, it } from 'vitest';
 import {
   type ContractOptions,
-  deepFreeze,
   detectFeatures,
   expectPantheonError,
   failureOf,

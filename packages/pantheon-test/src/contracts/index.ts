@@ -1,3 +1,10 @@
+/**
+ * `@promethean-os/pantheon-test/contracts`: one vitest suite per port (`describeContextPortContract`,
+ * `describeToolPortContract`, …) that every adapter of this repository runs, and that any other
+ * adapter can run to show it behaves as the port promises, error codes included.
+ *
+ * @packageDocumentation
+ */
 export {
   type ActorStatePortContractOptions,
   type ActorStatePortFeatures,
@@ -24,6 +31,11 @@ export {
   type LlmPortOverHttpOptions,
   llmPortOverHttp,
 } from './llm-port-over-http';
+export {
+  describeMailboxStoreContract,
+  type MailboxStoreContractOptions,
+  type MailboxStoreFixture,
+} from './mailbox-store-contract';
 export {
   describeMessageBusContract,
   type MessageBusContractOptions,

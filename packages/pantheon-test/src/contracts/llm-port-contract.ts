@@ -6,10 +6,10 @@ import {
   type Message,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
+import { deepFreeze } from '@promethean-os/pantheon-core/adapter-kit';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type ContractOptions,
-  deepFreeze,
   detectFeatures,
   expectPantheonError,
   failureOf,

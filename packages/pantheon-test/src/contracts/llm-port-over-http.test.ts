@@ -3,9 +3,9 @@ import {
   type LlmCompleteOptions,
   LlmError,
   type LlmPort,
-  llmAbortError,
   type Message,
 } from '@promethean-os/pantheon-core';
+import { llmAbortError } from '@promethean-os/pantheon-core/adapter-kit';
 import { describe, expect, it } from 'vitest';
 import { describeLlmPortContract } from './llm-port-contract';
 import { llmPortOverHttp } from './llm-port-over-http';

@@ -93,14 +93,3 @@ export function expectPantheonError(
   );
   return typed;
 }
-
-/** Freezes the plain objects and arrays in `value`, to catch adapters that mutate their input. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
-  const prototype = Object.getPrototypeOf(value);
-  if (Array.isArray(value) || prototype === Object.prototype || prototype === null) {
-    Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
-  }
-  return value;
-}

@@ -1,54 +1,13 @@
 import {
-  ConfigError,
-  check,
-  describeIssues,
   LlmError,
   MessageSchema,
   type PantheonErrorCode,
   type ValidationIssue,
 } from '@promethean-os/pantheon-core';
+import { check, describeIssues, describeValue } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** The code of every `ConfigError` this package throws for a bad argument. */
 export const INVALID_ARGUMENT = 'INVALID_ARGUMENT' satisfies PantheonErrorCode;
-
-/** A `ConfigError` naming the method that was called wrongly and the offending fields. */
-export function invalidArgument(method: string, issues: ValidationIssue[]): ConfigError {
-  return new ConfigError(
-    `${method}: ${describeIssues(issues)}`,
-    { method, issues },
-    {
-      code: INVALID_ARGUMENT,
-    },
-  );
-}
-
-/** Throws unless `value` is a function. */
-export function requireFunction(method: string, path: string, value: unknown): void {
-  if (typeof value !== 'function') {
-    throw invalidArgument(method, [
-      { path, message: `expected a function, received ${describeValue(value)}` },
-    ]);
-  }
-}
-
-/** `"a string"`, `"null"`, `"an object"`, … for error messages. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  const type = typeof value;
-  return type === 'object' || type === 'undefined' ? type : `a ${type}`;
-}
-
-/** Throws unless `value` is a finite number (and `>= min` when given); returns it. */
-export function requireFinite(method: string, path: string, value: unknown, min?: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || (min !== undefined && value < min)) {
-    const expected = min === undefined ? 'a finite number' : `a finite number >= ${min}`;
-    throw invalidArgument(method, [
-      { path, message: `expected ${expected}, received ${String(value)}` },
-    ]);
-  }
-  return value;
-}
 
 /** The issues of a list that must hold well-formed messages, with paths such as `messages[2].role`. */
 export function messageListIssues(value: unknown, path: string): ValidationIssue[] {

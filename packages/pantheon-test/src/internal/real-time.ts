@@ -1,5 +1,4 @@
-import type { Scheduler } from '@promethean-os/pantheon-core';
-import { invalidArgument, requireFinite, requireFunction } from './invalid';
+import { RealTimeScheduler } from '@promethean-os/pantheon-core/adapter-kit';
 
 // Captured at import so that a test which later installs fake timers (vi.useFakeTimers) does not
 // freeze the mocks' own bookkeeping.
@@ -24,38 +23,16 @@ export function realDelay(ms: number): Promise<void> {
 }
 
 /**
- * A minimal real-time `Scheduler` (validating, never overlapping, isolating failures), used
- * where a mock needs a timer and none was injected (e.g. `MockToolAdapter` timeouts).
+ * The real-time `Scheduler` of core, on the timers captured above, used where a mock needs a
+ * timer and none was injected (e.g. `MockToolAdapter` timeouts). Its jobs only abort signals, so
+ * a failure is not reported: the mock reports the aborted call itself.
  */
-export const realTimeScheduler: Scheduler = {
-  every(ms, job) {
-    requireFunction('every', 'job', job);
-    if (requireFinite('every', 'ms', ms, 0) === 0) {
-      throw invalidArgument('every', [
-        { path: 'ms', message: 'an interval must be greater than 0' },
-      ]);
-    }
-    let running = false;
-    const timer = realSetInterval(() => {
-      if (running) return;
-      running = true;
-      Promise.resolve()
-        .then(job)
-        .catch(() => {})
-        .finally(() => {
-          running = false;
-        });
-    }, ms);
-    return () => realClearInterval(timer);
+export const realTimeScheduler = new RealTimeScheduler({
+  timers: {
+    setTimeout: (callback, ms) => realSetTimeout(callback, ms),
+    clearTimeout: (handle) => realClearTimeout(handle as ReturnType<typeof setTimeout>),
+    setInterval: (callback, ms) => realSetInterval(callback, ms),
+    clearInterval: (handle) => realClearInterval(handle as ReturnType<typeof setInterval>),
   },
-  once(ms, job) {
-    requireFunction('once', 'job', job);
-    requireFinite('once', 'ms', ms, 0);
-    const timer = realSetTimeout(() => {
-      Promise.resolve()
-        .then(job)
-        .catch(() => {});
-    }, ms);
-    return () => realClearTimeout(timer);
-  },
-};
+  onError: () => {},
+});

@@ -1,16 +1,15 @@
 import type { Client } from '@elastic/elasticsearch';
 import {
-  abortError,
   type CompileContextOptions,
   ConfigError,
   ContextError,
   type ContextPort,
   type ContextSource,
-  errorMessage,
   type Message,
   type NamedContextSource,
   type Scheduler,
 } from '@promethean-os/pantheon-core';
+import { abortError, errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import {
   assembleContext,
   type ContextBudget,

@@ -1,3 +1,9 @@
+/**
+ * `@promethean-os/pantheon-adapters/prometheus`: `createPrometheusHooks`, orchestrator hooks that
+ * keep Prometheus metrics of ticks, behaviors and actions. Needs the optional peer `prom-client`.
+ *
+ * @packageDocumentation
+ */
 export {
   createPrometheusHooks,
   type PantheonMetrics,

@@ -1,6 +1,6 @@
 import type { LogFunction } from '@promethean-os/pantheon-core';
+import { type RedactOptions, redactSecrets } from '@promethean-os/pantheon-core';
 import type { Logger } from 'winston';
-import { type RedactOptions, redactSecrets } from '../../redact-secrets';
 
 /** Options of `createWinstonLog`. */
 export interface WinstonLogOptions {

@@ -18,12 +18,31 @@ export const DEFAULT_SECRET_KEYS: readonly RegExp[] = [
   /^(set-)?cookie$/i,
 ];
 
-/** Values that look like secrets wherever they appear. */
+/**
+ * Values that look like secrets wherever they appear: OpenAI and Anthropic keys, bearer tokens,
+ * AWS access key ids, GitHub and Slack tokens, Google API keys.
+ */
 export const DEFAULT_SECRET_PATTERNS: readonly RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g,
   /sk-(proj-)?[A-Za-z0-9_-]{16,}/g,
   /\bBearer\s+[A-Za-z0-9._~+/=-]{8,}/gi,
+  /\b(AKIA|ASIA)[0-9A-Z]{16}\b/g,
+  /\bgh[pousr]_[A-Za-z0-9]{20,}/g,
+  /\bxox[abposr]-[A-Za-z0-9-]{10,}/g,
+  /\bAIza[0-9A-Za-z_-]{35}\b/g,
 ];
+
+/** Secret values configured in this process (API keys the LLM adapters were given). */
+const knownSecrets = new Set<string>();
+
+/**
+ * Adds a secret value (e.g. a configured API key) that `redactSecrets` hides wherever it appears,
+ * whatever its shape. `llmConnection` registers the keys of the LLM adapters. Values shorter
+ * than 8 characters are ignored, since hiding them would mangle ordinary text.
+ */
+export function rememberSecret(value: string): void {
+  if (value.length >= 8) knownSecrets.add(value);
+}
 
 function keyMatches(key: string, keys: readonly (string | RegExp)[]): boolean {
   for (const candidate of keys) {
@@ -40,8 +59,9 @@ function keyMatches(key: string, keys: readonly (string | RegExp)[]): boolean {
 
 /**
  * A copy of `value` with secrets replaced: values of secret-looking keys (`apiKey`,
- * `authorization`, `token`, `password`, …) and secret-looking text anywhere (`sk-…`, `sk-ant-…`,
- * `Bearer …`). Errors become plain objects (`name`, `message`, `code`, `stack`, `cause`), redacted
+ * `authorization`, `token`, `password`, …), secret-looking text anywhere (`sk-…`, `sk-ant-…`,
+ * `Bearer …`, `AKIA…`, …) and the values given to `rememberSecret`. Pantheon applies it to every
+ * error it stores (`toJSON`) and to what `consoleLog` prints. Errors become plain objects (`name`, `message`, `code`, `stack`, `cause`), redacted
  * too; cycles become `'[Circular]'`. The input is never changed.
  *
  * @example
@@ -55,6 +75,9 @@ export function redactSecrets<T>(value: T, options: RedactOptions = {}): T {
 
   const text = (input: string): string => {
     let out = input;
+    for (const secret of knownSecrets) {
+      if (out.includes(secret)) out = out.split(secret).join(replacement);
+    }
     for (const pattern of patterns) {
       const global = pattern.flags.includes('g')
         ? pattern

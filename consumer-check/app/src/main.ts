@@ -1,0 +1,189 @@
+// A small app built the way a user builds on Pantheon: a durable actor (SQLite) that answers
+// through an OpenAI-compatible model with a tool, logged through winston and measured with
+// prom-client; then a Claude call. The "model servers" are local recording servers from
+// pantheon-test, so it runs offline. Every step asserts what it did and prints one line.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import {
+  InMemoryMessageBus,
+  InMemoryToolAdapter,
+  NodeScheduler,
+} from '@promethean-os/pantheon-adapters';
+import { createPrometheusHooks } from '@promethean-os/pantheon-adapters/prometheus';
+import { createWinstonLog } from '@promethean-os/pantheon-adapters/winston';
+import {
+  type ActorScript,
+  llmBehavior,
+  PantheonSystem,
+  type ToolSpec,
+} from '@promethean-os/pantheon-core';
+import { ClaudeAdapter } from '@promethean-os/pantheon-llm-claude';
+import { OpenAiAdapter } from '@promethean-os/pantheon-llm-openai';
+import { openSqlitePersistence, ScriptRegistry } from '@promethean-os/pantheon-persistence';
+import { createRecordingServer } from '@promethean-os/pantheon-test';
+import { Registry } from 'prom-client';
+import { createLogger, transports } from 'winston';
+
+const ok = (line: string) => console.log(`  ok  ${line}`);
+
+const weatherTool: ToolSpec<{ city: string }> = {
+  name: 'get-weather',
+  description: 'Current weather for a city',
+  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  execute: async ({ city }) => `${city}: 19°C, overcast`,
+};
+
+const script: ActorScript = {
+  name: 'weather-desk',
+  version: '1',
+  talents: [
+    {
+      name: 'answer',
+      behaviors: [
+        llmBehavior({ name: 'answer', system: 'Answer briefly.', tools: ['get-weather'] }),
+      ],
+    },
+  ],
+  contextSources: [{ type: 'text', content: 'Use the get-weather tool for forecasts.' }],
+};
+
+function chatCompletion(message: Record<string, unknown>, finishReason: string) {
+  return {
+    id: 'chatcmpl-consumer',
+    object: 'chat.completion',
+    created: 1_767_225_600,
+    model: 'gpt-test',
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: null, ...message },
+        finish_reason: finishReason,
+      },
+    ],
+    usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+  };
+}
+
+const openAiServer = await createRecordingServer();
+const claudeServer = await createRecordingServer();
+const dbDir = mkdtempSync(join(tmpdir(), 'pantheon-consumer-db-'));
+try {
+  // 1. A durable PantheonSystem on SQLite answers a question with a tool call and the model.
+  openAiServer.reply(
+    {
+      json: chatCompletion(
+        {
+          tool_calls: [
+            {
+              id: 'call_1',
+              type: 'function',
+              function: { name: 'get-weather', arguments: '{"city":"Lima"}' },
+            },
+          ],
+        },
+        'tool_calls',
+      ),
+    },
+    { json: chatCompletion({ content: 'Lima: 19°C and overcast.' }, 'stop') },
+  );
+  const logged: string[] = [];
+  const logger = createLogger({
+    transports: [
+      new transports.Stream({
+        stream: new Writable({
+          write(chunk, _encoding, done) {
+            logged.push(String(chunk));
+            done();
+          },
+        }),
+      }),
+    ],
+  });
+  const registry = new Registry();
+  const scripts = new ScriptRegistry().register(script);
+  const file = join(dbDir, 'pantheon.db');
+  const db = await openSqlitePersistence({ file, scripts });
+  const tools = new InMemoryToolAdapter();
+  tools.register(weatherTool);
+  const pantheon = new PantheonSystem({
+    actorStateAdapter: db.actors,
+    contextAdapter: db.context,
+    store: db.mailbox,
+    toolAdapter: tools,
+    llmAdapter: new OpenAiAdapter({
+      apiKey: 'sk-test',
+      baseURL: `${openAiServer.url}/v1`,
+      maxRetries: 0,
+    }),
+    messageBus: new InMemoryMessageBus(),
+    scheduler: new NodeScheduler(),
+    log: createWinstonLog(logger),
+    hooks: createPrometheusHooks({ registry }),
+  });
+  await pantheon.createActor({
+    id: 'desk-1',
+    name: 'desk',
+    script,
+    goals: ['Answer weather questions'],
+  });
+  await pantheon.startActor('desk-1');
+  const reply = await pantheon.ask('desk-1', 'Weather in Lima?', { timeoutMs: 10_000 });
+  assert.equal(reply.content, 'Lima: 19°C and overcast.');
+  assert.equal(openAiServer.requests.length, 2, 'two model calls: tool call, then the answer');
+  assert.equal(openAiServer.requests[0]?.json.tools[0].function.name, 'get-weather');
+  ok(`PantheonSystem + SQLite + OpenAiAdapter + tool: "${reply.content}"`);
+
+  const ticks = await registry.getSingleMetricAsString('pantheon_actor_ticks_total');
+  assert.match(ticks, /pantheon_actor_ticks_total\{actor_name="desk",status="success"\} 1/);
+  ok('prom-client hooks counted the tick');
+
+  createWinstonLog(logger)('connecting', { apiKey: 'sk-secret-123456789' });
+  const entry = logged.find((line) => line.includes('connecting'));
+  assert.ok(entry, 'the log entry reached winston');
+  assert.ok(!entry.includes('sk-secret'), `the API key was not redacted: ${entry}`);
+  ok('winston log redacts secrets');
+
+  await pantheon.shutdown();
+  await db.close();
+  const reopened = await openSqlitePersistence({ file, scripts });
+  const stored = await reopened.actors.get('desk-1');
+  assert.equal(stored?.name, 'desk');
+  assert.equal(stored?.script, script, 'the registered script is attached on load');
+  await reopened.close();
+  ok('the actor survives closing and reopening the SQLite file');
+
+  // 2. ClaudeAdapter maps a conversation to the Messages API and back.
+  claudeServer.reply({
+    json: {
+      id: 'msg_consumer',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-test',
+      content: [{ type: 'text', text: 'Hello from Claude.' }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 8, output_tokens: 4 },
+    },
+  });
+  const claude = new ClaudeAdapter({
+    apiKey: 'sk-ant-test',
+    baseURL: claudeServer.url,
+    maxRetries: 0,
+  });
+  const answer = await claude.complete([
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'Hi' },
+  ]);
+  assert.equal(answer.content, 'Hello from Claude.');
+  assert.equal(claudeServer.requests[0]?.path, '/v1/messages');
+  assert.equal(claudeServer.requests[0]?.json.system, 'Be brief.');
+  ok(`ClaudeAdapter: "${answer.content}"`);
+} finally {
+  await openAiServer.close();
+  await claudeServer.close();
+  rmSync(dbDir, { recursive: true, force: true });
+}
+console.log(`consumer program passed on Node ${process.version}`);
