@@ -11,8 +11,9 @@ const packages = [
   'pantheon-llm-ai-sdk',
   'pantheon-persistence',
   'pantheon-test',
+  'pantheon-mcp',
 ];
-const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk'];
+const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk', 'mcp-filesystem'];
 
 export default [
   ...packages.map((name) => ({ root: `packages/${name}`, test: { name } })),

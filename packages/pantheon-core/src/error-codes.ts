@@ -78,6 +78,13 @@ export const ERROR_CODES = {
   TOOL_DENIED:
     "`SecureToolAdapter` refused the call: the tool is not on its allow-list (`details.reason: 'not-allowed'`) or `approve` did not return `true` or threw (`'not-approved'`, the throw as `cause`). The tool did not run",
 
+  // MCP (pantheon-mcp)
+  MCP_CONNECTION_FAILED:
+    'an MCP server could not be reached: its command did not start or exited during the handshake, its URL failed or refused (`details.status`), or the handshake failed; `details.stderr` holds the end of its error output',
+  MCP_CONNECTION_LOST:
+    "the MCP server's connection ended during a call (its process exited, or its HTTP server stopped answering); whether the tool ran is unknown. The next call reconnects",
+  MCP_CONNECTION_CLOSED: 'a call on an MCP connection after its `close()`',
+
   // Models
   LLM_ERROR: 'generic model failure; `status`, `retryable`, `provider` are set when known',
   LLM_AUTH: 'the API key is missing, wrong or lacks permission (401/403); not retried',

@@ -1,0 +1,28 @@
+// The public surface of the package: the runtime names of its entry point, sorted, so that a
+// change to what users can import shows as a diff in review.
+import { describe, expect, it } from 'vitest';
+import packageJson from '../package.json' with { type: 'json' };
+
+describe('public API of @promethean-os/pantheon-mcp', () => {
+  it('has one entry point', () => {
+    expect(Object.keys(packageJson.exports)).toMatchInlineSnapshot(`
+      [
+        ".",
+        "./package.json",
+      ]
+    `);
+  });
+
+  it('exports what users write against', async () => {
+    expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
+      [
+        "MCP_ERROR_META_KEY",
+        "McpConnection",
+        "McpToolRegistration",
+        "connectMcp",
+        "isMcpToolSpec",
+        "serveMcp",
+      ]
+    `);
+  });
+});
