@@ -117,8 +117,17 @@ async function pushThrough(
   return count / ((performance.now() - start) / 1000);
 }
 
-/** One actor on a fresh system: messages per second, end to end (send → tick → reply). */
-async function pantheonThroughput(count: number, window: number, limits: Partial<RuntimeLimits>) {
+/**
+ * One actor on a fresh system: messages per second, end to end (send → tick → reply). Each
+ * message starts a conversation of its own (the default of `sendMessage`), or with
+ * `conversationId` every message continues that one.
+ */
+async function pantheonThroughput(
+  count: number,
+  window: number,
+  limits: Partial<RuntimeLimits>,
+  conversationId: string | undefined,
+) {
   const { system } = pantheon(limits);
   let replies = 0;
   system.on('reply', () => {
@@ -129,7 +138,9 @@ async function pantheonThroughput(count: number, window: number, limits: Partial
   const rate = await pushThrough(
     count,
     window,
-    () => system.sendMessage(actor.id, 'hi'),
+    conversationId === undefined
+      ? () => system.sendMessage(actor.id, 'hi')
+      : () => system.sendMessage(actor.id, 'hi', { conversationId }),
     () => replies,
   );
   await system.shutdown();
@@ -156,12 +167,17 @@ async function rawThroughput(count: number, window: number) {
  */
 async function throughput(
   count: number,
-  { rounds = 5, window = WINDOW, limits = {} as Partial<RuntimeLimits> } = {},
+  {
+    rounds = 5,
+    window = WINDOW,
+    limits = {} as Partial<RuntimeLimits>,
+    conversationId = undefined as string | undefined,
+  } = {},
 ) {
   const pantheonRates: number[] = [];
   const rawRates: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    pantheonRates.push(await pantheonThroughput(count, window, limits));
+    pantheonRates.push(await pantheonThroughput(count, window, limits, conversationId));
     rawRates.push(await rawThroughput(count, window));
   }
   const pantheonRate = median(pantheonRates);
@@ -308,6 +324,7 @@ export async function benchRuntime() {
   await throughput(200_000, { rounds: 2 }); // warm-up: JIT and a heap grown to its working size
   return {
     throughput: await throughput(200_000),
+    throughputInOneConversation: await throughput(200_000, { conversationId: 'one-customer' }),
     manyActors: await manyActors(100_000),
     idleActorHeap: await idleActorHeap(100_000),
     latency: await latency(1_000, 20),

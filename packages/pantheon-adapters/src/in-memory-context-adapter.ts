@@ -43,6 +43,13 @@ export interface InMemoryContextAdapterOptions extends Omit<SourceLoadingOptions
    * and this bound applies to each of them.
    */
   maxHistoryPerActor?: number;
+  /**
+   * Conversations whose history is kept per actor; past it, the least recently appended-to
+   * conversation is forgotten (its history, not the actor-wide one). Default 1,000. Every
+   * `sendMessage` without a `conversationId` starts a conversation, so without this bound a
+   * long-running process would keep them all.
+   */
+  maxConversationsPerActor?: number;
   /** Default `queryLimit` when `compile` gives none. Default 5. */
   queryLimit?: number;
   /** Default `recentLimit` when `compile` gives none. Default 20. */
@@ -151,6 +158,7 @@ export class InMemoryContextAdapter implements ContextPort {
   private readonly store = new Map<string, unknown>();
   private readonly loader: ContextSourceLoader;
   private readonly maxHistoryPerConversation: number;
+  private readonly maxConversationsPerActor: number;
   private readonly defaults: Pick<
     InMemoryContextAdapterOptions,
     'queryLimit' | 'recentLimit' | 'limit' | 'maxChars' | 'maxTokens' | 'countTokens'
@@ -161,6 +169,7 @@ export class InMemoryContextAdapter implements ContextPort {
   constructor(options: InMemoryContextAdapterOptions = {}) {
     this.maxHistoryPerConversation =
       options.maxHistoryPerConversation ?? options.maxHistoryPerActor ?? 1000;
+    this.maxConversationsPerActor = options.maxConversationsPerActor ?? 1000;
     this.defaults = {
       queryLimit: options.queryLimit ?? 5,
       recentLimit: options.recentLimit ?? 20,
@@ -279,8 +288,11 @@ export class InMemoryContextAdapter implements ContextPort {
     let entries = logs.get(conversationId);
     if (!entries) {
       entries = new BoundedLog(this.maxHistoryPerConversation);
-      logs.set(conversationId, entries);
+    } else if (conversationId !== ACTOR_WIDE) {
+      logs.delete(conversationId); // re-inserted below: a Map keeps insertion order, oldest first
     }
+    logs.set(conversationId, entries);
+    if (conversationId !== ACTOR_WIDE) this.forgetOldConversations(logs);
     entries.push(
       Object.freeze({
         ...message,
@@ -289,6 +301,17 @@ export class InMemoryContextAdapter implements ContextPort {
           : HISTORY_METADATA,
       }),
     );
+  }
+
+  /** Keeps at most `maxConversationsPerActor` conversations, forgetting the least recent. */
+  private forgetOldConversations(logs: Map<string, BoundedLog<Message>>): void {
+    let conversations = logs.size - (logs.has(ACTOR_WIDE) ? 1 : 0);
+    for (const key of logs.keys()) {
+      if (conversations <= this.maxConversationsPerActor) return;
+      if (key === ACTOR_WIDE) continue;
+      logs.delete(key);
+      conversations--;
+    }
   }
 
   /** The stored value of `target` (a copy), or the document stored under the document prefix. */

@@ -421,3 +421,18 @@ describe('secrets at rest', () => {
     await pantheon.shutdown();
   });
 });
+
+describe('sendMessage addresses', () => {
+  it('refuses an empty conversationId or replyTo with INVALID_MESSAGE, enqueuing nothing', async () => {
+    const { pantheon, setup } = desk();
+    await setup();
+    await pantheon.stopActor('billing');
+    for (const options of [{ conversationId: '' }, { replyTo: '' }, { from: '' }]) {
+      await expect(pantheon.sendMessage('billing', 'hello', options)).rejects.toMatchObject({
+        code: 'INVALID_MESSAGE',
+      });
+    }
+    expect(await pantheon.getMailbox('billing')).toEqual([]);
+    await pantheon.shutdown();
+  });
+});

@@ -65,6 +65,23 @@ function hopsOf(message: BusMessage): number {
   return typeof hops === 'number' ? hops : 0;
 }
 
+const ADDRESS_FIELDS = ['from', 'conversationId', 'replyTo'] as const;
+
+/** `from`, `conversationId` and `replyTo` of a send, when given, are non-empty strings. */
+function checkAddresses(id: string, options: SendMessageOptions): void {
+  for (const field of ADDRESS_FIELDS) {
+    const value = options[field];
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new ActorError(
+        `sendMessage: ${field} must be a non-empty string`,
+        id,
+        { field },
+        { code: 'INVALID_MESSAGE' },
+      );
+    }
+  }
+}
+
 /** How a tick names the sender of its input: `undefined` for the user. */
 function senderName(address: string | undefined): string | undefined {
   return address === 'user' ? undefined : address;
@@ -280,16 +297,13 @@ export class PantheonSystem {
       );
     }
     this.assertSize(id, content);
-    for (const field of ['from', 'conversationId', 'replyTo'] as const) {
-      const value = options[field];
-      if (value !== undefined && (typeof value !== 'string' || value === '')) {
-        throw new ActorError(
-          `sendMessage: ${field} must be a non-empty string`,
-          id,
-          { field },
-          { code: 'INVALID_MESSAGE' },
-        );
-      }
+    // Most sends give none of these: check them only when one is there.
+    if (
+      options.from !== undefined ||
+      options.conversationId !== undefined ||
+      options.replyTo !== undefined
+    ) {
+      checkAddresses(id, options);
     }
     if (this.store) await this.restore();
     const cell = this.cells.get(id) ?? (await this.cellFor(id));
