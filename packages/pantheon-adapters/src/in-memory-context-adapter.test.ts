@@ -93,6 +93,29 @@ describe('InMemoryContextAdapter', () => {
     expect(passive[0]!.metadata).not.toHaveProperty('score');
   });
 
+  it('forgets the least recently used conversation past maxConversationsPerActor, never the actor-wide history', async () => {
+    const context = new InMemoryContextAdapter({ maxConversationsPerActor: 2 });
+    const say = (content: string, conversationId?: string) =>
+      context.append(
+        'a',
+        { role: 'user', content },
+        conversationId ? { conversationId } : undefined,
+      );
+    await say('actor-wide');
+    await say('one', 'c1');
+    await say('two', 'c2');
+    await say('one again', 'c1'); // c1 is now the most recent
+    await say('three', 'c3'); // forgets c2
+    expect(context.getHistory('a', 'c2')).toEqual([]);
+    expect(context.getHistory('a', 'c1').map((entry) => entry.content)).toEqual([
+      'one',
+      'one again',
+    ]);
+    expect(context.getHistory('a', 'c3').map((entry) => entry.content)).toEqual(['three']);
+    expect(context.getHistory('a').map((entry) => entry.content)).toEqual(['actor-wide']);
+    expect(context.getCacheSize()).toBe(4);
+  });
+
   it('keeps history per actor and honours recentLimit', async () => {
     const context = new InMemoryContextAdapter();
     for (let index = 0; index < 5; index++)
