@@ -14,6 +14,11 @@ export class ActorCell {
   stopInterval: (() => void) | undefined = undefined;
   failures: number[] | undefined = undefined;
   consecutiveFailures = 0;
+  /**
+   * Messages the ticks of the message at the head of the mailbox have sent so far (their ids are
+   * `<message id>:<n>`), so a tick that is run again after failing does not send them twice.
+   */
+  sentForHead = 0;
 
   constructor(readonly id: string) {}
 

@@ -436,3 +436,64 @@ describe('sendMessage addresses', () => {
     await pantheon.shutdown();
   });
 });
+
+describe('a tick run again after it failed', () => {
+  it('does not answer twice when its final state update failed once', async () => {
+    const { pantheon, state, setup } = desk();
+    await setup();
+    const update = state.update.bind(state);
+    let failNext = true;
+    state.update = async (id, patch) => {
+      if (
+        id === 'tech' &&
+        failNext &&
+        patch.metadata?.lastTick !== undefined &&
+        patch.state !== 'failed'
+      ) {
+        failNext = false;
+        throw new Error('database is locked');
+      }
+      return update(id, patch);
+    };
+    const replies: string[] = [];
+    pantheon.on('reply', ({ message }) => replies.push(message.id!));
+    const answer = await pantheon.ask('tech', 'My app crashes', { timeoutMs: 2000 });
+    await pantheon.whenIdle();
+    expect(failNext).toBe(false); // the first attempt did fail after answering
+    expect(replies).toEqual([answer.id]);
+    expect(await pantheon.getActorMessages('tech')).toHaveLength(1);
+    await pantheon.shutdown();
+  });
+
+  it('neither answers nor dead-letters twice a message whose actor was removed mid-tick', async () => {
+    const { pantheon, state, setup } = desk();
+    await setup();
+    await pantheon.createActor({
+      id: 'leaving',
+      name: 'leaving',
+      script: scriptWith([
+        {
+          name: 'answer-and-leave',
+          mode: 'active',
+          plan: () => {
+            state.actors.delete('leaving');
+            return { actions: [{ type: 'message', content: 'bye' }] };
+          },
+        },
+      ]),
+      goals: ['Leave'],
+    });
+    await pantheon.stopActor('leaving').catch(() => {});
+    const first = await pantheon.sendMessage('leaving', 'first');
+    const second = await pantheon.sendMessage('leaving', 'second');
+    const replies: string[] = [];
+    pantheon.on('reply', ({ message }) => replies.push(message.content));
+    await pantheon.startActor('leaving');
+    await pantheon.whenIdle();
+    expect(replies).toEqual(['bye']);
+    const letters = pantheon.getDeadLetters().map(({ message, reason }) => [message.id, reason]);
+    expect(letters).toEqual([[second, 'ACTOR_NOT_FOUND']]);
+    expect(letters.flat()).not.toContain(first);
+    await pantheon.shutdown();
+  });
+});

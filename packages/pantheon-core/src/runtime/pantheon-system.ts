@@ -190,7 +190,7 @@ export class PantheonSystem {
       context: options.contextAdapter,
       tools: options.toolAdapter,
       llm: options.llmAdapter,
-      bus: options.messageBus,
+      bus: this.sendingOnce(options.messageBus),
       schedule: options.scheduler,
       state: this.registeringSpawns(options.actorStateAdapter),
       hooks: options.hooks,
@@ -624,7 +624,10 @@ export class PantheonSystem {
           tick && { ...tick.ports, state: this.registeringSpawns(tick.ports.state) },
         );
         if (tick) await this.commitDurableTick(tick, message?.id);
-        if (message) cell.mailbox?.shift();
+        if (message) {
+          cell.mailbox?.shift();
+          cell.sentForHead = 0;
+        }
         if (result.state === 'failed') {
           const error = result.errors[0]!;
           // The message is consumed: unless the tick passed it on, its request ends here.
@@ -667,7 +670,33 @@ export class PantheonSystem {
   private lose(cell: ActorCell): void {
     this.halt(cell);
     this.cells.delete(cell.id);
-    for (const message of cell.mailbox?.drain() ?? []) this.deadLetter(message, 'ACTOR_NOT_FOUND');
+    const waiting = cell.mailbox?.drain() ?? [];
+    // A head message whose tick already answered was delivered and handled, not lost.
+    if (cell.sentForHead > 0) waiting.shift();
+    for (const message of waiting) this.deadLetter(message, 'ACTOR_NOT_FOUND');
+  }
+
+  /**
+   * The bus ticks send on without a store: a tick run again after it failed (its message stays
+   * at the head of the mailbox) sends the same ids, `<message id>:<n>`; the ones an earlier run
+   * already sent are skipped, so nothing is answered or delivered twice.
+   */
+  private sendingOnce(bus: MessageBus): MessageBus {
+    return {
+      send: (message) => {
+        const cell = this.cells.get(message.from);
+        const head = cell?.mailbox?.peek()?.id;
+        if (cell && head !== undefined && message.id?.startsWith(head) === true) {
+          const index = Number(message.id.slice(head.length + 1));
+          if (message.id.charCodeAt(head.length) === 58 /* ':' */ && Number.isInteger(index)) {
+            if (index < cell.sentForHead) return Promise.resolve();
+            cell.sentForHead = index + 1;
+          }
+        }
+        return bus.send(message);
+      },
+      subscribe: (handler, options) => bus.subscribe(handler, options),
+    };
   }
 
   /**
