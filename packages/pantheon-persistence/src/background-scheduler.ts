@@ -1,4 +1,5 @@
-import type { ScheduledJob, Scheduler } from '@promethean-os/pantheon-core';
+import type { Scheduler } from '@promethean-os/pantheon-core';
+import { RealTimeScheduler, type SchedulerTimers } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** A timer that does not keep the process alive (Node's `unref`, where there is one). */
 function background<T>(timer: T): T {
@@ -6,38 +7,20 @@ function background<T>(timer: T): T {
   return timer;
 }
 
-/** Runs `job`, dropping its failure: a store's background job reports nothing to a caller. */
-async function quietly(job: ScheduledJob): Promise<void> {
-  try {
-    await job();
-  } catch {
-    // The job handles its own failures (a failed prune is retried at the next interval).
-  }
-}
+const backgroundTimers: SchedulerTimers = {
+  setTimeout: (callback, ms) => background(setTimeout(callback, ms)),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  setInterval: (callback, ms) => background(setInterval(callback, ms)),
+  clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+};
 
 /**
  * The `Scheduler` a store uses for its timers when `PersistenceOptions.scheduler` is not given:
- * real timers that never keep the process alive, so an open store does not stop it from exiting.
- * `every` never overlaps runs of the same job.
+ * core's `RealTimeScheduler` on timers that never keep the process alive, so an open store does
+ * not stop it from exiting. `every` never overlaps runs of the same job; a failing run is
+ * dropped, since the job handles its own failures (a failed prune is retried at the next
+ * interval).
  */
 export function backgroundScheduler(): Scheduler {
-  return {
-    every(ms: number, job: ScheduledJob): () => void {
-      let running = false;
-      const timer = background(
-        setInterval(() => {
-          if (running) return;
-          running = true;
-          void quietly(job).finally(() => {
-            running = false;
-          });
-        }, ms),
-      );
-      return () => clearInterval(timer);
-    },
-    once(ms: number, job: ScheduledJob): () => void {
-      const timer = background(setTimeout(() => void quietly(job), ms));
-      return () => clearTimeout(timer);
-    },
-  };
+  return new RealTimeScheduler({ timers: backgroundTimers, onError: () => {} });
 }
