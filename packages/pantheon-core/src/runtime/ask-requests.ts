@@ -70,11 +70,8 @@ export class AskRequests {
   /** Resolves the request `message` answers, if any. */
   observe(message: BusMessage): void {
     if (message.correlationId === undefined) return;
-    const pending = this.pending.get(message.correlationId);
-    if (!pending || pending.replyTo !== message.to) return;
-    this.pending.delete(message.correlationId);
-    pending.cancelTimer?.();
-    pending.resolve(message);
+    if (this.pending.get(message.correlationId)?.replyTo !== message.to) return;
+    this.settle(message.correlationId)!.resolve(message);
   }
 
   /**
@@ -82,11 +79,8 @@ export class AskRequests {
    * ended (the failing tick's error, or the dead letter's reason).
    */
   fail(correlationId: string | undefined, failedActorId: string, cause: PantheonError): void {
-    if (correlationId === undefined) return;
-    const pending = this.pending.get(correlationId);
+    const pending = this.settle(correlationId);
     if (!pending) return;
-    this.pending.delete(correlationId);
-    pending.cancelTimer?.();
     const where = failedActorId === pending.actorId ? '' : ` (in actor "${failedActorId}")`;
     pending.reject(
       new ActorError(
@@ -105,11 +99,17 @@ export class AskRequests {
 
   /** Rejects the request with `error` itself (e.g. the send was refused). */
   abort(correlationId: string, error: PantheonError): void {
+    this.settle(correlationId)?.reject(error);
+  }
+
+  /** Takes a waiting request out (its timer cancelled), for the caller to resolve or reject. */
+  private settle(correlationId: string | undefined): PendingAsk | undefined {
+    if (correlationId === undefined) return undefined;
     const pending = this.pending.get(correlationId);
-    if (!pending) return;
+    if (!pending) return undefined;
     this.pending.delete(correlationId);
     pending.cancelTimer?.();
-    pending.reject(error);
+    return pending;
   }
 
   /** Rejects every waiting request with `SYSTEM_SHUT_DOWN`. */
