@@ -7,6 +7,7 @@ import type {
   ContextAction,
   HandoffAction,
   MessageAction,
+  MessagePriority,
   SpawnAction,
   ToolAction,
 } from '../types';
@@ -68,24 +69,27 @@ export function makeActionRunner(deps: OrchestratorDeps) {
   const { bus, tools, state, context, schedule, now } = deps;
   const ids = deps.ids ?? (() => crypto.randomUUID());
 
+  /** A message of the tick; always the same fields (some undefined), so every one has one shape. */
   function busMessage(
-    action: MessageAction,
     actor: Actor,
     scope: ActionScope,
+    to: string,
+    content: string,
     timestamp: number,
+    priority: MessagePriority,
+    metadata: Record<string, unknown> | undefined,
   ): BusMessage {
-    // Always the same fields (some may be undefined), so every sent message has one shape.
     return {
       id: scope.messageId === undefined ? ids() : sentMessageId(scope),
       from: actor.id,
-      to: action.target ?? scope.replyTo ?? 'user',
-      content: action.content,
+      to,
+      content,
       timestamp,
-      priority: action.priority ?? 'normal',
+      priority,
       correlationId: scope.correlationId,
       conversationId: scope.conversationId,
       replyTo: scope.replyTo,
-      metadata: scope.metadata,
+      metadata,
     };
   }
 
@@ -103,18 +107,12 @@ export function makeActionRunner(deps: OrchestratorDeps) {
     }
     const handedOff: Record<string, unknown> = { from: actor.id };
     if (action.reason !== undefined) handedOff.reason = action.reason;
-    const message: BusMessage = {
-      id: scope.messageId === undefined ? ids() : sentMessageId(scope),
-      from: actor.id,
-      to: action.target,
-      content: scope.userMessage,
-      timestamp: now(),
-      priority: 'normal',
-      correlationId: scope.correlationId,
-      conversationId: scope.conversationId,
-      replyTo: scope.replyTo ?? 'user',
-      metadata: { ...scope.metadata, handoff: handedOff },
-    };
+    const message = busMessage(actor, scope, action.target, scope.userMessage, now(), 'normal', {
+      ...scope.metadata,
+      handoff: handedOff,
+    });
+    // The receiving actor answers the requester, `'user'` when the tick named none.
+    message.replyTo ??= 'user';
     return bus.send(message).then(() => message);
   }
 
@@ -204,7 +202,15 @@ export function makeActionRunner(deps: OrchestratorDeps) {
       let result: unknown;
       if (action.type === 'message') {
         // Sent here rather than in perform(): most actions are messages, and this saves a hop.
-        const message = busMessage(action, actor, scope, started);
+        const message = busMessage(
+          actor,
+          scope,
+          action.target ?? scope.replyTo ?? 'user',
+          action.content,
+          started,
+          action.priority ?? 'normal',
+          scope.metadata,
+        );
         await bus.send(message);
         result = message;
       } else {
