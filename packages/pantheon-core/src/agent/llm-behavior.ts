@@ -200,9 +200,15 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
       if (typeof call.args.reason === 'string') action.reason = call.args.reason;
       return action;
     }
+    const refused = new BehaviorError(
+      `"${String(to)}" is not one of the agents you can hand off to (${[...handoffActors].join(', ')})`,
+      name,
+      { to },
+      { code: 'INVALID_ACTION' },
+    );
     return {
       role: 'tool',
-      content: `Error (INVALID_ACTION): "${String(to)}" is not one of the agents you can hand off to (${[...handoffActors].join(', ')})`,
+      content: errorContent(refused),
       toolCallId: call.id,
       name: call.name,
       metadata: { isError: true },
