@@ -64,10 +64,12 @@ function sentMessageId(scope: ActionScope): string {
   return `${scope.messageId}:${index}`;
 }
 
-/** Runs actions against the ports; every action type does real work. */
-export function makeActionRunner(deps: OrchestratorDeps) {
+/**
+ * Runs actions against the ports; every action type does real work. `ids` makes the ids of
+ * messages sent outside a handled message (the orchestrator's `deps.ids` or its default).
+ */
+export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
   const { bus, tools, state, context, schedule, now } = deps;
-  const ids = deps.ids ?? (() => crypto.randomUUID());
 
   /** A message of the tick; always the same fields (some undefined), so every one has one shape. */
   function busMessage(

@@ -91,7 +91,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
   const log = deps.log ?? consoleLog;
   const ids = deps.ids ?? (() => crypto.randomUUID());
   const limits = { ...DEFAULT_ORCHESTRATOR_LIMITS, ...deps.limits };
-  const runAction = makeActionRunner(deps);
+  const runAction = makeActionRunner(deps, ids);
 
   function emit<K extends HookName>(name: K, event: HookEvent<K>): void {
     const hook = hooks?.[name] as ((event: HookEvent<K>) => void) | undefined;
