@@ -12,7 +12,8 @@
  *   `sdkErrorToLlmError` / `llmErrorCodeForStatus` / `isRetryableStatus` / `isRetryableLlmError`
  *   (provider failures as `LlmError`s), `llmAbortError`, `pumpLlmStream` (a provider stream as
  *   `LlmStreamEvent`s), `parseToolCallArguments` / `checkToolCallArguments` / `isJsonObject`,
- *   `toolParametersToJsonSchema` / `isZodSchema`.
+ *   `toolParametersToJsonSchema` / `isZodSchema`, `llmOutput` (a call's structured `output`:
+ *   the JSON Schema to send, and the reply parsed and validated).
  * - Tool ports: `toolTimeoutError`, `toolFailure`, `isZodSchema`.
  * - Context ports: `checkAppendedMessage`, `conversationOf`, `BoundedLog`.
  * - Message buses: `checkBusMessage`.
@@ -50,6 +51,7 @@ export {
   pumpLlmStream,
 } from '../llm-stream-pump';
 export { abortError, NEVER_ABORTED, sleep, withTimeout } from '../orchestrator/abort';
+export { type LlmOutput, llmOutput } from '../structured-output';
 export {
   checkToolCallArguments,
   isJsonObject,
