@@ -8,4 +8,6 @@ export {
   DEFAULT_OPENAI_MODEL,
   OpenAiAdapter,
   type OpenAiAdapterOptions,
+  type OpenAiApi,
 } from './openai-adapter';
+export { OPENAI_REASONING_METADATA_KEY } from './openai-responses-mapping';

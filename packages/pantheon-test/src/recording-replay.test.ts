@@ -277,3 +277,72 @@ describe('RecordingLlmAdapter and ReplayLlmAdapter', () => {
     });
   });
 });
+
+describe('structured output in recordings', () => {
+  it('records the text of an output reply and replays it parsed with the caller schema', async () => {
+    const { z } = await import('zod');
+    const Booking = z.object({
+      nights: z.number(),
+      checkIn: z.string().transform((text) => new Date(text)),
+    });
+    const text = '{"nights":3,"checkIn":"2026-05-01T00:00:00.000Z"}';
+    const model = new MockLlmAdapter().queueResponses(assistant(text), assistant(text));
+    const recorder = new RecordingLlmAdapter(model, file);
+    const recorded = await recorder.complete([user('Book 3 nights from May 1')], {
+      output: { schema: Booking, name: 'booking' },
+    });
+    expect(recorded.output).toEqual({ nights: 3, checkIn: new Date('2026-05-01T00:00:00.000Z') });
+    await collect(
+      recorder.stream([user('Stream it')], { output: { schema: Booking, name: 'booking' } }),
+    );
+
+    const cassette = JSON.parse(readFileSync(file, 'utf8'));
+    expect(cassette.interactions[0].request.output).toBe('booking');
+    expect(cassette.interactions[0].reply).toEqual({ role: 'assistant', content: text });
+    expect(cassette.interactions[1].events.at(-1).message.output).toBeUndefined();
+
+    const replay = new ReplayLlmAdapter(file);
+    const replayed = await replay.complete([user('Book 3 nights from May 1')], {
+      output: { schema: Booking, name: 'booking' },
+    });
+    expect(replayed.output).toEqual(recorded.output);
+    const events = await collect(
+      replay.stream([user('Stream it')], { output: { schema: Booking, name: 'booking' } }),
+    );
+    const finish = events.at(-1);
+    expect(finish?.type === 'finish' && finish.message.output).toEqual(recorded.output);
+    // Without output (or with another name) the request is another one.
+    await expect(replay.complete([user('Book 3 nights from May 1')])).rejects.toMatchObject({
+      code: 'LLM_CASSETTE_MISS',
+    });
+    // A schema that no longer matches the recording fails as the model's reply would.
+    await expect(
+      replay.complete([user('Book 3 nights from May 1')], {
+        output: { schema: z.object({ nights: z.string() }), name: 'booking' },
+      }),
+    ).rejects.toMatchObject({ code: 'LLM_OUTPUT_INVALID', provider: 'replay' });
+  });
+
+  it('streams reasoning kept in metadata.reasoning as reasoning-delta events before the text', async () => {
+    const model = new MockLlmAdapter().setResponse({
+      role: 'assistant',
+      content: 'Yes.',
+      metadata: { reasoning: 'The user asks a yes/no question.' },
+    });
+    const events = await collect(model.stream!([user('Is it?')]));
+    expect(events.map((event) => event.type)).toEqual([
+      'reasoning-delta',
+      'reasoning-delta',
+      'reasoning-delta',
+      'reasoning-delta',
+      'reasoning-delta',
+      'reasoning-delta',
+      'text-delta',
+      'finish',
+    ]);
+    const reasoning = events.flatMap((event) =>
+      event.type === 'reasoning-delta' ? [event.delta] : [],
+    );
+    expect(reasoning.join('')).toBe('The user asks a yes/no question.');
+  });
+});
