@@ -81,6 +81,7 @@ describe('a triage actor answering with a typed ticket over the Responses API', 
     });
     await system.createActor({
       id: 'triage',
+      name: 'triage',
       goals: ['Turn customer messages into tickets'],
       script: {
         name: 'triage',
