@@ -6,6 +6,7 @@
  */
 export {
   DEFAULT_OPENAI_MODEL,
+  OPENAI_MODELS_WITHOUT_REASONING,
   OpenAiAdapter,
   type OpenAiAdapterOptions,
   type OpenAiApi,

@@ -48,6 +48,18 @@ export const DEFAULT_OPENAI_MODEL = 'gpt-5.4-mini';
 
 const OPENAI_API_ORIGIN = 'https://api.openai.com';
 
+/**
+ * Prefixes of OpenAI models without reasoning, which answer a request for encrypted reasoning
+ * (`include: ['reasoning.encrypted_content']`) with HTTP 400; the Responses API does not ask them
+ * for it.
+ */
+export const OPENAI_MODELS_WITHOUT_REASONING: readonly string[] = [
+  'gpt-3.5',
+  'gpt-4',
+  'chatgpt-4o',
+  'gpt-5-chat',
+];
+
 /** Settings of `OpenAiAdapter`. */
 export interface OpenAiAdapterOptions {
   /** API key. Defaults to the `OPENAI_API_KEY` environment variable. Not needed with `client`. */
@@ -87,6 +99,12 @@ export interface OpenAiAdapterOptions {
    * (`include: ['reasoning.encrypted_content']`), so nothing is kept on OpenAI's side.
    */
   store?: boolean;
+  /**
+   * Responses API without `store`: ask for reasoning items in encrypted form
+   * (`include: ['reasoning.encrypted_content']`), so that they can be sent back. Default: yes,
+   * except for the models of `OPENAI_MODELS_WITHOUT_REASONING`, which reject it.
+   */
+  encryptedReasoning?: boolean;
   /**
    * Chat Completions: which body field carries `maxTokens`. Default: `max_completion_tokens` on api.openai.com
    * (the only field its reasoning models accept), `max_tokens` on any other server (what Ollama,
@@ -137,6 +155,7 @@ export class OpenAiAdapter implements LlmPort {
   private readonly reasoningEffort: ReasoningEffort | undefined;
   private readonly reasoningSummary: OpenAiAdapterOptions['reasoningSummary'];
   private readonly store: boolean;
+  private readonly encryptedReasoning: boolean | undefined;
 
   /** @throws ConfigError when no API key is given and `OPENAI_API_KEY` is not set. */
   constructor(options: OpenAiAdapterOptions = {}) {
@@ -144,6 +163,7 @@ export class OpenAiAdapter implements LlmPort {
     this.reasoningEffort = options.reasoningEffort;
     this.reasoningSummary = options.reasoningSummary;
     this.store = options.store ?? false;
+    this.encryptedReasoning = options.encryptedReasoning;
     this.client = options.client ?? OpenAiAdapter.createClient(options);
     const onOpenAi = this.client.baseURL.startsWith(OPENAI_API_ORIGIN);
     this.maxTokensField =
@@ -284,7 +304,10 @@ export class OpenAiAdapter implements LlmPort {
       if (this.reasoningSummary !== undefined) request.reasoning.summary = this.reasoningSummary;
     }
     // Without storage, reasoning items come back encrypted so that they can be sent again.
-    if (!this.store) request.include = ['reasoning.encrypted_content'];
+    const encrypted =
+      this.encryptedReasoning ??
+      !OPENAI_MODELS_WITHOUT_REASONING.some((prefix) => (request.model ?? '').startsWith(prefix));
+    if (!this.store && encrypted) request.include = ['reasoning.encrypted_content'];
     return request;
   }
 

@@ -318,6 +318,24 @@ describe('OpenAiAdapter on the Responses API', () => {
     ]);
   });
 
+  it('does not ask models without reasoning for encrypted reasoning, which they reject', async () => {
+    server.reply(
+      { json: responseBody([messageItem('a')]) },
+      { json: responseBody([messageItem('b')]) },
+      { json: responseBody([messageItem('c')]) },
+    );
+    await adapter({ model: 'gpt-4.1-mini' }).complete([{ role: 'user', content: 'Hi' }]);
+    await adapter({ model: 'gpt-4.1-mini', encryptedReasoning: true }).complete([
+      { role: 'user', content: 'Hi' },
+    ]);
+    await adapter({ store: true }).complete([{ role: 'user', content: 'Hi' }]);
+    expect(server.requests[0]?.json).not.toHaveProperty('include');
+    expect(server.requests[0]?.json.store).toBe(false);
+    expect(server.requests[1]?.json.include).toEqual(['reasoning.encrypted_content']);
+    expect(server.requests[2]?.json).not.toHaveProperty('include');
+    expect(server.requests[2]?.json.store).toBe(true);
+  });
+
   it('reports an incomplete response with its reason', async () => {
     server.reply({
       json: responseBody([messageItem('The answer is')], {
