@@ -1,7 +1,11 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { completeOutput, type LlmStreamEvent } from '@promethean-os/pantheon-core';
-import { createRecordingServer, type RecordingServer } from '@promethean-os/pantheon-test';
+import {
+  collectStream,
+  createRecordingServer,
+  type RecordingServer,
+} from '@promethean-os/pantheon-test';
 import { MockLanguageModelV4 } from 'ai/test';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -17,12 +21,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
 });
-
-async function collect(events: AsyncIterable<LlmStreamEvent>) {
-  const collected: LlmStreamEvent[] = [];
-  for await (const event of events) collected.push(event);
-  return collected;
-}
 
 const Invoice = z.object({ number: z.string(), total: z.number(), paid: z.boolean() });
 
@@ -115,7 +113,7 @@ describe('AiSdkLlmAdapter structured output', () => {
         }),
       }),
     });
-    const events = await collect(
+    const events = await collectStream(
       new AiSdkLlmAdapter(model).stream([{ role: 'user', content: 'Read INV-7' }], {
         output: { schema: Invoice },
       }),

@@ -1,5 +1,9 @@
 import { completeOutput, type LlmStreamEvent, type ToolSpec } from '@promethean-os/pantheon-core';
-import { createRecordingServer, type RecordingServer } from '@promethean-os/pantheon-test';
+import {
+  collectStream,
+  createRecordingServer,
+  type RecordingServer,
+} from '@promethean-os/pantheon-test';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { ClaudeAdapter, type ClaudeAdapterOptions } from './claude-adapter';
@@ -26,12 +30,6 @@ async function failure(promise: Promise<unknown>) {
     return error as Record<string, any>;
   }
   throw new Error('Expected the call to fail');
-}
-
-async function collect(events: AsyncIterable<LlmStreamEvent>) {
-  const collected: LlmStreamEvent[] = [];
-  for await (const event of events) collected.push(event);
-  return collected;
 }
 
 function event(name: string, data: unknown) {
@@ -145,7 +143,7 @@ describe('ClaudeAdapter structured output', () => {
         event('message_stop', { type: 'message_stop' }),
       ],
     });
-    const events = await collect(
+    const events = await collectStream(
       adapter().stream([{ role: 'user', content: 'Move my booking' }], {
         output: { schema: Triage },
       }),
@@ -292,7 +290,7 @@ describe('ClaudeAdapter prompt caching', () => {
       ],
     });
 
-    const events = await collect(
+    const events = await collectStream(
       adapter().stream([
         { role: 'system', content: longPolicy },
         { role: 'user', content: 'Is ABC123 confirmed?' },

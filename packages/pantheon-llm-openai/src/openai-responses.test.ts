@@ -4,7 +4,11 @@ import {
   type Message,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
-import { createRecordingServer, type RecordingServer } from '@promethean-os/pantheon-test';
+import {
+  collectStream,
+  createRecordingServer,
+  type RecordingServer,
+} from '@promethean-os/pantheon-test';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -46,12 +50,6 @@ async function failure(promise: Promise<unknown>) {
     return error as Record<string, any>;
   }
   throw new Error('Expected the call to fail');
-}
-
-async function collect(events: AsyncIterable<LlmStreamEvent>) {
-  const collected: LlmStreamEvent[] = [];
-  for await (const event of events) collected.push(event);
-  return collected;
 }
 
 const weatherTool: ToolSpec = {
@@ -469,7 +467,7 @@ describe('OpenAiAdapter on the Responses API: stream', () => {
     ];
     server.reply({ events: responseStream(output) });
 
-    const events = await collect(
+    const events = await collectStream(
       adapter({ reasoningSummary: 'detailed' }).stream(
         [{ role: 'user', content: 'Weather in Paris?' }],
         { tools: [weatherTool] },
@@ -518,7 +516,7 @@ describe('OpenAiAdapter on the Responses API: stream', () => {
     server.reply({
       events: responseStream([messageItem('{"city":"Oslo","celsius":-4,"conditions":"cloudy"}')]),
     });
-    const events = await collect(
+    const events = await collectStream(
       adapter().stream([{ role: 'user', content: 'Oslo?' }], { output: { schema: Weather } }),
     );
     expect(server.requests[0]?.json.text.format).toMatchObject({
@@ -559,16 +557,16 @@ describe('OpenAiAdapter on the Responses API: stream', () => {
     );
     const llm = adapter();
     const messages: Message[] = [{ role: 'user', content: 'Hi' }];
-    expect(await failure(collect(llm.stream(messages)))).toMatchObject({
+    expect(await failure(collectStream(llm.stream(messages)))).toMatchObject({
       code: 'LLM_SERVER',
       provider: 'openai',
       message: expect.stringContaining('The server had an error'),
     });
-    expect(await failure(collect(llm.stream(messages)))).toMatchObject({
+    expect(await failure(collectStream(llm.stream(messages)))).toMatchObject({
       code: 'LLM_RATE_LIMIT',
       message: expect.stringContaining('Rate limit reached.'),
     });
-    expect(await failure(collect(llm.stream(messages)))).toMatchObject({
+    expect(await failure(collectStream(llm.stream(messages)))).toMatchObject({
       code: 'LLM_INVALID_RESPONSE',
       message: 'The OpenAI stream ended before response.completed',
     });
@@ -595,10 +593,14 @@ describe('OpenAiAdapter on the Responses API: stream', () => {
         },
       );
       const llm = adapter();
-      expect(await failure(collect(llm.stream([{ role: 'user', content: 'Hi' }])))).toMatchObject({
+      expect(
+        await failure(collectStream(llm.stream([{ role: 'user', content: 'Hi' }]))),
+      ).toMatchObject({
         code: 'LLM_INVALID_RESPONSE',
       });
-      expect(await failure(collect(llm.stream([{ role: 'user', content: 'Hi' }])))).toMatchObject({
+      expect(
+        await failure(collectStream(llm.stream([{ role: 'user', content: 'Hi' }]))),
+      ).toMatchObject({
         code: 'LLM_BAD_REQUEST',
         status: 400,
       });

@@ -61,6 +61,22 @@ function lastUserContent(messages: readonly Message[]): string {
   return '';
 }
 
+/**
+ * Every event of a model stream, in order (`finish` last), for tests that check what an adapter
+ * streams.
+ *
+ * @example
+ * const events = await collectStream(llm.stream!([{ role: 'user', content: 'Hi' }]));
+ * events.filter((event) => event.type === 'reasoning-delta');
+ */
+export async function collectStream(
+  events: AsyncIterable<LlmStreamEvent>,
+): Promise<LlmStreamEvent[]> {
+  const collected: LlmStreamEvent[] = [];
+  for await (const event of events) collected.push(event);
+  return collected;
+}
+
 /** Splits text into word-sized deltas whose concatenation is the text. */
 export function splitIntoDeltas(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];

@@ -14,7 +14,7 @@ import { normalizeRequest } from './cassette';
 import { createTestActor, createTestScript } from './fixtures';
 import { createMockActorState } from './mock-actor-state';
 import { MockContextAdapter } from './mock-context-adapter';
-import { MockLlmAdapter } from './mock-llm-adapter';
+import { collectStream, MockLlmAdapter } from './mock-llm-adapter';
 import { createMockMessageBus } from './mock-message-bus';
 import { createMockScheduler } from './mock-scheduler';
 import { MockToolAdapter } from './mock-tool-adapter';
@@ -38,12 +38,6 @@ beforeEach(() => {
   file = join(directory, 'nested', 'conversation.cassette.json');
 });
 afterEach(() => rmSync(directory, { recursive: true, force: true }));
-
-async function collect(events: AsyncIterable<LlmStreamEvent>) {
-  const out: LlmStreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
 
 describe('RecordingLlmAdapter and ReplayLlmAdapter', () => {
   it('records a conversation once and replays it deterministically, without the model', async () => {
@@ -172,11 +166,13 @@ describe('RecordingLlmAdapter and ReplayLlmAdapter', () => {
       content: 'Checking now',
       toolCalls: [{ id: 'call_9', name: 'lookup', args: { query: 'order' } }],
     });
-    const recorded = await collect(
+    const recorded = await collectStream(
       new RecordingLlmAdapter(model, file).stream([user('order?')], { tools: [lookup] }),
     );
     const replay = new ReplayLlmAdapter(file);
-    expect(await collect(replay.stream([user('order?')], { tools: [lookup] }))).toEqual(recorded);
+    expect(await collectStream(replay.stream([user('order?')], { tools: [lookup] }))).toEqual(
+      recorded,
+    );
     await expect(replay.complete([user('order?')], { tools: [lookup] })).resolves.toMatchObject({
       content: 'Checking now',
     });
@@ -292,7 +288,7 @@ describe('structured output in recordings', () => {
       output: { schema: Booking, name: 'booking' },
     });
     expect(recorded.output).toEqual({ nights: 3, checkIn: new Date('2026-05-01T00:00:00.000Z') });
-    await collect(
+    await collectStream(
       recorder.stream([user('Stream it')], { output: { schema: Booking, name: 'booking' } }),
     );
 
@@ -306,7 +302,7 @@ describe('structured output in recordings', () => {
       output: { schema: Booking, name: 'booking' },
     });
     expect(replayed.output).toEqual(recorded.output);
-    const events = await collect(
+    const events = await collectStream(
       replay.stream([user('Stream it')], { output: { schema: Booking, name: 'booking' } }),
     );
     const finish = events.at(-1);
@@ -329,7 +325,7 @@ describe('structured output in recordings', () => {
       content: 'Yes.',
       metadata: { reasoning: 'The user asks a yes/no question.' },
     });
-    const events = await collect(model.stream!([user('Is it?')]));
+    const events = await collectStream(model.stream!([user('Is it?')]));
     expect(events.map((event) => event.type)).toEqual([
       'reasoning-delta',
       'reasoning-delta',
