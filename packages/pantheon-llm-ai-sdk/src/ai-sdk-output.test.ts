@@ -1,6 +1,6 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider';
-import { completeOutput, type LlmStreamEvent } from '@promethean-os/pantheon-core';
+import { completeOutput } from '@promethean-os/pantheon-core';
 import {
   collectStream,
   createRecordingServer,

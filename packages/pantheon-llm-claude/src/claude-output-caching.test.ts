@@ -1,4 +1,4 @@
-import { completeOutput, type LlmStreamEvent, type ToolSpec } from '@promethean-os/pantheon-core';
+import { completeOutput, type ToolSpec } from '@promethean-os/pantheon-core';
 import {
   collectStream,
   createRecordingServer,

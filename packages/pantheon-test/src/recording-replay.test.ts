@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import {
   ConfigError,
   LlmError,
-  type LlmStreamEvent,
   type Message,
   makeOrchestrator,
   type ToolSpec,
