@@ -1,5 +1,6 @@
 import type { Actor, ActorScript, Message, Scheduler } from '@promethean-os/pantheon-core';
 import { guarded } from './errors';
+import { type GroupCommitOptions, GroupCommitter } from './group-commit';
 import type { ScriptRegistry } from './script-registry';
 import type { SqlDriver, SqlStatement } from './sql-driver';
 
@@ -106,6 +107,8 @@ function scriptData(script: ActorScript): string {
 /** What the three ports of one database share: the driver, the scripts and the settings. */
 export class StoreCore {
   private stopPruning: (() => void) | undefined;
+  /** Where tick commits, stored messages and publish marks are written, grouped. */
+  readonly commits: GroupCommitter;
 
   constructor(
     readonly driver: SqlDriver,
@@ -114,7 +117,9 @@ export class StoreCore {
     readonly retention: RetentionOptions,
     readonly recentLimit: number,
     scheduler: Scheduler,
+    groupCommit: GroupCommitOptions | false = {},
   ) {
+    this.commits = new GroupCommitter(driver, groupCommit);
     if (retention.pruneIntervalMs !== undefined && retention.pruneIntervalMs > 0) {
       // A failed prune (database down) is retried at the next interval.
       this.stopPruning = scheduler.every(retention.pruneIntervalMs, () =>
@@ -268,6 +273,7 @@ export class StoreCore {
   async close(): Promise<void> {
     this.stopPruning?.();
     this.stopPruning = undefined;
+    await this.commits.drain();
     await this.driver.close();
   }
 }

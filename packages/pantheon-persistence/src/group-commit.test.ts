@@ -1,0 +1,160 @@
+import type { BusMessage, TickTransaction } from '@promethean-os/pantheon-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backends, quietScript } from './backends.test-support';
+import type { GroupCommitDriver } from './group-commit';
+import type { Persistence } from './persistence';
+
+const ACTORS = 40;
+
+/** Records the size of every group the driver commits (the database work is the real one). */
+function recordGroups(db: Persistence): number[] {
+  const driver = db.driver as GroupCommitDriver;
+  const commitGroup = driver.commitGroup.bind(driver);
+  const sizes: number[] = [];
+  driver.commitGroup = (units) => {
+    sizes.push(units.length);
+    return commitGroup(units);
+  };
+  return sizes;
+}
+
+function message(id: string, to: string): BusMessage {
+  return { id, from: 'user', to, content: `hello ${to}` };
+}
+
+/** A tick of `actorId`, uncommitted: bumps a counter in its metadata, appends history, writes a key. */
+async function countingTick(db: Persistence, actorId: string): Promise<TickTransaction> {
+  const tick = db.mailbox.beginTick(actorId);
+  const actor = await tick.state.get(actorId);
+  await tick.state.update(actorId, {
+    metadata: { ticks: Number(actor?.metadata?.ticks ?? 0) + 1 },
+  });
+  const { context } = tick;
+  await context.append?.(actorId, { role: 'assistant', content: `${actorId} handled it` });
+  await context.write?.('seen', true, { actorId });
+  return tick;
+}
+
+const reply = (actorId: string): BusMessage[] => [
+  { id: `${actorId}-reply`, from: actorId, to: 'user', content: 'done' },
+];
+
+for (const makeBackend of backends) {
+  const backend = makeBackend();
+  afterAll(() => backend.cleanup());
+
+  describe(`group commit (${backend.name})`, () => {
+    async function withActors(options: Parameters<typeof backend.create>[0] = {}) {
+      const db = await backend.create(options);
+      const ids = Array.from({ length: ACTORS }, (_, index) => `actor-${index}`);
+      for (const id of ids) await db.actors.spawn(quietScript('worker'), 'work', { id });
+      // Stored together: the enqueues form groups as well.
+      const stored = await Promise.all(ids.map((id) => db.mailbox.enqueue(message(`m-${id}`, id))));
+      expect(stored.every(Boolean)).toBe(true);
+      return { db, ids };
+    }
+
+    it('commits the ticks of many actors that finish together in few transactions, each durable', async () => {
+      const { db, ids } = await withActors();
+      const groups = recordGroups(db);
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      await Promise.all(
+        ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+      );
+
+      expect(groups.reduce((sum, size) => sum + size, 0)).toBe(ACTORS);
+      expect(groups.length).toBeLessThan(ACTORS / 4);
+      expect(await db.mailbox.stats()).toEqual({
+        pending: 0,
+        acknowledged: ACTORS,
+        unpublished: ACTORS,
+      });
+      const other = await backend.reopen(db);
+      for (const id of ids) {
+        expect((await other.actors.get(id))?.metadata).toEqual({ ticks: 1 });
+        expect(await other.context.getHistory(id)).toHaveLength(1);
+        expect(await other.context.read('seen', { actorId: id })).toBe(true);
+      }
+      // A duplicate stored in a group is still told apart.
+      expect(await db.mailbox.enqueue(message(`m-${ids[0]}`, ids[0]!))).toBe(false);
+    });
+
+    it('fails only the tick whose actor changed meanwhile (VERSION_CONFLICT); the others of its group commit', async () => {
+      const { db, ids } = await withActors();
+      const groups = recordGroups(db);
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      const loser = ids[7]!;
+      await db.actors.update(loser, { name: 'changed by another writer' });
+      const results = await Promise.allSettled(
+        ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+      );
+
+      expect(groups.length).toBeLessThan(ACTORS / 4);
+      results.forEach((result, index) => {
+        if (ids[index] === loser) {
+          expect(result).toMatchObject({
+            status: 'rejected',
+            reason: { name: 'ActorError', code: 'VERSION_CONFLICT', actorId: loser },
+          });
+        } else {
+          expect(result.status).toBe('fulfilled');
+        }
+      });
+      // The loser wrote nothing: its message waits, its history and reply are not stored.
+      expect(await db.mailbox.pending()).toEqual([message(`m-${loser}`, loser)]);
+      expect(await db.context.getHistory(loser)).toEqual([]);
+      expect(await db.context.read('seen', { actorId: loser })).toBeUndefined();
+      expect((await db.actors.get(loser))?.name).toBe('changed by another writer');
+      expect((await db.mailbox.unpublished()).map((sent) => sent.id)).not.toContain(
+        `${loser}-reply`,
+      );
+      expect((await db.mailbox.stats()).acknowledged).toBe(ACTORS - 1);
+      for (const id of ids.filter((id) => id !== loser)) {
+        expect((await db.actors.get(id))?.metadata).toEqual({ ticks: 1 });
+      }
+
+      // Run again, it commits.
+      const retry = await countingTick(db, loser);
+      await retry.commit(`m-${loser}`, [], reply(loser));
+      expect((await db.actors.get(loser))?.metadata).toEqual({ ticks: 1 });
+      expect((await db.mailbox.stats()).pending).toBe(0);
+    });
+
+    it('applies nothing for a replayed tick whose message was acknowledged, without failing the others', async () => {
+      const { db, ids } = await withActors();
+      const replayed = ids[3]!;
+      const first = await countingTick(db, replayed);
+      await first.commit(`m-${replayed}`, [], reply(replayed));
+      // The same message ticked again (an earlier attempt's answer was lost), in a group.
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      await Promise.all(
+        ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+      );
+
+      expect((await db.actors.get(replayed))?.metadata).toEqual({ ticks: 1 });
+      expect(await db.context.getHistory(replayed)).toHaveLength(1);
+      expect(await db.mailbox.stats()).toEqual({
+        pending: 0,
+        acknowledged: ACTORS,
+        unpublished: ACTORS,
+      });
+    });
+
+    it('gives each write its own transaction with groupCommit: false', async () => {
+      const { db, ids } = await withActors({ groupCommit: false });
+      const ticks = await Promise.all(ids.slice(0, 5).map((id) => countingTick(db, id)));
+      await Promise.all(ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], [])));
+      expect((await db.mailbox.stats()).acknowledged).toBe(5);
+    });
+
+    it('writes what is queued before closing', async () => {
+      const { db, ids } = await withActors();
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      const commits = ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], []));
+      const other = await backend.reopen(db);
+      await db.close();
+      await Promise.all(commits);
+      expect((await other.mailbox.stats()).acknowledged).toBe(ACTORS);
+    });
+  });
+}
