@@ -1,6 +1,15 @@
 import type { SqlDriver, SqlStatement } from './sql-driver';
 
 /**
+ * The timers the store batches with, taken when the module loads: a test that fakes the global
+ * timers afterwards must not stall the database writes and reads it waits for.
+ */
+export const realTimers = {
+  setImmediate: globalThis.setImmediate,
+  setTimeout: globalThis.setTimeout,
+};
+
+/**
  * Group commit: how the writes of ticks (and stored messages) that arrive together share one
  * database transaction. See `PersistenceOptions.groupCommit`.
  */
@@ -119,8 +128,8 @@ export class GroupCommitter {
 
   private async flushSoon(): Promise<void> {
     await new Promise<void>((resolve) => {
-      if (this.windowMs > 0) setTimeout(resolve, this.windowMs);
-      else setImmediate(resolve);
+      if (this.windowMs > 0) realTimers.setTimeout(resolve, this.windowMs);
+      else realTimers.setImmediate(resolve);
     });
     try {
       while (this.queue.length > 0) {

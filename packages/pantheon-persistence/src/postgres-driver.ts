@@ -118,6 +118,7 @@ export class PostgresDriver implements GroupCommitDriver {
   readonly pool: pg.Pool;
   readonly schema: string;
   private readonly texts = new Map<string, string>();
+  private readonly names = new Map<string, string>();
 
   constructor(options: PostgresDriverOptions) {
     this.schema = options.schema ?? 'public';
@@ -143,9 +144,26 @@ export class PostgresDriver implements GroupCommitDriver {
     return text;
   }
 
+  /**
+   * Reads run as named prepared statements (the server parses and plans each once per
+   * connection): the stores' reads are a handful of fixed texts, run once or more per tick.
+   */
   async all<T>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    const result = await this.pool.query(this.text(sql), params as SqlValue[]);
+    const result = await this.pool.query({
+      name: this.statementName(sql),
+      text: this.text(sql),
+      values: params as SqlValue[],
+    });
     return result.rows as T[];
+  }
+
+  private statementName(sql: string): string {
+    let name = this.names.get(sql);
+    if (name === undefined) {
+      name = `pantheon_read_${this.names.size}`;
+      this.names.set(sql, name);
+    }
+    return name;
   }
 
   async run(sql: string, params: readonly SqlValue[] = []): Promise<number> {
