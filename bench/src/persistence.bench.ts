@@ -12,7 +12,7 @@ import {
   migratePostgres,
   openPostgresPersistence,
   openSqlitePersistence,
-  type Persistence,
+  Persistence,
   ScriptRegistry,
 } from '@promethean-os/pantheon-persistence';
 import pg from 'pg';
@@ -39,6 +39,8 @@ const replyScript: ActorScript = {
   ],
   contextSources: [],
 };
+
+const benchScripts = new ScriptRegistry().register(replyScript);
 
 /** The raw driver: the same rows, written with plain SQL. */
 interface RawDriver {
@@ -207,11 +209,39 @@ function messageRows(actor: string, index: number): [string, (string | number | 
   ];
 }
 
+/** Milliseconds `actors` actors take to handle `rounds` messages each through a durable system. */
+async function durableRun(
+  db: Persistence,
+  actors: number,
+  rounds: number,
+  prefix: string,
+): Promise<number> {
+  const { system, ids } = await replySystem(db, actors, prefix);
+  const ms = await timed(async () => {
+    if (actors === 1) {
+      for (let index = 0; index < rounds; index++) {
+        await system.sendMessage(ids[0]!, `message ${index}`);
+        await system.whenIdle();
+      }
+      return;
+    }
+    for (let round = 0; round < rounds; round++) {
+      await Promise.all(ids.map((id) => system.sendMessage(id, `message ${round}`)));
+    }
+    await system.whenIdle();
+  });
+  await system.shutdown();
+  return ms;
+}
+
 /** Durable messages/s through `PantheonSystem` next to the raw driver writing the same rows. */
 interface MessageRates {
   actors: number;
   messages: number;
+  /** With group commit (the default). */
   durablePerSecond: number;
+  /** The same database with `groupCommit: false`: every write in its own transaction. */
+  ungroupedPerSecond: number;
   /** The raw driver, one transaction per message. */
   rawPerMessagePerSecond: number;
   /** The raw driver, one transaction per batch of `actors` messages (one per actor). */
@@ -237,24 +267,13 @@ async function durableMessages(
   actors: number,
   messages: number,
 ): Promise<MessageRates> {
-  const prefix = `busy${actors}`;
-  const { system, ids } = await replySystem(db, actors, prefix);
   const rounds = Math.ceil(messages / actors);
-  const durableMs = await timed(async () => {
-    if (actors === 1) {
-      for (let index = 0; index < rounds; index++) {
-        await system.sendMessage(ids[0]!, `message ${index}`);
-        await system.whenIdle();
-      }
-      return;
-    }
-    for (let round = 0; round < rounds; round++) {
-      await Promise.all(ids.map((id) => system.sendMessage(id, `message ${round}`)));
-    }
-    await system.whenIdle();
-  });
-  await system.shutdown();
-  const handled = rounds * ids.length;
+  const handled = rounds * actors;
+  const durableMs = await durableRun(db, actors, rounds, `grouped${actors}`);
+  // The same database without group commit: every write in its own transaction, as before.
+  const ungrouped = new Persistence(db.driver, { scripts: benchScripts, groupCommit: false });
+  const ungroupedMs = await durableRun(ungrouped, actors, rounds, `ungrouped${actors}`);
+  const ids = Array.from({ length: actors }, (_, index) => `grouped${actors}-${index}`);
 
   const rawIds = ids.map((id) => `raw-${id}`);
   for (const id of rawIds) await raw.run(INSERT_ACTOR, [id]);
@@ -275,6 +294,7 @@ async function durableMessages(
     actors,
     messages: handled,
     durablePerSecond: round(durablePerSecond, 0),
+    ungroupedPerSecond: round((handled / ungroupedMs) * 1000, 0),
     rawPerMessagePerSecond: round(perMessage, 0),
     rawPerBatchPerSecond: round(perBatch, 0),
     ratioPerMessage: round(durablePerSecond / perMessage, 2),
@@ -313,7 +333,7 @@ async function migrated(file: string, scripts: ScriptRegistry): Promise<string> 
  * same run. PostgreSQL is skipped (with the reason) when the server is not reachable.
  */
 export async function benchPersistence() {
-  const scripts = new ScriptRegistry().register(replyScript);
+  const scripts = benchScripts;
   const sqlite = await backend(
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'pantheon-bench-'));
@@ -324,7 +344,7 @@ export async function benchPersistence() {
       };
     },
     3_000,
-    30_000,
+    10_000,
   );
   let postgres: Awaited<ReturnType<typeof backend>> | { skipped: string };
   try {
@@ -346,7 +366,7 @@ export async function benchPersistence() {
         };
       },
       500,
-      10_000,
+      2_000,
     );
   } catch (error) {
     postgres = { skipped: error instanceof Error ? error.message : String(error) };

@@ -208,7 +208,11 @@ export class DurableMailbox implements MailboxStore {
     return this.ports.has(port);
   }
 
-  /** Marks them in a transaction shared with other writes (group commit). */
+  /**
+   * Marks them in a transaction shared with other writes (group commit). On PostgreSQL a group of
+   * marks only does not wait for the server's log flush: a crash of the server may forget the
+   * latest marks, and those messages are published again under their ids (at least once).
+   */
   async markPublished(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     const now = this.core.now();
@@ -222,7 +226,11 @@ export class DurableMailbox implements MailboxStore {
         params: [now, ...chunk],
       });
     }
-    await guarded('mailbox', undefined, () => this.core.commits.submit(statements));
+    // A mark a crash of the database server forgets only publishes the message again, under
+    // the same id: it need not wait for the log flush.
+    await guarded('mailbox', undefined, () =>
+      this.core.commits.submit(statements, { durable: false }),
+    );
   }
 
   /** Counts of rows, for monitoring: messages waiting, acknowledged and outbound not yet published. */

@@ -1,8 +1,15 @@
 import type { BusMessage, TickTransaction } from '@promethean-os/pantheon-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { backends, quietScript } from './backends.test-support';
-import type { GroupCommitDriver } from './group-commit';
-import type { Persistence } from './persistence';
+import {
+  backends,
+  CuttableProxy,
+  contractScripts,
+  dropSchema,
+  quietScript,
+  testSchema,
+} from './backends.test-support';
+import { type GroupCommitDriver, GroupCommitter } from './group-commit';
+import { openPostgresPersistence, type Persistence } from './persistence';
 
 const ACTORS = 40;
 
@@ -11,9 +18,9 @@ function recordGroups(db: Persistence): number[] {
   const driver = db.driver as GroupCommitDriver;
   const commitGroup = driver.commitGroup.bind(driver);
   const sizes: number[] = [];
-  driver.commitGroup = (units) => {
+  driver.commitGroup = (units, options) => {
     sizes.push(units.length);
-    return commitGroup(units);
+    return commitGroup(units, options);
   };
   return sizes;
 }
@@ -147,6 +154,31 @@ for (const makeBackend of backends) {
       expect((await db.mailbox.stats()).acknowledged).toBe(5);
     });
 
+    it('writes a group again unit by unit when a statement fails, so only the unit at fault fails', async () => {
+      const db = await backend.create();
+      const committer = new GroupCommitter(db.driver);
+      const entry = (key: string, value: string | null) => [
+        {
+          sql: 'INSERT INTO pantheon_kv (scope, key, value, updated_at) VALUES (?, ?, ?, ?)',
+          params: ['group', key, value, 0],
+        },
+      ];
+      const results = await Promise.allSettled([
+        committer.submit(entry('first', '1')),
+        committer.submit(entry('broken', null)), // NOT NULL: the database rejects it
+        committer.submit(entry('second', '2')),
+      ]);
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      const rows = await db.driver.all<{ key: string }>(
+        "SELECT key FROM pantheon_kv WHERE scope = 'group' ORDER BY key",
+      );
+      expect(rows.map((row) => row.key)).toEqual(['first', 'second']);
+    });
+
     it('writes what is queued before closing', async () => {
       const { db, ids } = await withActors();
       const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
@@ -158,3 +190,48 @@ for (const makeBackend of backends) {
     });
   });
 }
+
+describe('group commit when PostgreSQL is cut off (through a TCP proxy)', () => {
+  const proxy = new CuttableProxy({ host: '127.0.0.1', port: 5432 });
+  const schema = testSchema();
+  afterAll(async () => {
+    await proxy.close();
+    await dropSchema(schema);
+  });
+
+  it('fails every tick of the group with STORE_UNAVAILABLE naming its actor, then commits them once it is back', async () => {
+    const port = await proxy.listen();
+    const db = await openPostgresPersistence({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/test`,
+      schema,
+      scripts: contractScripts(),
+      connectionTimeoutMs: 500,
+    });
+    const ids = Array.from({ length: 10 }, (_, index) => `cut-${index}`);
+    for (const id of ids) await db.actors.spawn(quietScript('worker'), 'work', { id });
+    await Promise.all(ids.map((id) => db.mailbox.enqueue(message(`m-${id}`, id))));
+    const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+
+    proxy.cut();
+    const results = await Promise.allSettled(
+      ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+    );
+    results.forEach((result, index) => {
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'STORE_UNAVAILABLE', details: { actorId: ids[index] } },
+      });
+    });
+    proxy.restore();
+
+    // Nothing was written; run again, every tick commits once.
+    expect(await db.mailbox.stats()).toEqual({ pending: 10, acknowledged: 0, unpublished: 0 });
+    const again = await Promise.all(ids.map((id) => countingTick(db, id)));
+    await Promise.all(
+      again.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+    );
+    expect(await db.mailbox.stats()).toEqual({ pending: 0, acknowledged: 10, unpublished: 10 });
+    for (const id of ids) expect((await db.actors.get(id))?.metadata).toEqual({ ticks: 1 });
+    await db.close();
+  }, 30_000);
+});

@@ -34,7 +34,14 @@ export interface GroupCommitOptions {
  * fails.
  */
 export interface GroupCommitDriver extends SqlDriver {
-  commitGroup(units: readonly (readonly SqlStatement[])[]): Promise<(Error | undefined)[]>;
+  /**
+   * `durable: false` (every unit of the group allows it) lets the transaction return before the
+   * database flushed its log — a crash of the database server may then lose it.
+   */
+  commitGroup(
+    units: readonly (readonly SqlStatement[])[],
+    options: { durable: boolean },
+  ): Promise<(Error | undefined)[]>;
   /**
    * True when `error` came from a statement of the transaction (a constraint, a deadlock or a
    * serialization failure: the database rolled it back for sure), not from the connection or
@@ -83,6 +90,7 @@ interface Unit {
   statements: readonly SqlStatement[];
   resolve(): void;
   reject(error: unknown): void;
+  durable: boolean;
 }
 
 /**
@@ -110,13 +118,14 @@ export class GroupCommitter {
 
   /**
    * Commits `statements` as one unit, all or nothing, together with other units: resolves once
-   * committed; rejects with the `mismatch()` error of a
-   * failed `expect` (the unit then wrote nothing, the others of its group are unaffected) or
-   * with the database's error.
+   * committed; rejects with the `mismatch()` error of a failed `expect` (the unit then wrote
+   * nothing, the others of its group are unaffected) or with the database's error.
+   * `durable: false` is for writes a crash of the database server may forget (publish marks):
+   * a group of such writes only does not wait for the log flush.
    */
-  submit(statements: readonly SqlStatement[]): Promise<void> {
+  submit(statements: readonly SqlStatement[], { durable = true } = {}): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ statements, resolve, reject });
+      this.queue.push({ statements, resolve, reject, durable });
       if (!this.flushing) this.flushing = this.flushSoon();
     });
   }
@@ -145,7 +154,10 @@ export class GroupCommitter {
   private async commit(units: Unit[]): Promise<void> {
     let outcomes: (Error | undefined)[];
     try {
-      outcomes = await this.commitGroup(units.map((unit) => unit.statements));
+      outcomes = await this.commitGroup(
+        units.map((unit) => unit.statements),
+        units.some((unit) => unit.durable),
+      );
     } catch (error) {
       if (units.length > 1 && isGroupDriver(this.driver) && this.driver.isStatementError(error)) {
         // Rolled back for sure: find the unit at fault by committing each on its own.
@@ -164,8 +176,9 @@ export class GroupCommitter {
 
   private async commitGroup(
     units: readonly (readonly SqlStatement[])[],
+    durable: boolean,
   ): Promise<(Error | undefined)[]> {
-    if (isGroupDriver(this.driver)) return this.driver.commitGroup(units);
+    if (isGroupDriver(this.driver)) return this.driver.commitGroup(units, { durable });
     return [await commitAlone(this.driver, units[0]!)];
   }
 }

@@ -32,6 +32,9 @@ async function rollBack(client: pg.PoolClient): Promise<void> {
   }
 }
 
+/** Lets a transaction's commit return before the server flushed its log. */
+const LAZY_COMMIT = 'SET LOCAL synchronous_commit TO OFF';
+
 /** Marks the error a failed `expect` raises inside a group's text. */
 const EXPECT_TAG = 'pantheon-expect-failed';
 
@@ -63,8 +66,11 @@ function spelled(statement: SqlStatement): string | undefined {
  * The units as one text that begins, writes and commits — the whole group in one round trip —
  * with every `expect` checked by the server; `undefined` when a statement cannot be spelled.
  */
-function groupText(units: readonly (readonly SqlStatement[])[]): string | undefined {
-  const texts = ['BEGIN'];
+function groupText(
+  units: readonly (readonly SqlStatement[])[],
+  durable: boolean,
+): string | undefined {
+  const texts = durable ? ['BEGIN'] : ['BEGIN', LAZY_COMMIT];
   for (const statements of units) {
     for (const statement of statements) {
       const text = spelled(statement);
@@ -184,17 +190,22 @@ export class PostgresDriver implements GroupCommitDriver {
    * `expect` fails (a version conflict, an acknowledged message) nothing of it was written: the
    * group is written again unit by unit, each inside a savepoint — a unit whose `expect` fails
    * is rolled back to its savepoint (its outcome the mismatch) and the others commit. A lone
-   * statement is sent alone (no transaction around it).
+   * statement is sent alone (no transaction around it). `durable: false` sets
+   * `synchronous_commit` off for the transaction.
    */
-  async commitGroup(units: readonly (readonly SqlStatement[])[]): Promise<(Error | undefined)[]> {
-    const only = units.length === 1 && units[0]!.length === 1 ? units[0]![0]! : undefined;
+  async commitGroup(
+    units: readonly (readonly SqlStatement[])[],
+    { durable }: { durable: boolean },
+  ): Promise<(Error | undefined)[]> {
+    const only =
+      durable && units.length === 1 && units[0]!.length === 1 ? units[0]![0]! : undefined;
     if (only) {
       const result = await this.pool.query(this.text(only.sql), only.params as SqlValue[]);
       const held = !only.expect || (result.rowCount ?? 0) === only.expect.changes;
       return [held ? undefined : only.expect!.mismatch()];
     }
     if (units.every((statements) => statements.length === 0)) return units.map(() => undefined);
-    const text = groupText(units);
+    const text = groupText(units, durable);
     if (text !== undefined) {
       const held = await this.withClient(async (client) => {
         try {
@@ -212,6 +223,7 @@ export class PostgresDriver implements GroupCommitDriver {
       if (held) return units.map(() => undefined);
     }
     return this.transaction(async (client) => {
+      if (!durable) await client.query(LAZY_COMMIT);
       const outcomes: (Error | undefined)[] = [];
       for (const statements of units) {
         await client.query('SAVEPOINT pantheon_unit');

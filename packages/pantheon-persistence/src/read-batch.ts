@@ -27,7 +27,7 @@ class ReadBatcher<Key, Value> {
     this.pending = [];
     this.fetch(batch.map((entry) => entry.key)).then(
       (values) => {
-        batch.forEach((entry, index) => entry.resolve(values[index]!));
+        for (const [index, entry] of batch.entries()) entry.resolve(values[index]!);
       },
       (error: unknown) => {
         for (const entry of batch) entry.reject(error);

@@ -70,7 +70,8 @@ export class SqliteDriver implements GroupCommitDriver {
   /**
    * Commits the units in one `BEGIN IMMEDIATE` transaction, each inside its own savepoint: a
    * unit whose `expect` fails is rolled back to its savepoint (its outcome the mismatch) and the
-   * others commit. Synchronous, like `batch`.
+   * others commit. Synchronous, like `batch`. (Every commit is equally durable here: with WAL and
+   * `synchronous = NORMAL` no commit waits for a flush.)
    */
   async commitGroup(units: readonly (readonly SqlStatement[])[]): Promise<(Error | undefined)[]> {
     const outcomes: (Error | undefined)[] = [];

@@ -110,7 +110,10 @@ export class StoreCore {
   private stopPruning: (() => void) | undefined;
   /** Where tick commits, stored messages and publish marks are written, grouped. */
   readonly commits: GroupCommitter;
-  /** Batched reads, on PostgreSQL (a round trip saved per read); none on SQLite. */
+  /**
+   * Batched reads on PostgreSQL (a round trip saved per read); none on SQLite, or with
+   * `groupCommit: false`.
+   */
   private readonly reads: PostgresReads<ActorRow> | undefined;
 
   constructor(
@@ -123,7 +126,10 @@ export class StoreCore {
     groupCommit: GroupCommitOptions | false = {},
   ) {
     this.commits = new GroupCommitter(driver, groupCommit);
-    this.reads = driver.dialect === 'postgres' ? new PostgresReads(driver) : undefined;
+    this.reads =
+      driver.dialect === 'postgres' && groupCommit !== false
+        ? new PostgresReads(driver)
+        : undefined;
     if (retention.pruneIntervalMs !== undefined && retention.pruneIntervalMs > 0) {
       // A failed prune (database down) is retried at the next interval.
       this.stopPruning = scheduler.every(retention.pruneIntervalMs, () =>
