@@ -116,6 +116,7 @@ async function runScenario(scenario: Scenario, seed: number, pairs?: number): Pr
       ),
     );
     writeFileSync(scenario.log, '');
+    writeFileSync(`${scenario.log}.charges`, '');
 
     // Kill the first process with SIGKILL somewhere between 5% and 95% of the 2,000 ticks.
     const killAfter = Math.floor(100 + next() * 1_800);
@@ -166,6 +167,20 @@ async function runScenario(scenario: Scenario, seed: number, pairs?: number): Pr
     expect(new Set(published)).toEqual(expectedOutbound);
     expect(published.length - expectedOutbound.size).toBeLessThanOrEqual(2 * MESSAGES);
 
+    // The once tool charged every message, and again only if the SIGKILL fell between a charge
+    // and its record (a tick replayed without the `once` record would charge its message again):
+    // at most once per receiver, each ticking one message at a time.
+    const charges = readFileSync(`${scenario.log}.charges`, 'utf8').split('\n').filter(Boolean);
+    const expectedCharges = new Set(
+      Array.from({ length: MESSAGES }, (_, index) => `m-${index}:1:tool:0`),
+    );
+    expect(new Set(charges)).toEqual(expectedCharges);
+    expect(charges.length - expectedCharges.size).toBeLessThanOrEqual(receivers.length);
+    const recorded = await store.driver.all<{ key: string }>(
+      'SELECT key FROM pantheon_tool_effects',
+    );
+    expect(recorded).toHaveLength(MESSAGES);
+
     // History: each input once, in order, with both answers.
     for (const [position, sender] of senders.entries()) {
       const inputs = Array.from({ length: MESSAGES }, (_, index) => index)
@@ -177,7 +192,7 @@ async function runScenario(scenario: Scenario, seed: number, pairs?: number): Pr
         historyA.filter((entry) => entry.role === 'user').map((entry) => entry.content),
       ).toEqual(inputs);
       const historyB = await store.context.getHistory(receivers[position]!);
-      expect(historyB).toHaveLength(2 * inputs.length);
+      expect(historyB).toHaveLength(4 * inputs.length); // input, answer, charge call and result
       const fromA = historyB.filter((entry) => entry.role === 'user');
       expect(fromA.map((entry) => entry.content)).toEqual(inputs);
       expect(fromA.every((entry) => entry.name === sender)).toBe(true);
@@ -205,7 +220,7 @@ describe('crash safety: SIGKILL during 1,000 messages, then restart', () => {
   for (const seed of [11, 12]) {
     it(`PostgreSQL, seed ${seed}: nothing lost, nothing done twice`, async () => {
       await runScenario(postgresScenario(seed), seed);
-    }, 60_000);
+    }, 120_000);
   }
 });
 
@@ -215,5 +230,5 @@ describe('crash safety: SIGKILL during group commits of 100 actors, then restart
   }, 60_000);
   it('PostgreSQL, seed 31: nothing lost, nothing done twice', async () => {
     await runScenario(postgresScenario(31, 50), 31, 50);
-  }, 90_000);
+  }, 120_000);
 });
