@@ -9,7 +9,8 @@ import {
   testSchema,
 } from './backends.test-support';
 import { type GroupCommitDriver, GroupCommitter } from './group-commit';
-import { openPostgresPersistence, type Persistence } from './persistence';
+import { openPostgresPersistence, Persistence } from './persistence';
+import type { SqlDriver } from './sql-driver';
 
 const ACTORS = 40;
 
@@ -234,4 +235,43 @@ describe('group commit when PostgreSQL is cut off (through a TCP proxy)', () => 
     for (const id of ids) expect((await db.actors.get(id))?.metadata).toEqual({ ticks: 1 });
     await db.close();
   }, 30_000);
+});
+
+describe('group commit over a driver without commitGroup (a plain SqlDriver)', () => {
+  it('commits each write in its own transaction, with the same outcomes', async () => {
+    const backend = backends[0]!();
+    try {
+      const store = await backend.create();
+      const { driver } = store;
+      // Only the methods every SqlDriver has.
+      const plain: SqlDriver = {
+        dialect: driver.dialect,
+        all: (sql, params) => driver.all(sql, params),
+        run: (sql, params) => driver.run(sql, params),
+        batch: (statements) => driver.batch(statements),
+        close: async () => {},
+      };
+      const db = new Persistence(plain, { scripts: contractScripts() });
+      const ids = ['plain-0', 'plain-1', 'plain-2'];
+      for (const id of ids) await db.actors.spawn(quietScript('worker'), 'work', { id });
+      expect(
+        await Promise.all(ids.map((id) => db.mailbox.enqueue(message(`m-${id}`, id)))),
+      ).toEqual([true, true, true]);
+      expect(await db.mailbox.enqueue(message('m-plain-0', 'plain-0'))).toBe(false);
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      await db.actors.update('plain-1', { name: 'changed meanwhile' });
+      const results = await Promise.allSettled(
+        ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], [])),
+      );
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(results[1]).toMatchObject({ reason: { code: 'VERSION_CONFLICT' } });
+      expect((await db.mailbox.stats()).acknowledged).toBe(2);
+    } finally {
+      await backend.cleanup();
+    }
+  });
 });
