@@ -50,9 +50,18 @@ describe('PostgreSQL connection loss (through a TCP proxy)', () => {
       if (message.to === 'user') published.push(message);
     });
     const llm: LlmPort = { complete: async () => ({ role: 'assistant', content: 'ok' }) };
+    // The crash scripts' receiver calls the `once` tool `charge`.
+    const tools = new InMemoryToolAdapter();
+    tools.register({
+      name: 'charge',
+      description: 'Charges once per message',
+      parameters: { type: 'object', properties: {} },
+      once: true,
+      execute: (_args, context) => ({ charged: context?.idempotencyKey }),
+    });
     const pantheon = new PantheonSystem({
       contextAdapter: db.context,
-      toolAdapter: new InMemoryToolAdapter(),
+      toolAdapter: tools,
       llmAdapter: llm,
       messageBus: bus,
       scheduler: new NodeScheduler(),

@@ -180,6 +180,36 @@ for (const makeBackend of backends) {
       expect(rows.map((row) => row.key)).toEqual(['first', 'second']);
     });
 
+    it('writes statements it cannot send as one text (their own RETURNING) one by one, same outcomes', async () => {
+      const db = await backend.create();
+      const committer = new GroupCommitter(db.driver);
+      await db.driver.run(
+        "INSERT INTO pantheon_kv (scope, key, value, updated_at) VALUES ('returning', 'k', '0', 0)",
+      );
+      const bump = (value: string) => [
+        {
+          sql: "UPDATE pantheon_kv SET value = ? WHERE scope = 'returning' AND key = ? RETURNING key",
+          params: [value, 'k'],
+          expect: { changes: 1, mismatch: () => new Error('missing') },
+        },
+      ];
+      const missing = [{ ...bump('x')[0]!, params: ['x', 'absent'] }];
+      const results = await Promise.allSettled([
+        committer.submit(bump('1')),
+        committer.submit(missing),
+        committer.submit(bump('2')),
+      ]);
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      const rows = await db.driver.all<{ value: string }>(
+        "SELECT value FROM pantheon_kv WHERE scope = 'returning'",
+      );
+      expect(rows).toEqual([{ value: '2' }]);
+    });
+
     it('writes what is queued before closing', async () => {
       const { db, ids } = await withActors();
       const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));

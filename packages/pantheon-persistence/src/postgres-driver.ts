@@ -43,7 +43,7 @@ const EXPECT_TAG = 'pantheon-expect-failed';
  * server itself checks the count and fails the whole text when it differs (casting a string
  * that names the tag to an integer: an error no data can cause). `undefined` when it cannot be
  * spelled: a non-finite number, or an `expect` on a statement that is not an INSERT, UPDATE or
- * DELETE.
+ * DELETE or that has its own RETURNING (the group is then written statement by statement).
  */
 function spelled(statement: SqlStatement): string | undefined {
   let index = 0;
@@ -55,7 +55,8 @@ function spelled(statement: SqlStatement): string | undefined {
   });
   if (!spellable) return undefined;
   if (!statement.expect) return text;
-  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(text)) return undefined;
+  const { sql } = statement;
+  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || /\bRETURNING\b/i.test(sql)) return undefined;
   // The count is not a constant, so the cast is evaluated only when the counts differ.
   return `WITH changed AS (${text} RETURNING 1), counted AS (SELECT count(*) AS n FROM changed)
     SELECT CASE WHEN n = ${statement.expect.changes} THEN 0
