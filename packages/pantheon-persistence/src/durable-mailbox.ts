@@ -12,6 +12,21 @@ import { actorExists, guarded, tickEnded, versionConflict } from './errors';
 import type { SqlStatement } from './sql-driver';
 import { type StoreCore, type TickBuffer, tickBuffer } from './store-core';
 
+/**
+ * Options of `DurableMailbox.beginTick`, for runtimes that own actors under a lease (e.g.
+ * `@promethean-os/pantheon-cluster`).
+ */
+export interface BeginTickOptions {
+  /**
+   * A statement run first in the commit's transaction; when it does not change exactly
+   * `guard.expect.changes` rows, the commit writes nothing and rejects with `guard.expect.mismatch()`.
+   * A fence: e.g. an `UPDATE` of the lease row matching the owner and epoch the tick started
+   * under, so a process that lost ownership cannot commit (the row lock also holds a concurrent
+   * takeover until the commit ends).
+   */
+  guard?: SqlStatement & { expect: NonNullable<SqlStatement['expect']> };
+}
+
 /** Ids per `markPublished` statement. */
 const MARK_CHUNK = 200;
 
@@ -39,6 +54,7 @@ class DurableTickTransaction implements TickTransaction {
   constructor(
     private readonly core: StoreCore,
     actorId: string,
+    private readonly guard?: BeginTickOptions['guard'],
   ) {
     this.buffer = tickBuffer(actorId);
     this.state = new TickActorState(core, this.buffer);
@@ -56,6 +72,7 @@ class DurableTickTransaction implements TickTransaction {
     const now = core.now();
     const statements: SqlStatement[] = [];
     const alreadyHandled = new Error('already acknowledged');
+    if (this.guard) statements.push(this.guard);
     if (messageId !== undefined) {
       // First, so that a tick whose message was acknowledged meanwhile applies nothing.
       statements.push({
@@ -101,7 +118,7 @@ class DurableTickTransaction implements TickTransaction {
         await core.driver.batch(statements);
       } catch (error) {
         if (error !== alreadyHandled) throw error;
-        await this.replayed(messageId as string, statements);
+        await this.replayed(messageId as string, this.guard ? statements.slice(1) : statements);
       }
     });
   }
@@ -132,7 +149,7 @@ class DurableTickTransaction implements TickTransaction {
     );
     if (rows.length > 0) return;
     const rest = statements.slice(1);
-    if (rest.length > 0) await this.core.driver.batch(rest);
+    if (rest.length > 0) await this.core.driver.batch(this.guard ? [this.guard, ...rest] : rest);
   }
 }
 
@@ -188,9 +205,12 @@ export class DurableMailbox implements MailboxStore {
     return rows.map((row) => JSON.parse(row.message) as BusMessage);
   }
 
-  /** Starts a tick of `actorId`: a transaction over this database, committed by its `commit`. */
-  beginTick(actorId: string): TickTransaction {
-    return new DurableTickTransaction(this.core, actorId);
+  /**
+   * Starts a tick of `actorId`: a transaction over this database, committed by its `commit`.
+   * `options.guard` fences the commit (see `BeginTickOptions`).
+   */
+  beginTick(actorId: string, options: BeginTickOptions = {}): TickTransaction {
+    return new DurableTickTransaction(this.core, actorId, options.guard);
   }
 
   /** True for `db.actors` and `db.context` of the same `Persistence`. */
