@@ -51,6 +51,13 @@ export interface NatsConsumerOptions {
   ackWaitMs?: number;
   /** Messages handed out and not yet acknowledged, at most. Default 1,000. */
   maxAckPending?: number;
+  /**
+   * With `durableName`: when the consumer exists, re-create it from its acknowledgement floor, so
+   * messages handed to a reader that died are delivered again at once rather than after
+   * `ackWaitMs`, and the old reader gets nothing more. For a process that takes over a consumer
+   * whose previous reader is known to be gone (or fenced). Default false.
+   */
+  takeOver?: boolean;
 }
 
 /** Options of `createNatsMessageBus`. */
@@ -277,6 +284,16 @@ export class NatsMessageBus implements MessageBus {
       ...(filters.length === 1 ? { filter_subject: filters[0] } : { filter_subjects: filters }),
       ...(durable ? { durable_name: durable } : { inactive_threshold: 5 * 60_000 * NANOS_PER_MS }),
     };
+    if (durable && settings.takeOver) {
+      const existing = await this.jsm.consumers
+        .info(this.options.stream, durable)
+        .catch(() => null);
+      if (existing) {
+        await this.jsm.consumers.delete(this.options.stream, durable);
+        config.deliver_policy = DeliverPolicy.StartSequence;
+        config.opt_start_seq = existing.ack_floor.stream_seq + 1;
+      }
+    }
     await this.jsm.consumers.add(this.options.stream, config);
     const consumer = await this.js.consumers.get(this.options.stream, name);
     return consumer.consume({ max_messages: Math.min(settings.maxAckPending ?? 1_000, 256) });
