@@ -175,16 +175,38 @@ export class DurableMailbox implements MailboxStore {
     private readonly ports: ReadonlySet<ActorStatePort | ContextPort>,
   ) {}
 
-  async enqueue(message: BusMessage): Promise<boolean> {
+  /**
+   * Stores `message` for its recipient; `false` when its id was stored before. With
+   * `options.guard` (see `BeginTickOptions`), the guard runs first in the same transaction and
+   * a mismatch rejects with its error, storing nothing.
+   */
+  async enqueue(message: BusMessage, options: BeginTickOptions = {}): Promise<boolean> {
     const id = idOf(message);
-    const changed = await guarded('mailbox', message.to, () =>
-      this.core.driver.run(
-        `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
+    const insert = {
+      sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
           ON CONFLICT (id) DO NOTHING`,
-        [id, message.to, JSON.stringify(message), this.core.now()],
-      ),
-    );
-    return changed === 1;
+      params: [id, message.to, JSON.stringify(message), this.core.now()],
+    };
+    const guard = options.guard;
+    if (!guard) {
+      const changed = await guarded('mailbox', message.to, () =>
+        this.core.driver.run(insert.sql, insert.params),
+      );
+      return changed === 1;
+    }
+    const duplicate = new Error('stored before');
+    return guarded('mailbox', message.to, async () => {
+      try {
+        await this.core.driver.batch([
+          guard,
+          { ...insert, expect: { changes: 1, mismatch: () => duplicate } },
+        ]);
+        return true;
+      } catch (error) {
+        if (error === duplicate) return false;
+        throw error;
+      }
+    });
   }
 
   async pending(): Promise<BusMessage[]> {

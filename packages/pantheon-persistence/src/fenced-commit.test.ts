@@ -7,7 +7,7 @@ for (const makeBackend of backends) {
   afterAll(() => backend.cleanup());
 
   describe(`beginTick with a guard (${backend.name})`, () => {
-    it('commits only while the guard matches, and a fenced commit writes nothing', async () => {
+    it('commits and enqueues only while the guard matches; a fenced call writes nothing', async () => {
       const store = await backend.create();
       await store.driver.run('CREATE TABLE lease (id INTEGER PRIMARY KEY, epoch INTEGER)');
       await store.driver.run('INSERT INTO lease (id, epoch) VALUES (1, 1)');
@@ -33,12 +33,21 @@ for (const makeBackend of backends) {
       expect(await store.mailbox.pending()).toHaveLength(1);
       expect(await store.mailbox.unpublished()).toEqual([]);
 
+      // Enqueueing under a stale guard stores nothing; under the current one, once.
+      const next = { id: 'm-2', from: 'user', to: 'a', content: 'two' };
+      await expect(store.mailbox.enqueue(next, { guard: fence(1) })).rejects.toMatchObject({
+        message: 'lease lost at epoch 1',
+      });
+      expect(await store.mailbox.enqueue(next, { guard: fence(2) })).toBe(true);
+      expect(await store.mailbox.enqueue(next, { guard: fence(2) })).toBe(false);
+      expect((await store.mailbox.pending()).map((message) => message.id)).toEqual(['m-1', 'm-2']);
+
       // The owner of epoch 2 replays the tick: same message, same outbound id, committed once.
       const current = store.mailbox.beginTick('a', { guard: fence(2) });
       await current.state.update('a', { state: 'paused' });
       await current.commit('m-1', [], [{ id: 'out-1', from: 'a', to: 'user', content: 'x' }]);
       expect((await store.actors.get('a'))?.state).toBe('paused');
-      expect(await store.mailbox.pending()).toEqual([]);
+      expect((await store.mailbox.pending()).map((message) => message.id)).toEqual(['m-2']);
       expect((await store.mailbox.unpublished()).map((message) => message.id)).toEqual(['out-1']);
     });
   });
