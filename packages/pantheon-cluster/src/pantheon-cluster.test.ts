@@ -175,6 +175,7 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     const stale = await fixture.node({ postgresUrl: proxy.url, gate: () => gate, timing });
     const errors: string[] = [];
     stale.cluster.on('actor.restarted', ({ error }) => errors.push(error.code));
+    stale.cluster.on('actor.failed', ({ error }) => errors.push(error.code));
     await create(stale.cluster, 'ledger');
     await stale.cluster.startActor('ledger');
     const messageId = await stale.cluster.sendMessage('ledger', 'gate');
@@ -192,8 +193,10 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
         partition,
       ),
     );
-    // The new owner replays the message (it is in the durable mailbox) — it must not wait at the gate.
+    // The stale process gets its database back (its heartbeat finds the lease gone), then its
+    // tick finishes and tries to commit.
     proxy.restore();
+    await eventually(() => stale.db.actors.get('ledger'));
     release();
     await eventually(async () =>
       expect(await successor.db.context.read('count', { actorId: 'ledger' })).toBe(1),

@@ -75,6 +75,12 @@ export interface PantheonClusterOptions
   partitions?: number;
   /** This process's id in the cluster; default a random UUID. */
   nodeId?: string;
+  /**
+   * `false` for a client: it sends, asks, starts and stops actors and sees the cluster's events,
+   * but owns no partition and runs no actor (e.g. a web server in front of the cluster).
+   * Default true.
+   */
+  member?: boolean;
   timing?: Partial<ClusterTiming>;
 }
 
@@ -84,6 +90,9 @@ const DEFAULT_TIMING: ClusterTiming = {
   ackWaitMs: 10_000,
   handoverTimeoutMs: 5_000,
 };
+
+/** How long an address found not to be an actor is taken for one without asking the database. */
+const NOT_ACTOR_TTL_MS = 5_000;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -151,10 +160,14 @@ export class PantheonCluster {
   private readonly subjects: ClusterSubjects;
   private readonly leases: LeaseTable;
   private readonly runners = new Map<number, PartitionRunner>();
+  /** Handovers and abandons under way. */
+  private readonly leaving = new Set<Promise<void>>();
+  private readonly draining = new Map<number, PartitionRunner>();
   private readonly handlers = new Map<string, Set<(payload: never) => void>>();
   private readonly deadLetters: ClusterDeadLetter[] = [];
   private readonly asks = new Map<string, PendingAsk>();
   private readonly knownActors = new Set<string>();
+  private readonly notActors = new Map<string, number>();
   private readonly log: LogFunction;
   private readonly nextId: () => string;
   private readonly front: PantheonSystem;
@@ -207,6 +220,7 @@ export class PantheonCluster {
       partitions: _partitions,
       nodeId: _nodeId,
       timing: _timing,
+      member: _member,
       ...system
     } = this.options;
     return { ...system, log: this.options.log ?? consoleLog };
@@ -257,6 +271,7 @@ export class PantheonCluster {
       },
     });
     await connection.flush();
+    if (this.options.member === false) return;
     await this.rebalance();
     this.scheduleHeartbeat();
   }
@@ -269,6 +284,7 @@ export class PantheonCluster {
     this.assertOpen();
     const actor = await this.front.createActor(options);
     this.knownActors.add(actor.id);
+    this.notActors.delete(actor.id);
     return actor;
   }
 
@@ -390,9 +406,12 @@ export class PantheonCluster {
     return [...this.deadLetters];
   }
 
-  /** Partitions this process owns now, with their fencing epochs. */
+  /**
+   * Partitions this process owns now, with their fencing epochs (those being handed over
+   * included: they are owned until released).
+   */
   ownedPartitions(): Lease[] {
-    return [...this.runners.values()].map((runner) => runner.lease);
+    return [...this.runners.values(), ...this.draining.values()].map((runner) => runner.lease);
   }
 
   /**
@@ -406,7 +425,8 @@ export class PantheonCluster {
     this.closed = true;
     if (this.heartbeat) clearTimeout(this.heartbeat);
     await this.cycle;
-    await Promise.all([...this.runners.values()].map((runner) => this.handOver(runner)));
+    for (const runner of [...this.runners.values()]) this.track(this.handOver(runner));
+    while (this.leaving.size > 0) await Promise.all(this.leaving);
     await this.leases.leave().catch(() => undefined);
     this.events?.unsubscribe();
     await this.replies.close();
@@ -437,6 +457,7 @@ export class PantheonCluster {
     if (this.knownActors.has(id)) return;
     if (await this.options.persistence.actors.get(id)) {
       this.knownActors.add(id);
+      this.notActors.delete(id);
       return;
     }
     throw new ActorError(`Actor "${id}" not found`, id, undefined, { code: 'ACTOR_NOT_FOUND' });
@@ -444,15 +465,24 @@ export class PantheonCluster {
 
   /** Where a message a tick sent goes: its actor's partition, or the replies. */
   private async publish(message: BusMessage): Promise<void> {
-    const actor =
-      this.knownActors.has(message.to) ||
-      (await this.options.persistence.actors.get(message.to)) !== null;
-    if (actor) {
-      this.knownActors.add(message.to);
-      await this.publisher.send(message);
-    } else {
-      await this.replyPublisher.send(message);
+    if (await this.isActor(message.to)) await this.publisher.send(message);
+    else await this.replyPublisher.send(message);
+  }
+
+  /**
+   * Whether `address` is an actor of the cluster. Actors are remembered; other addresses
+   * (`'user'`, …) for `NOT_ACTOR_TTL_MS`, so an actor created with such an id later is found.
+   */
+  private async isActor(address: string): Promise<boolean> {
+    if (this.knownActors.has(address)) return true;
+    const checked = this.notActors.get(address);
+    if (checked !== undefined && Date.now() - checked < NOT_ACTOR_TTL_MS) return false;
+    if ((await this.options.persistence.actors.get(address)) !== null) {
+      this.knownActors.add(address);
+      return true;
     }
+    this.notActors.set(address, Date.now());
+    return false;
   }
 
   private onReply(message: BusMessage): void {
@@ -563,15 +593,18 @@ export class PantheonCluster {
       this.lastRenewal = Date.now();
       const heldEpochs = new Map(held.map((lease) => [lease.partition, lease.epoch]));
       for (const runner of [...this.runners.values()]) {
-        if (heldEpochs.get(runner.partition) !== runner.lease.epoch) await this.abandon(runner);
+        if (heldEpochs.get(runner.partition) !== runner.lease.epoch)
+          this.track(this.abandon(runner));
       }
       const share = Math.ceil(this.partitions / alive);
-      const surplus = this.runners.size - share;
+      // Partitions being handed over still count: their leases are renewed until released.
+      const surplus = this.runners.size + this.leaving.size - share;
       if (surplus > 0) {
         const giving = [...this.runners.values()]
           .sort((a, b) => b.partition - a.partition)
           .slice(0, surplus);
-        await Promise.all(giving.map((runner) => this.handOver(runner)));
+        // Not awaited: the heartbeat goes on renewing while the partitions drain.
+        for (const runner of giving) this.track(this.handOver(runner));
       } else if (surplus < 0 && !this.closed) {
         for (const lease of await this.leases.acquire(-surplus)) await this.take(lease);
       }
@@ -583,7 +616,7 @@ export class PantheonCluster {
       });
       // Cut from the database past the lease: others may own our partitions now.
       if (Date.now() - this.lastRenewal > this.timing.leaseMs) {
-        for (const runner of [...this.runners.values()]) await this.abandon(runner);
+        for (const runner of [...this.runners.values()]) this.track(this.abandon(runner));
       }
     }
   }
@@ -606,12 +639,20 @@ export class PantheonCluster {
     }
   }
 
+  private track(work: Promise<void>): void {
+    this.leaving.add(work);
+    work.finally(() => this.leaving.delete(work));
+  }
+
   /** Graceful: the partition's actors finish, then the lease is released for the next owner. */
   private async handOver(runner: PartitionRunner): Promise<void> {
     this.runners.delete(runner.partition);
+    this.draining.set(runner.partition, runner);
     await runner.stop(true).catch(() => undefined);
-    await this.leases.release(runner.lease).catch(() => undefined);
+    // Announced before the release: once released, another process may take it at once.
     this.dispatch('partition.released', { ...runner.lease, node: this.nodeId, lost: false });
+    await this.leases.release(runner.lease).catch(() => undefined);
+    this.draining.delete(runner.partition);
   }
 
   /** The lease is gone (expired and taken, or unreachable): stop at once, commit nothing more. */

@@ -128,6 +128,8 @@ export class PartitionRunner {
       onDeadLetter: (letter) => this.context.malformed(letter),
     });
     this.consumer.subscribe((message) => this.receive(message));
+    // A consumer that cannot be created (e.g. taken over again meanwhile) fails the takeover.
+    await this.consumer.ready();
   }
 
   /** Starts or stops an actor of this partition (a control message, or `startActor` here). */
@@ -221,7 +223,8 @@ export class PartitionRunner {
         { partition: this.partition, epoch: this.lease.epoch },
       );
     return {
-      enqueue: (message) => mailbox.enqueue(message),
+      // Fenced too: once a newer owner restored the mailbox, this process may store nothing more.
+      enqueue: (message) => mailbox.enqueue(message, { guard: leases.fence(this.lease, lost) }),
       pending: async () => (await mailbox.pending()).filter((message) => mine(message.to)),
       unpublished: async () =>
         (await mailbox.unpublished()).filter((message) => mine(message.from)),

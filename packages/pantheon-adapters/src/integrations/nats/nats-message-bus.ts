@@ -83,8 +83,10 @@ export interface NatsMessageBusOptions {
   /**
    * When a handler throws or rejects: `'report'` (default) passes the error to `onHandlerError`
    * and acknowledges the message; `'retry'` calls that handler again with backoff until it
-   * succeeds (or the bus closes), holding later messages of the same subject so their order is
-   * kept and the message is acknowledged only once every handler succeeded.
+   * succeeds, holding later messages of the same subject so their order is kept, and
+   * acknowledges the message only once every handler succeeded. In retry mode, once `close()`
+   * was called, a message still failing and the ones not yet handled are not acknowledged: the
+   * consumer's next reader gets them, in order.
    */
   onHandlerFailure?: 'report' | 'retry';
   /** Called when a handler throws or rejects; defaults to `console.error`. */
@@ -225,6 +227,15 @@ export class NatsMessageBus implements MessageBus {
     };
   }
 
+  /**
+   * Resolves once the consumer the first `subscribe` started is reading; rejects when it could
+   * not be created (then the next `subscribe` tries again). Resolves at once before any
+   * subscription.
+   */
+  async ready(): Promise<void> {
+    await this.consuming;
+  }
+
   /** Malformed messages taken off the stream, oldest first (the last `deadLetterLimit`). */
   get deadLetters(): NatsDeadLetter[] {
     return this.letters.last();
@@ -322,30 +333,43 @@ export class NatsMessageBus implements MessageBus {
   }
 
   private async handle(delivered: JsMsg): Promise<void> {
+    if (this.closed && this.options.onHandlerFailure === 'retry') {
+      // Handing the rest over: the consumer's next reader gets them, in order.
+      delivered.nak();
+      return;
+    }
     const message = this.parse(delivered);
     if (!message) return;
     const targets = [...this.subscriptions].filter(
       (subscription) => subscription.to === undefined || subscription.to === message.to,
     );
-    await Promise.all(targets.map((subscription) => this.run(subscription, message, delivered)));
-    delivered.ack();
+    const outcomes = await Promise.all(
+      targets.map((subscription) => this.run(subscription, message, delivered)),
+    );
+    // A handler still failing when the bus closed (retry mode): not acknowledged, so the
+    // consumer's next reader gets the message.
+    if (outcomes.every(Boolean)) delivered.ack();
+    else delivered.nak();
   }
 
-  /** Runs one handler; with `onHandlerFailure: 'retry'`, until it succeeds or the bus closes. */
+  /**
+   * Runs one handler; with `onHandlerFailure: 'retry'`, until it succeeds or the bus closes.
+   * False when it failed in retry mode and gave up (the message must not be acknowledged).
+   */
   private async run(
     subscription: Subscription,
     message: BusMessage,
     delivered: JsMsg,
-  ): Promise<void> {
+  ): Promise<boolean> {
     let delay = 100;
     for (;;) {
       try {
         await subscription.handler(message);
-        return;
+        return true;
       } catch (error) {
         this.onHandlerError(error, message);
-        if (this.options.onHandlerFailure !== 'retry' || this.closed) return;
-        if (!this.subscriptions.has(subscription)) return;
+        if (this.options.onHandlerFailure !== 'retry') return true;
+        if (this.closed || !this.subscriptions.has(subscription)) return false;
         delivered.working();
         await pause(delay);
         delay = Math.min(delay * 2, 5_000);
