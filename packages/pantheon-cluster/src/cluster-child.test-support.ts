@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     connectionString: postgresUrl,
     schema,
     scripts,
-    poolSize: 8,
+    poolSize: 4,
     synchronousCommit: false,
   });
   const connection = await connect({ servers: natsUrl, maxReconnectAttempts: -1 });
