@@ -197,14 +197,15 @@ export class PartitionRunner {
   private scopedState(): ActorStatePort {
     const actors = this.context.persistence.actors;
     return {
-      spawn: (script, goal, options) => {
+      // Async, so a lost partition is a rejected promise, never a synchronous throw.
+      spawn: async (script, goal, options) => {
         this.fenced();
         return actors.spawn(script, goal, options);
       },
       list: async () =>
         (await actors.list()).filter((actor) => this.context.inPartition(actor.id, this.partition)),
       get: (id) => actors.get(id),
-      update: (id, patch) => {
+      update: async (id, patch) => {
         this.fenced();
         return actors.update(id, patch);
       },
