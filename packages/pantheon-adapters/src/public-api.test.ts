@@ -13,6 +13,7 @@ describe('public API of @promethean-os/pantheon-adapters', () => {
         "./elasticsearch",
         "./winston",
         "./prometheus",
+        "./nats",
         "./package.json",
       ]
     `);
@@ -44,12 +45,18 @@ describe('public API of @promethean-os/pantheon-adapters', () => {
   it('exports one integration from each subpath', async () => {
     expect({
       elasticsearch: await names(import('./integrations/elasticsearch/index')),
+      nats: await names(import('./integrations/nats/index')),
       prometheus: await names(import('./integrations/prometheus/index')),
       winston: await names(import('./integrations/winston/index')),
     }).toMatchInlineSnapshot(`
       {
         "elasticsearch": [
           "ElasticsearchContextAdapter",
+        ],
+        "nats": [
+          "NatsMessageBus",
+          "createNatsMessageBus",
+          "subjectToken",
         ],
         "prometheus": [
           "createPrometheusHooks",

@@ -62,7 +62,11 @@ export const ERROR_CODES = {
   // Message bus and mailboxes
   INVALID_MESSAGE:
     'a bus message is malformed: `send` on any bus (`details.issues` names the fields), `sendMessage` content that is not a string, or a durable mailbox message without an `id`. Nothing was sent or stored',
-  BUS_CLOSED: '`send` on a `BatchingMessageBus` after `close()`',
+  BUS_CLOSED: '`send` on a `BatchingMessageBus` or `NatsMessageBus` after `close()`',
+  PARTITION_LOST:
+    'cluster: the process no longer owns the partition of the actor (its lease expired and another process took it, with a newer epoch); the tick was not committed and the new owner replays it',
+  BUS_UNAVAILABLE:
+    'a networked message bus (NATS) could not store the message within its publish timeout; it may be stored or not, and sending it again with the same id is safe',
   STORE_UNAVAILABLE:
     "persistence: the mailbox store's database failed; the message stays unacknowledged and the tick is retried",
   STORE_PORTS_MISMATCH:

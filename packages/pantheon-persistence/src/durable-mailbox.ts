@@ -12,6 +12,21 @@ import { actorExists, guarded, tickEnded, versionConflict } from './errors';
 import type { SqlStatement } from './sql-driver';
 import { type StoreCore, type TickBuffer, tickBuffer } from './store-core';
 
+/**
+ * Options of `DurableMailbox.beginTick`, for runtimes that own actors under a lease (e.g.
+ * `@promethean-os/pantheon-cluster`).
+ */
+export interface BeginTickOptions {
+  /**
+   * A statement run first in the commit's transaction; when it does not change exactly
+   * `guard.expect.changes` rows, the commit writes nothing and rejects with `guard.expect.mismatch()`.
+   * A fence: e.g. an `UPDATE` of the lease row matching the owner and epoch the tick started
+   * under, so a process that lost ownership cannot commit (the row lock also holds a concurrent
+   * takeover until the commit ends).
+   */
+  guard?: SqlStatement & { expect: NonNullable<SqlStatement['expect']> };
+}
+
 /** Ids per `markPublished` statement. */
 const MARK_CHUNK = 200;
 
@@ -39,6 +54,7 @@ class DurableTickTransaction implements TickTransaction {
   constructor(
     private readonly core: StoreCore,
     actorId: string,
+    private readonly guard?: BeginTickOptions['guard'],
   ) {
     this.buffer = tickBuffer(actorId);
     this.state = new TickActorState(core, this.buffer);
@@ -56,6 +72,7 @@ class DurableTickTransaction implements TickTransaction {
     const now = core.now();
     const statements: SqlStatement[] = [];
     const alreadyHandled = new Error('already acknowledged');
+    if (this.guard) statements.push(this.guard);
     if (messageId !== undefined) {
       // First, so that a tick whose message was acknowledged meanwhile applies nothing.
       statements.push({
@@ -101,7 +118,7 @@ class DurableTickTransaction implements TickTransaction {
         await core.commits.submit(statements);
       } catch (error) {
         if (error !== alreadyHandled) throw error;
-        await this.replayed(messageId as string, statements);
+        await this.replayed(messageId as string, this.guard ? statements.slice(1) : statements);
       }
     });
   }
@@ -132,7 +149,7 @@ class DurableTickTransaction implements TickTransaction {
     );
     if (rows.length > 0) return;
     const rest = statements.slice(1);
-    if (rest.length > 0) await this.core.commits.submit(rest);
+    if (rest.length > 0) await this.core.commits.submit(this.guard ? [this.guard, ...rest] : rest);
   }
 }
 
@@ -158,20 +175,24 @@ export class DurableMailbox implements MailboxStore {
     private readonly ports: ReadonlySet<ActorStatePort | ContextPort>,
   ) {}
 
-  /** Stores the message, in a transaction shared with other writes (group commit). */
-  async enqueue(message: BusMessage): Promise<boolean> {
+  /**
+   * Stores `message` for its recipient, in a transaction shared with other writes (group
+   * commit); `false` when its id was stored before. With `options.guard` (see
+   * `BeginTickOptions`), the guard runs first in the same transaction and a mismatch rejects
+   * with its error, storing nothing.
+   */
+  async enqueue(message: BusMessage, options: BeginTickOptions = {}): Promise<boolean> {
     const id = idOf(message);
     const duplicate = new Error('stored before');
+    const insert = {
+      sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT (id) DO NOTHING`,
+      params: [id, message.to, JSON.stringify(message), this.core.now()],
+      expect: { changes: 1, mismatch: () => duplicate },
+    };
     return guarded('mailbox', message.to, async () => {
       try {
-        await this.core.commits.submit([
-          {
-            sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
-              ON CONFLICT (id) DO NOTHING`,
-            params: [id, message.to, JSON.stringify(message), this.core.now()],
-            expect: { changes: 1, mismatch: () => duplicate },
-          },
-        ]);
+        await this.core.commits.submit(options.guard ? [options.guard, insert] : [insert]);
         return true;
       } catch (error) {
         if (error === duplicate) return false;
@@ -198,9 +219,12 @@ export class DurableMailbox implements MailboxStore {
     return rows.map((row) => JSON.parse(row.message) as BusMessage);
   }
 
-  /** Starts a tick of `actorId`: a transaction over this database, committed by its `commit`. */
-  beginTick(actorId: string): TickTransaction {
-    return new DurableTickTransaction(this.core, actorId);
+  /**
+   * Starts a tick of `actorId`: a transaction over this database, committed by its `commit`.
+   * `options.guard` fences the commit (see `BeginTickOptions`).
+   */
+  beginTick(actorId: string, options: BeginTickOptions = {}): TickTransaction {
+    return new DurableTickTransaction(this.core, actorId, options.guard);
   }
 
   /** True for `db.actors` and `db.context` of the same `Persistence`. */

@@ -1,0 +1,160 @@
+import type { PantheonError } from '@promethean-os/pantheon-core';
+import type { Persistence, SqlStatement } from '@promethean-os/pantheon-persistence';
+
+/** A partition this process owns: its number and the fencing epoch it took it at. */
+export interface Lease {
+  partition: number;
+  epoch: number;
+}
+
+type Driver = Persistence['driver'];
+
+const TABLES = [
+  `CREATE TABLE IF NOT EXISTS pantheon_cluster_leases (
+    cluster TEXT NOT NULL, partition INTEGER NOT NULL, owner TEXT, epoch BIGINT NOT NULL DEFAULT 0,
+    expires_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (cluster, partition))`,
+  `CREATE TABLE IF NOT EXISTS pantheon_cluster_nodes (
+    cluster TEXT NOT NULL, node TEXT NOT NULL, seen_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (cluster, node))`,
+  `CREATE TABLE IF NOT EXISTS pantheon_cluster_actors (
+    cluster TEXT NOT NULL, actor_id TEXT NOT NULL, started BOOLEAN NOT NULL,
+    PRIMARY KEY (cluster, actor_id))`,
+];
+
+/**
+ * Partition leases in PostgreSQL: one row per partition with its owner, a fencing epoch that
+ * grows at every change of owner, and an expiry in database time (no clock of a process counts).
+ * A process renews its leases while alive; a lease that expired is free to take. A tick commits
+ * only while the lease row still holds the owner and epoch the partition was taken at (`fence`),
+ * checked inside the commit's transaction.
+ */
+export class LeaseTable {
+  constructor(
+    private readonly driver: Driver,
+    private readonly cluster: string,
+    private readonly node: string,
+    private readonly leaseMs: number,
+  ) {}
+
+  /** Creates the tables (once per database, serialized by an advisory lock) and the partition rows. */
+  async install(partitions: number): Promise<void> {
+    await this.driver.batch([
+      { sql: "SELECT pg_advisory_xact_lock(hashtext('pantheon-cluster-install'))", params: [] },
+      ...TABLES.map((sql) => ({ sql, params: [] })),
+      {
+        sql: `INSERT INTO pantheon_cluster_leases (cluster, partition)
+          SELECT ?, g FROM generate_series(0, ?::int - 1) AS g ON CONFLICT DO NOTHING`,
+        params: [this.cluster, partitions],
+      },
+    ]);
+  }
+
+  /** Records that this process is alive; resolves how many processes are (this one included). */
+  async heartbeat(): Promise<number> {
+    await this.driver.run(
+      `INSERT INTO pantheon_cluster_nodes (cluster, node, seen_at) VALUES (?, ?, clock_timestamp())
+        ON CONFLICT (cluster, node) DO UPDATE SET seen_at = clock_timestamp()`,
+      [this.cluster, this.node],
+    );
+    const rows = await this.driver.all<{ alive: number | string }>(
+      `SELECT COUNT(*) AS alive FROM pantheon_cluster_nodes
+        WHERE cluster = ? AND seen_at > clock_timestamp() - (?::int * interval '1 millisecond')`,
+      [this.cluster, this.leaseMs],
+    );
+    return Math.max(1, Number(rows[0]?.alive ?? 1));
+  }
+
+  /** Extends every lease this process holds; resolves the ones it still holds. */
+  async renew(): Promise<Lease[]> {
+    const rows = await this.driver.all<{ partition: number; epoch: number | string }>(
+      `UPDATE pantheon_cluster_leases
+        SET expires_at = clock_timestamp() + (?::int * interval '1 millisecond')
+        WHERE cluster = ? AND owner = ? RETURNING partition, epoch`,
+      [this.leaseMs, this.cluster, this.node],
+    );
+    return rows.map(toLease);
+  }
+
+  /** Takes up to `count` free or expired partitions; each gets a new epoch. */
+  async acquire(count: number): Promise<Lease[]> {
+    if (count <= 0) return [];
+    const rows = await this.driver.all<{ partition: number; epoch: number | string }>(
+      `UPDATE pantheon_cluster_leases AS lease
+        SET owner = ?, epoch = lease.epoch + 1,
+          expires_at = clock_timestamp() + (?::int * interval '1 millisecond')
+        FROM (SELECT partition FROM pantheon_cluster_leases
+          WHERE cluster = ? AND (owner IS NULL OR expires_at < clock_timestamp())
+          ORDER BY partition LIMIT ?::int FOR UPDATE SKIP LOCKED) AS free
+        WHERE lease.cluster = ? AND lease.partition = free.partition
+        RETURNING lease.partition, lease.epoch`,
+      [this.node, this.leaseMs, this.cluster, count, this.cluster],
+    );
+    return rows.map(toLease);
+  }
+
+  /** Gives a partition back (after its work was handed over), free for others at once. */
+  async release(lease: Lease): Promise<void> {
+    await this.driver.run(
+      `UPDATE pantheon_cluster_leases SET owner = NULL, expires_at = clock_timestamp()
+        WHERE cluster = ? AND partition = ? AND owner = ? AND epoch = ?`,
+      [this.cluster, lease.partition, this.node, lease.epoch],
+    );
+  }
+
+  /** Forgets this process (on shutdown), so the others count one process less at once. */
+  async leave(): Promise<void> {
+    await this.driver.run('DELETE FROM pantheon_cluster_nodes WHERE cluster = ? AND node = ?', [
+      this.cluster,
+      this.node,
+    ]);
+  }
+
+  /**
+   * The fence of a tick's commit: locks the lease row and matches it against the owner and
+   * epoch; any other outcome rejects the commit with `lost()`.
+   */
+  fence(
+    lease: Lease,
+    lost: () => PantheonError,
+  ): SqlStatement & {
+    expect: NonNullable<SqlStatement['expect']>;
+  } {
+    return {
+      sql: `UPDATE pantheon_cluster_leases SET epoch = epoch
+        WHERE cluster = ? AND partition = ? AND owner = ? AND epoch = ?`,
+      params: [this.cluster, lease.partition, this.node, lease.epoch],
+      expect: { changes: 1, mismatch: lost },
+    };
+  }
+
+  /** Marks an actor started or stopped for the whole cluster (its owner starts it on takeover). */
+  async setStarted(actorId: string, started: boolean): Promise<void> {
+    await this.driver.run(
+      `INSERT INTO pantheon_cluster_actors (cluster, actor_id, started) VALUES (?, ?, ?::boolean)
+        ON CONFLICT (cluster, actor_id) DO UPDATE SET started = EXCLUDED.started`,
+      [this.cluster, actorId, started ? 'true' : 'false'],
+    );
+  }
+
+  /** Every actor marked started. */
+  async startedActors(): Promise<string[]> {
+    const rows = await this.driver.all<{ actor_id: string }>(
+      'SELECT actor_id FROM pantheon_cluster_actors WHERE cluster = ? AND started',
+      [this.cluster],
+    );
+    return rows.map((row) => row.actor_id);
+  }
+
+  /** Messages stored for the actor and not yet handled. */
+  async pendingCount(actorId: string): Promise<number> {
+    const rows = await this.driver.all<{ pending: number | string }>(
+      'SELECT COUNT(*) AS pending FROM pantheon_mailbox WHERE recipient = ? AND acked_at IS NULL',
+      [actorId],
+    );
+    return Number(rows[0]?.pending ?? 0);
+  }
+}
+
+function toLease(row: { partition: number; epoch: number | string }): Lease {
+  return { partition: Number(row.partition), epoch: Number(row.epoch) };
+}

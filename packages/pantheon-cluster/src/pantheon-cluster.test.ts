@@ -1,0 +1,217 @@
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { BusMessage } from '@promethean-os/pantheon-core';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ClusterFixture, DatabaseProxy, ECHO_SCRIPT } from './cluster.test-support';
+import { partitionOf } from './partitioning';
+
+const eventually = (assertion: () => unknown, timeout = 15_000) =>
+  vi.waitFor(assertion, { timeout, interval: 50 });
+
+const create = (cluster: { createActor: (o: never) => Promise<unknown> }, id: string) =>
+  cluster.createActor({ id, name: id, script: ECHO_SCRIPT, goals: ['Echo'] } as never);
+
+async function streamMessages(
+  connection: Parameters<typeof jetstreamManager>[0],
+  stream: string,
+): Promise<number> {
+  const jsm = await jetstreamManager(connection);
+  return (await jsm.streams.info(stream)).state.messages;
+}
+
+describe('PantheonCluster on the real NATS and PostgreSQL', () => {
+  const fixture = new ClusterFixture();
+  afterAll(() => fixture.cleanup(), 30_000);
+
+  it('runs an actor created in one process, started in another, asked from both', async () => {
+    const a = await fixture.node();
+    const b = await fixture.node();
+    await create(a.cluster, 'support');
+    await b.cluster.startActor('support');
+    const fromB = await b.cluster.ask('support', 'hello from b', { timeoutMs: 10_000 });
+    expect(fromB).toMatchObject({ from: 'support', to: 'user', content: 'echo:hello from b' });
+    const fromA = await a.cluster.ask('support', 'hello from a', { timeoutMs: 10_000 });
+    expect(fromA.content).toBe('echo:hello from a');
+    // Both processes own partitions once the second joined; together all of them, once each.
+    await eventually(() => {
+      const owned = [...a.cluster.ownedPartitions(), ...b.cluster.ownedPartitions()];
+      expect(owned.map((lease) => lease.partition).sort((x, y) => x - y)).toEqual(
+        Array.from({ length: 16 }, (_, index) => index),
+      );
+      expect(a.cluster.ownedPartitions()).toHaveLength(8);
+    });
+    await a.cluster.shutdown();
+    await b.cluster.shutdown();
+  }, 40_000);
+
+  it('refuses bad input from any process: unknown actor, oversized, malformed on the subject', async () => {
+    const a = await fixture.node({ limits: { maxMessageBytes: 1_000 } });
+    const b = await fixture.node({ limits: { maxMessageBytes: 1_000 } });
+    await create(a.cluster, 'worker');
+    await a.cluster.startActor('worker');
+    for (const node of [a, b]) {
+      await expect(node.cluster.sendMessage('nobody', 'hi')).rejects.toMatchObject({
+        code: 'ACTOR_NOT_FOUND',
+      });
+      await expect(node.cluster.startActor('nobody')).rejects.toMatchObject({
+        code: 'ACTOR_NOT_FOUND',
+      });
+    }
+    const before = await streamMessages(a.connection, fixture.name);
+    await expect(b.cluster.sendMessage('worker', 'x'.repeat(1_001))).rejects.toMatchObject({
+      code: 'MESSAGE_TOO_LARGE',
+    });
+    expect(await streamMessages(a.connection, fixture.name)).toBe(before); // nothing published
+
+    // Something else publishes garbage on the worker's partition subject.
+    const subject = `${fixture.name}.p.${partitionOf('worker', 16)}`;
+    await jetstream(b.connection).publish(subject, 'garbage, not JSON');
+    await eventually(() =>
+      expect(b.cluster.getDeadLetters()).toContainEqual(
+        expect.objectContaining({
+          reason: 'MALFORMED',
+          detail: expect.objectContaining({ subject, data: 'garbage, not JSON' }),
+        }),
+      ),
+    );
+    // The consumer goes on.
+    const answer = await b.cluster.ask('worker', 'still there?', { timeoutMs: 10_000 });
+    expect(answer.content).toBe('echo:still there?');
+    await a.cluster.shutdown();
+    await b.cluster.shutdown();
+  }, 40_000);
+
+  it('is MAILBOX_FULL for the sender, a dead letter for actor-to-actor traffic', async () => {
+    const limits = { mailboxCapacity: 2 };
+    const a = await fixture.node({ limits });
+    const b = await fixture.node({ limits });
+    await create(a.cluster, 'sink'); // never started: its mailbox fills up
+    await create(a.cluster, 'relay');
+    await a.cluster.startActor('relay');
+    const first = await b.cluster.sendMessage('sink', 'one');
+    await b.cluster.sendMessage('sink', 'two');
+    await eventually(async () =>
+      expect(
+        (await a.db.mailbox.pending()).filter((message) => message.to === 'sink'),
+      ).toHaveLength(2),
+    );
+    await expect(b.cluster.sendMessage('sink', 'three')).rejects.toMatchObject({
+      code: 'MAILBOX_FULL',
+    });
+    // Nothing lost: the two accepted messages wait in the durable mailbox.
+    expect((await a.db.mailbox.pending()).map((message) => message.id)).toContain(first);
+
+    await a.cluster.sendMessage('relay', 'forward:sink:overflow');
+    await eventually(() =>
+      expect(a.cluster.getDeadLetters()).toContainEqual(
+        expect.objectContaining({
+          reason: 'MAILBOX_FULL',
+          message: expect.objectContaining({ from: 'relay', to: 'sink', content: 'overflow' }),
+        }),
+      ),
+    );
+    await a.cluster.shutdown();
+    await b.cluster.shutdown();
+  }, 40_000);
+
+  it('rebalances on join and hands partitions over on shutdown, losing nothing, in order', async () => {
+    const a = await fixture.node();
+    const actors = Array.from({ length: 12 }, (_, index) => `r${index}`);
+    for (const id of actors) {
+      await create(a.cluster, id);
+      await a.cluster.startActor(id);
+    }
+    const replies: BusMessage[] = [];
+    a.cluster.on('reply', ({ message }) => {
+      if (actors.includes(message.from)) replies.push(message);
+    });
+    const owners = new Map<number, string>();
+    let doubleOwned = false;
+    const watch = (node: typeof a) => {
+      node.cluster.on('partition.acquired', ({ partition, node: id }) => {
+        if (owners.has(partition)) doubleOwned = true;
+        owners.set(partition, id);
+      });
+      node.cluster.on('partition.released', ({ partition }) => owners.delete(partition));
+    };
+    watch(a);
+    const send = async (round: number) => {
+      for (const id of actors) await a.cluster.sendMessage(id, `${round}`);
+    };
+    await send(0);
+    const b = await fixture.node();
+    watch(b);
+    for (let round = 1; round < 5; round++) await send(round);
+    await eventually(() => expect(b.cluster.ownedPartitions()).toHaveLength(8));
+    for (let round = 5; round < 8; round++) await send(round);
+    await a.cluster.shutdown(); // hands its partitions to b
+    expect(a.cluster.ownedPartitions()).toEqual([]);
+    for (let round = 8; round < 10; round++) await b.cluster.sendMessage(actors[round]!, 'late');
+    await eventually(() => expect(b.cluster.ownedPartitions()).toHaveLength(16));
+    const lateReplies: BusMessage[] = [];
+    b.cluster.on('reply', ({ message }) => lateReplies.push(message));
+    await eventually(async () => {
+      for (const id of actors) {
+        expect(await b.db.context.read('count', { actorId: id })).toBe(
+          id === 'r8' || id === 'r9' ? 9 : 8,
+        );
+      }
+    }, 30_000);
+    expect(doubleOwned).toBe(false);
+    // Per actor, what a saw answered came in send order.
+    for (const id of actors) {
+      const seen = replies.filter((message) => message.from === id).map((m) => m.content);
+      expect(seen).toEqual([...seen].sort());
+    }
+    await b.cluster.shutdown();
+  }, 60_000);
+
+  it('fences a stale owner: its commit is rejected and the new owner replays the tick', async () => {
+    const proxy = await DatabaseProxy.start();
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const timing = { leaseMs: 1_000, heartbeatMs: 100 };
+    const stale = await fixture.node({ postgresUrl: proxy.url, gate: () => gate, timing });
+    const errors: string[] = [];
+    stale.cluster.on('actor.restarted', ({ error }) => errors.push(error.code));
+    stale.cluster.on('actor.failed', ({ error }) => errors.push(error.code));
+    await create(stale.cluster, 'ledger');
+    await stale.cluster.startActor('ledger');
+    const messageId = await stale.cluster.sendMessage('ledger', 'gate');
+    // The stale owner is inside the tick (waiting at the gate) when its database goes away.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    proxy.cut();
+    const successor = await fixture.node({ timing });
+    const answers: BusMessage[] = [];
+    successor.cluster.on('reply', ({ message }) => {
+      if (message.from === 'ledger') answers.push(message);
+    });
+    const partition = partitionOf('ledger', 16);
+    await eventually(() =>
+      expect(successor.cluster.ownedPartitions().map((lease) => lease.partition)).toContain(
+        partition,
+      ),
+    );
+    // The stale process gets its database back (its heartbeat finds the lease gone), then its
+    // tick finishes and tries to commit.
+    proxy.restore();
+    await eventually(() => stale.db.actors.get('ledger'));
+    release();
+    await eventually(async () =>
+      expect(await successor.db.context.read('count', { actorId: 'ledger' })).toBe(1),
+    );
+    await eventually(() => expect(errors).toContain('PARTITION_LOST'));
+    expect(await successor.db.context.read('count', { actorId: 'ledger' })).toBe(1);
+    expect(
+      (await successor.db.mailbox.pending()).filter((message) => message.to === 'ledger'),
+    ).toEqual([]);
+    // One answer, with the id the tick of that message always sends.
+    await eventually(() =>
+      expect(answers.map((message) => message.id)).toEqual([`${messageId}:0`]),
+    );
+    await stale.cluster.shutdown();
+    await successor.cluster.shutdown();
+    await proxy.close();
+  }, 60_000);
+});

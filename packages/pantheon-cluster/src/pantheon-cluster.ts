@@ -1,0 +1,670 @@
+import { jetstreamManager, StorageType } from '@nats-io/jetstream';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import {
+  createNatsMessageBus,
+  type NatsDeadLetter,
+  type NatsMessageBus,
+} from '@promethean-os/pantheon-adapters/nats';
+import {
+  type Actor,
+  ActorError,
+  type AskOptions,
+  type BusMessage,
+  type CreateActorOptions,
+  consoleLog,
+  type DeadLetterReason,
+  type LogFunction,
+  PantheonError,
+  type PantheonErrorCode,
+  PantheonSystem,
+  type PantheonSystemEvents,
+  type PantheonSystemOptions,
+  type SendMessageOptions,
+} from '@promethean-os/pantheon-core';
+import type { Persistence } from '@promethean-os/pantheon-persistence';
+import { type Lease, LeaseTable } from './leases';
+import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
+import { type ClusterSubjects, clusterSubjects, partitionOf } from './partitioning';
+
+/** Why the cluster could not deliver a message: the runtime's reasons, or a malformed payload. */
+export type ClusterDeadLetterReason = DeadLetterReason | 'MALFORMED';
+
+/** A message the cluster could not deliver, as every process of the cluster sees it. */
+export interface ClusterDeadLetter {
+  /** The message; for `MALFORMED`, what could be read of it (`from`/`to` may be empty). */
+  message: BusMessage;
+  reason: ClusterDeadLetterReason;
+  /** For `MALFORMED`: why the payload was refused, and the raw payload. */
+  detail?: { subject: string; data: string; reason: string };
+}
+
+/** Events of `PantheonCluster.on`: those of `PantheonSystem`, from every process of the cluster. */
+export interface PantheonClusterEvents extends Omit<PantheonSystemEvents, 'deadletter'> {
+  deadletter: ClusterDeadLetter;
+  /** This process took a partition (`epoch` is its fencing epoch). */
+  'partition.acquired': { partition: number; epoch: number; node: string };
+  /** This process gave a partition up (`lost`: taken over without a handover). */
+  'partition.released': { partition: number; epoch: number; node: string; lost: boolean };
+}
+
+/** Tuning of ownership and fail-over. */
+export interface ClusterTiming {
+  /** How long a lease lasts without renewal: a dead process's partitions move after this. Default 1,500 ms. */
+  leaseMs: number;
+  /** How often a process renews its leases and rebalances. Default 250 ms. */
+  heartbeatMs: number;
+  /** JetStream ack wait of the partition consumers. Default 10,000 ms. */
+  ackWaitMs: number;
+  /** Longest wait for a partition's actors to finish their mailboxes when handing it over. Default 5,000 ms. */
+  handoverTimeoutMs: number;
+}
+
+/** Options of `PantheonCluster`. */
+export interface PantheonClusterOptions
+  extends Omit<
+    PantheonSystemOptions,
+    'actorStateAdapter' | 'contextAdapter' | 'messageBus' | 'store'
+  > {
+  /** The cluster's name: its JetStream stream, subject prefix and rows in the lease tables. Same in every process. */
+  name: string;
+  /** A NATS connection with JetStream; the cluster never closes it. */
+  connection: NatsConnection;
+  /** PostgreSQL persistence (`openPostgresPersistence`), the same database in every process. */
+  persistence: Persistence;
+  /** Number of partitions; the same in every process for the life of the cluster. Default 16. */
+  partitions?: number;
+  /** This process's id in the cluster; default a random UUID. */
+  nodeId?: string;
+  /**
+   * `false` for a client: it sends, asks, starts and stops actors and sees the cluster's events,
+   * but owns no partition and runs no actor (e.g. a web server in front of the cluster).
+   * Default true.
+   */
+  member?: boolean;
+  timing?: Partial<ClusterTiming>;
+}
+
+const DEFAULT_TIMING: ClusterTiming = {
+  leaseMs: 1_500,
+  heartbeatMs: 250,
+  ackWaitMs: 10_000,
+  handoverTimeoutMs: 5_000,
+};
+
+/** How long an address found not to be an actor is taken for one without asking the database. */
+const NOT_ACTOR_TTL_MS = 5_000;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+interface PendingAsk {
+  resolve(message: BusMessage): void;
+  reject(error: PantheonError): void;
+  replyTo: string;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** An event as it travels between processes: errors as `{ name, code, message }`. */
+interface WireEvent {
+  name: keyof PantheonClusterEvents;
+  payload: Record<string, unknown>;
+}
+
+function toWire(payload: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(payload)) {
+    out[key] = PantheonError.isInstance(value)
+      ? { $error: true, name: value.name, code: value.code, message: value.message }
+      : value;
+  }
+  return out;
+}
+
+function fromWire(payload: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(payload)) {
+    const error = value as { $error?: boolean; code?: PantheonErrorCode; message?: string };
+    out[key] =
+      error && typeof error === 'object' && error.$error
+        ? new PantheonError(error.message ?? '', error.code ?? 'ACTOR_ERROR')
+        : value;
+  }
+  return out;
+}
+
+/**
+ * Pantheon across processes and machines: the surface of `PantheonSystem` (`createActor`,
+ * `startActor`, `sendMessage`, `ask`, `on`, `getDeadLetters`, `stopActor`, `shutdown`),
+ * callable from any process of the cluster for any actor. Actors map to partitions; each
+ * partition has one owner process at a time, by a lease row in PostgreSQL whose fencing epoch
+ * every tick's commit checks. The owner runs the partition's actors in a `PantheonSystem` on the
+ * durable store; messages travel on NATS JetStream with `Nats-Msg-Id` set to the message id, and
+ * the owner stores them in the durable mailbox before acknowledging them. A process that dies
+ * loses its leases when they expire and the others take its partitions and replay what it had
+ * not committed; a process that joins gets partitions handed over.
+ *
+ * @example
+ * const connection = await connect({ servers: 'nats://127.0.0.1:4222' });
+ * const persistence = await openPostgresPersistence({ connectionString, schema: 'app', scripts });
+ * const cluster = await PantheonCluster.start({ name: 'support', connection, persistence,
+ *   llmAdapter, toolAdapter, scheduler: new NodeScheduler() });
+ * await cluster.createActor({ id: 'triage', name: 'triage', script, goals: ['Route tickets'] });
+ * await cluster.startActor('triage');
+ * const answer = await cluster.ask('triage', 'I was charged twice', { timeoutMs: 30_000 });
+ */
+export class PantheonCluster {
+  /** This process's id in the cluster. */
+  readonly nodeId: string;
+  private readonly partitions: number;
+  private readonly timing: ClusterTiming;
+  private readonly subjects: ClusterSubjects;
+  private readonly leases: LeaseTable;
+  private readonly runners = new Map<number, PartitionRunner>();
+  /** Handovers and abandons under way. */
+  private readonly leaving = new Set<Promise<void>>();
+  private readonly draining = new Map<number, PartitionRunner>();
+  private readonly handlers = new Map<string, Set<(payload: never) => void>>();
+  private readonly deadLetters: ClusterDeadLetter[] = [];
+  private readonly asks = new Map<string, PendingAsk>();
+  private readonly knownActors = new Set<string>();
+  private readonly notActors = new Map<string, number>();
+  private readonly log: LogFunction;
+  private readonly nextId: () => string;
+  private readonly front: PantheonSystem;
+  private publisher!: NatsMessageBus;
+  private replyPublisher!: NatsMessageBus;
+  private replies!: NatsMessageBus;
+  private events: Subscription | undefined;
+  private heartbeat: ReturnType<typeof setTimeout> | undefined;
+  private cycle: Promise<void> = Promise.resolve();
+  private lastRenewal = Date.now();
+  private closed = false;
+
+  private constructor(private readonly options: PantheonClusterOptions) {
+    this.nodeId = options.nodeId ?? crypto.randomUUID();
+    this.partitions = options.partitions ?? 16;
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.subjects = clusterSubjects(options.name);
+    this.log = options.log ?? consoleLog;
+    this.nextId = options.ids ?? (() => crypto.randomUUID());
+    this.leases = new LeaseTable(
+      options.persistence.driver,
+      options.name,
+      this.nodeId,
+      this.timing.leaseMs,
+    );
+    // Validates and stores new actors the way a single process does; it never runs them.
+    this.front = new PantheonSystem({
+      ...this.systemOptions(),
+      actorStateAdapter: options.persistence.actors,
+      contextAdapter: options.persistence.context,
+      messageBus: { send: async () => {}, subscribe: () => () => {} },
+    });
+  }
+
+  /**
+   * Joins the cluster: creates the stream and lease tables when missing, starts consuming
+   * replies and events, and takes this process's share of the partitions.
+   */
+  static async start(options: PantheonClusterOptions): Promise<PantheonCluster> {
+    const cluster = new PantheonCluster(options);
+    await cluster.join();
+    return cluster;
+  }
+
+  private systemOptions(): PartitionContext['systemOptions'] {
+    const {
+      name: _name,
+      connection: _connection,
+      persistence: _persistence,
+      partitions: _partitions,
+      nodeId: _nodeId,
+      timing: _timing,
+      member: _member,
+      ...system
+    } = this.options;
+    return { ...system, log: this.options.log ?? consoleLog };
+  }
+
+  private async join(): Promise<void> {
+    const { connection } = this.options;
+    const jsm = await jetstreamManager(connection);
+    try {
+      await jsm.streams.info(this.subjects.stream);
+    } catch {
+      await jsm.streams
+        .add({
+          name: this.subjects.stream,
+          subjects: [`${this.options.name}.>`],
+          storage: StorageType.File,
+        })
+        .catch(() => jsm.streams.info(this.subjects.stream));
+    }
+    await this.leases.install(this.partitions);
+    const stream = this.subjects.stream;
+    this.publisher = await createNatsMessageBus({
+      connection,
+      stream,
+      subjectOf: (message) => this.subjects.partition(partitionOf(message.to, this.partitions)),
+    });
+    this.replyPublisher = await createNatsMessageBus({
+      connection,
+      stream,
+      subjectPrefix: this.subjects.replies,
+    });
+    this.replies = await createNatsMessageBus({
+      connection,
+      stream,
+      subjectPrefix: this.subjects.replies,
+      onHandlerError: () => {},
+    });
+    this.replies.subscribe((message) => this.onReply(message));
+    this.events = connection.subscribe(this.subjects.events, {
+      callback: (error, message) => {
+        if (error) return;
+        try {
+          const event = JSON.parse(decoder.decode(message.data)) as WireEvent;
+          this.dispatch(event.name, fromWire(event.payload) as never);
+        } catch {
+          // Not an event of ours: ignored.
+        }
+      },
+    });
+    await connection.flush();
+    if (this.options.member === false) return;
+    await this.rebalance();
+    this.scheduleHeartbeat();
+  }
+
+  /**
+   * Creates an actor in the cluster's database (checked as `PantheonSystem.createActor` checks
+   * it); its partition's owner runs it once started. Any process may create any actor.
+   */
+  async createActor(options: CreateActorOptions): Promise<Actor> {
+    this.assertOpen();
+    const actor = await this.front.createActor(options);
+    this.knownActors.add(actor.id);
+    this.notActors.delete(actor.id);
+    return actor;
+  }
+
+  /**
+   * Marks the actor started for the whole cluster and tells its partition's owner, which starts
+   * it (now, or when it takes the partition over). `ACTOR_NOT_FOUND` for an unknown actor.
+   */
+  async startActor(id: string): Promise<void> {
+    await this.control(id, 'start');
+  }
+
+  /** Marks the actor stopped for the whole cluster; its owner stops it after its current tick. */
+  async stopActor(id: string): Promise<void> {
+    await this.control(id, 'stop');
+  }
+
+  /**
+   * Sends a message to an actor wherever it runs and resolves its id once JetStream stored it
+   * (accepted: it will be handled, across crashes of any process). Rejects before publishing
+   * with `INVALID_MESSAGE`, `MESSAGE_TOO_LARGE`, `ACTOR_NOT_FOUND`, or `MAILBOX_FULL` when the
+   * actor's durable mailbox holds `mailboxCapacity` messages; with `BUS_UNAVAILABLE` when NATS
+   * cannot be reached (sending again is safe).
+   */
+  async sendMessage(
+    id: string,
+    content: string,
+    options: SendMessageOptions = {},
+  ): Promise<string> {
+    this.assertOpen();
+    if (typeof content !== 'string') {
+      throw new ActorError(
+        'Message content must be a string',
+        id,
+        { received: typeof content },
+        { code: 'INVALID_MESSAGE' },
+      );
+    }
+    const max = this.options.limits?.maxMessageBytes ?? 65_536;
+    const bytes = encoder.encode(content).length;
+    if (bytes > max) {
+      throw new ActorError(
+        `Message of ${bytes} bytes exceeds maxMessageBytes (${max})`,
+        id,
+        { bytes, max },
+        { code: 'MESSAGE_TOO_LARGE' },
+      );
+    }
+    await this.requireActor(id);
+    const capacity = this.options.limits?.mailboxCapacity ?? 10_000;
+    if ((await this.leases.pendingCount(id)) >= capacity) {
+      throw new ActorError(
+        `Mailbox of actor "${id}" is full (${capacity} messages)`,
+        id,
+        { capacity },
+        { code: 'MAILBOX_FULL' },
+      );
+    }
+    const from = options.from ?? 'user';
+    const message: BusMessage = {
+      id: this.nextId(),
+      from,
+      to: id,
+      content,
+      timestamp: Date.now(),
+      correlationId: options.correlationId,
+      conversationId: options.conversationId ?? this.nextId(),
+      replyTo: options.replyTo ?? from,
+    };
+    await this.publisher.send(message);
+    return message.id as string;
+  }
+
+  /**
+   * Sends `content` and resolves with the first message of the request's chain that reaches the
+   * asker (`replyTo`, default `from`, default `'user'`), whichever process runs the actors.
+   * Rejects with `ASK_FAILED` when the request is dead-lettered, `ASK_TIMEOUT` after `timeoutMs`
+   * (default 30 s), or with the error of `sendMessage`.
+   */
+  ask(id: string, content: string, options: AskOptions = {}): Promise<BusMessage> {
+    const correlationId = this.nextId();
+    const from = options.from ?? 'user';
+    const replyTo = options.replyTo ?? from;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    return new Promise<BusMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.asks.delete(correlationId);
+        reject(
+          new ActorError(`No answer from actor "${id}" within ${timeoutMs} ms`, id, undefined, {
+            code: 'ASK_TIMEOUT',
+          }),
+        );
+      }, timeoutMs);
+      this.asks.set(correlationId, { resolve, reject, replyTo, timer });
+      this.sendMessage(id, content, {
+        from,
+        correlationId,
+        conversationId: options.conversationId,
+        replyTo,
+      }).catch((error: PantheonError) => this.settleAsk(correlationId, error));
+    });
+  }
+
+  /** Subscribes to runtime events of every process of the cluster; returns the function that unsubscribes. */
+  on<K extends keyof PantheonClusterEvents>(
+    event: K,
+    handler: (payload: PantheonClusterEvents[K]) => void,
+  ): () => void {
+    let set = this.handlers.get(event);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(event, set);
+    }
+    set.add(handler as (payload: never) => void);
+    return () => set.delete(handler as (payload: never) => void);
+  }
+
+  /** Dead letters of the whole cluster seen by this process since it joined (the last `deadLetterLimit`). */
+  getDeadLetters(): ClusterDeadLetter[] {
+    return [...this.deadLetters];
+  }
+
+  /**
+   * Partitions this process owns now, with their fencing epochs (those being handed over
+   * included: they are owned until released).
+   */
+  ownedPartitions(): Lease[] {
+    return [...this.runners.values(), ...this.draining.values()].map((runner) => runner.lease);
+  }
+
+  /**
+   * Leaves the cluster: stops taking partitions, hands each owned partition over after its
+   * actors' current ticks (what they did not handle stays in the database for the next owner),
+   * releases the leases so the others take them at once, and stops consuming. The connection
+   * and the persistence stay open.
+   */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeat) clearTimeout(this.heartbeat);
+    await this.cycle;
+    for (const runner of [...this.runners.values()]) this.track(this.handOver(runner));
+    while (this.leaving.size > 0) await Promise.all(this.leaving);
+    await this.leases.leave().catch(() => undefined);
+    this.events?.unsubscribe();
+    await this.replies.close();
+    await this.publisher.close();
+    await this.replyPublisher.close();
+    await this.front.shutdown({ drain: false });
+    for (const [correlationId] of this.asks) {
+      this.settleAsk(
+        correlationId,
+        new PantheonError('The cluster process was shut down', 'SYSTEM_SHUT_DOWN'),
+      );
+    }
+  }
+
+  private async control(id: string, command: 'start' | 'stop'): Promise<void> {
+    this.assertOpen();
+    await this.requireActor(id);
+    await this.leases.setStarted(id, command === 'start');
+    await this.publisher.send({
+      id: this.nextId(),
+      from: CONTROL_SENDER,
+      to: id,
+      content: command,
+    });
+  }
+
+  private async requireActor(id: string): Promise<void> {
+    if (this.knownActors.has(id)) return;
+    if (await this.options.persistence.actors.get(id)) {
+      this.knownActors.add(id);
+      this.notActors.delete(id);
+      return;
+    }
+    throw new ActorError(`Actor "${id}" not found`, id, undefined, { code: 'ACTOR_NOT_FOUND' });
+  }
+
+  /** Where a message a tick sent goes: its actor's partition, or the replies. */
+  private async publish(message: BusMessage): Promise<void> {
+    if (await this.isActor(message.to)) await this.publisher.send(message);
+    else await this.replyPublisher.send(message);
+  }
+
+  /**
+   * Whether `address` is an actor of the cluster. Actors are remembered; other addresses
+   * (`'user'`, …) for `NOT_ACTOR_TTL_MS`, so an actor created with such an id later is found.
+   */
+  private async isActor(address: string): Promise<boolean> {
+    if (this.knownActors.has(address)) return true;
+    const checked = this.notActors.get(address);
+    if (checked !== undefined && Date.now() - checked < NOT_ACTOR_TTL_MS) return false;
+    if ((await this.options.persistence.actors.get(address)) !== null) {
+      this.knownActors.add(address);
+      return true;
+    }
+    this.notActors.set(address, Date.now());
+    return false;
+  }
+
+  private onReply(message: BusMessage): void {
+    this.dispatch('reply', { actorId: message.from, message });
+    const pending = message.correlationId ? this.asks.get(message.correlationId) : undefined;
+    if (pending && pending.replyTo === message.to) {
+      this.asks.delete(message.correlationId as string);
+      clearTimeout(pending.timer);
+      pending.resolve(message);
+    }
+  }
+
+  private settleAsk(correlationId: string, error: PantheonError): void {
+    const pending = this.asks.get(correlationId);
+    if (!pending) return;
+    this.asks.delete(correlationId);
+    clearTimeout(pending.timer);
+    pending.reject(error);
+  }
+
+  private emitEverywhere<K extends keyof PantheonClusterEvents>(
+    name: K,
+    payload: PantheonClusterEvents[K],
+  ): void {
+    const event: WireEvent = { name, payload: toWire(payload) };
+    try {
+      this.options.connection.publish(this.subjects.events, JSON.stringify(event));
+    } catch {
+      // NATS is away: events are best effort; the message itself is safe in the database.
+      this.dispatch(name, payload);
+    }
+  }
+
+  private dispatch<K extends keyof PantheonClusterEvents>(
+    name: K,
+    payload: PantheonClusterEvents[K],
+  ): void {
+    if (name === 'deadletter') {
+      const letter = payload as ClusterDeadLetter;
+      this.deadLetters.push(letter);
+      const limit = this.options.limits?.deadLetterLimit ?? 10_000;
+      if (this.deadLetters.length > limit) this.deadLetters.shift();
+      const correlationId = letter.message.correlationId;
+      if (correlationId && this.asks.has(correlationId)) {
+        this.settleAsk(
+          correlationId,
+          new ActorError(
+            `The request to "${letter.message.to}" was dead-lettered (${letter.reason})`,
+            letter.message.to,
+            { reason: letter.reason },
+            { code: 'ASK_FAILED' },
+          ),
+        );
+      }
+    }
+    for (const handler of this.handlers.get(name) ?? []) {
+      try {
+        (handler as (payload: PantheonClusterEvents[K]) => void)(payload);
+      } catch (error) {
+        this.log(`Cluster event handler for ${String(name)} threw; ignored`, {
+          level: 'warn',
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+  }
+
+  private partitionContext(): PartitionContext {
+    return {
+      node: this.nodeId,
+      connection: this.options.connection,
+      persistence: this.options.persistence,
+      leases: this.leases,
+      subjects: this.subjects,
+      systemOptions: this.systemOptions(),
+      inPartition: (actorId, partition) => partitionOf(actorId, this.partitions) === partition,
+      publish: (message) => this.publish(message),
+      emit: (name, payload) => this.emitEverywhere(name, payload as never),
+      malformed: (letter: NatsDeadLetter) =>
+        this.emitEverywhere('deadletter', {
+          message: { from: '', to: '', content: '' },
+          reason: 'MALFORMED',
+          detail: letter,
+        }),
+      unknownActor: (message) =>
+        this.emitEverywhere('deadletter', { message, reason: 'ACTOR_NOT_FOUND' }),
+      ackWaitMs: this.timing.ackWaitMs,
+      handoverTimeoutMs: this.timing.handoverTimeoutMs,
+      log: this.log,
+    };
+  }
+
+  private scheduleHeartbeat(): void {
+    if (this.closed) return;
+    this.heartbeat = setTimeout(() => {
+      this.cycle = this.rebalance().finally(() => this.scheduleHeartbeat());
+    }, this.timing.heartbeatMs);
+  }
+
+  /**
+   * One heartbeat: renews the leases (a partition whose lease is gone is abandoned at once),
+   * then moves toward an even share: surplus partitions are handed over, missing ones taken.
+   */
+  private async rebalance(): Promise<void> {
+    try {
+      const alive = await this.leases.heartbeat();
+      const held = await this.leases.renew();
+      this.lastRenewal = Date.now();
+      const heldEpochs = new Map(held.map((lease) => [lease.partition, lease.epoch]));
+      for (const runner of [...this.runners.values()]) {
+        if (heldEpochs.get(runner.partition) !== runner.lease.epoch)
+          this.track(this.abandon(runner));
+      }
+      const share = Math.ceil(this.partitions / alive);
+      // Partitions being handed over still count: their leases are renewed until released.
+      const surplus = this.runners.size + this.leaving.size - share;
+      if (surplus > 0) {
+        const giving = [...this.runners.values()]
+          .sort((a, b) => b.partition - a.partition)
+          .slice(0, surplus);
+        // Not awaited: the heartbeat goes on renewing while the partitions drain.
+        for (const runner of giving) this.track(this.handOver(runner));
+      } else if (surplus < 0 && !this.closed) {
+        for (const lease of await this.leases.acquire(-surplus)) await this.take(lease);
+      }
+    } catch (error) {
+      this.log('Cluster heartbeat failed', {
+        level: 'warn',
+        node: this.nodeId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      // Cut from the database past the lease: others may own our partitions now.
+      if (Date.now() - this.lastRenewal > this.timing.leaseMs) {
+        for (const runner of [...this.runners.values()]) this.track(this.abandon(runner));
+      }
+    }
+  }
+
+  private async take(lease: Lease): Promise<void> {
+    const runner = new PartitionRunner(this.partitionContext(), lease);
+    this.runners.set(lease.partition, runner);
+    try {
+      await runner.start();
+      this.dispatch('partition.acquired', { ...lease, node: this.nodeId });
+    } catch (error) {
+      this.log('Taking a partition failed; giving it back', {
+        level: 'warn',
+        partition: lease.partition,
+        error: error instanceof Error ? error.message : String(error),
+      });
+      this.runners.delete(lease.partition);
+      await runner.stop(false).catch(() => undefined);
+      await this.leases.release(lease).catch(() => undefined);
+    }
+  }
+
+  private track(work: Promise<void>): void {
+    this.leaving.add(work);
+    work.finally(() => this.leaving.delete(work));
+  }
+
+  /** Graceful: the partition's actors finish, then the lease is released for the next owner. */
+  private async handOver(runner: PartitionRunner): Promise<void> {
+    this.runners.delete(runner.partition);
+    this.draining.set(runner.partition, runner);
+    await runner.stop(true).catch(() => undefined);
+    // Announced before the release: once released, another process may take it at once.
+    this.dispatch('partition.released', { ...runner.lease, node: this.nodeId, lost: false });
+    await this.leases.release(runner.lease).catch(() => undefined);
+    this.draining.delete(runner.partition);
+  }
+
+  /** The lease is gone (expired and taken, or unreachable): stop at once, commit nothing more. */
+  private async abandon(runner: PartitionRunner): Promise<void> {
+    this.runners.delete(runner.partition);
+    await runner.stop(false).catch(() => undefined);
+    this.dispatch('partition.released', { ...runner.lease, node: this.nodeId, lost: true });
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new PantheonError('The cluster process has shut down', 'SYSTEM_SHUT_DOWN');
+    }
+  }
+}

@@ -1,0 +1,237 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  createNatsMessageBus,
+  type NatsDeadLetter,
+  type NatsMessageBus,
+} from '@promethean-os/pantheon-adapters/nats';
+import {
+  type ActorStatePort,
+  type BusHandler,
+  type BusMessage,
+  type ContextPort,
+  type MailboxStore,
+  type MessageBus,
+  PantheonError,
+  PantheonSystem,
+  type PantheonSystemEvents,
+  type PantheonSystemOptions,
+} from '@promethean-os/pantheon-core';
+import type { Persistence } from '@promethean-os/pantheon-persistence';
+import type { Lease, LeaseTable } from './leases';
+import type { ClusterSubjects } from './partitioning';
+
+/** A control message on a partition's subject: start or stop an actor. */
+export const CONTROL_SENDER = '$pantheon-cluster';
+
+/** What a partition runner needs from its cluster. */
+export interface PartitionContext {
+  node: string;
+  connection: NatsConnection;
+  persistence: Persistence;
+  leases: LeaseTable;
+  subjects: ClusterSubjects;
+  /** The system options every partition shares (ports other than state, context, bus, store). */
+  systemOptions: Omit<
+    PantheonSystemOptions,
+    'actorStateAdapter' | 'contextAdapter' | 'messageBus' | 'store'
+  >;
+  inPartition(actorId: string, partition: number): boolean;
+  /** Publishes a message a tick sent: to its actor's partition, or as a reply. */
+  publish(message: BusMessage): Promise<void>;
+  /** Hands a runtime event of this partition to every process of the cluster. */
+  emit<K extends keyof PantheonSystemEvents>(name: K, payload: PantheonSystemEvents[K]): void;
+  /** A malformed message on the partition's subject. */
+  malformed(letter: NatsDeadLetter): void;
+  /** A message for an actor that does not exist. */
+  unknownActor(message: BusMessage): void;
+  ackWaitMs: number;
+  handoverTimeoutMs: number;
+  log: NonNullable<PantheonSystemOptions['log']>;
+}
+
+const FORWARDED_EVENTS = [
+  'deadletter',
+  'actor.started',
+  'actor.stopped',
+  'actor.failed',
+  'actor.restarted',
+] as const;
+
+/**
+ * One owned partition: a `PantheonSystem` over the partition's actors, with the durable store
+ * of the cluster's database (its ticks fenced by the partition's lease), fed by the partition's
+ * durable JetStream consumer. A message is acknowledged to JetStream once it is stored in the
+ * durable mailbox; it is handled from there.
+ */
+export class PartitionRunner {
+  private system: PantheonSystem | undefined;
+  private consumer: NatsMessageBus | undefined;
+  private readonly handlers = new Set<BusHandler>();
+  private readonly registered = new Set<string>();
+  private lost = false;
+
+  constructor(
+    private readonly context: PartitionContext,
+    readonly lease: Lease,
+  ) {}
+
+  get partition(): number {
+    return this.lease.partition;
+  }
+
+  /** Starts the partition's system, its started actors (restoring what the store kept), then consuming. */
+  async start(): Promise<void> {
+    const { persistence, subjects } = this.context;
+    const state = this.scopedState();
+    const store = this.scopedStore(state);
+    const bus: MessageBus = {
+      send: (message) => this.context.publish(message),
+      subscribe: (handler) => {
+        this.handlers.add(handler);
+        return () => {
+          this.handlers.delete(handler);
+        };
+      },
+    };
+    const system = new PantheonSystem({
+      ...this.context.systemOptions,
+      actorStateAdapter: state,
+      contextAdapter: persistence.context,
+      messageBus: bus,
+      store,
+    });
+    this.system = system;
+    for (const name of FORWARDED_EVENTS) {
+      system.on(name, (payload) => this.context.emit(name, payload as never));
+    }
+    for (const actorId of await this.context.leases.startedActors()) {
+      if (!this.context.inPartition(actorId, this.partition)) continue;
+      if (await this.register(actorId)) await system.startActor(actorId);
+    }
+    this.consumer = await createNatsMessageBus({
+      connection: this.context.connection,
+      stream: subjects.stream,
+      consumer: {
+        durableName: subjects.consumer(this.partition),
+        filterSubjects: [subjects.partition(this.partition)],
+        ackWaitMs: this.context.ackWaitMs,
+        takeOver: true,
+      },
+      onHandlerFailure: 'retry',
+      onHandlerError: (error, message) =>
+        this.context.log('Storing a cluster message failed; retrying', {
+          level: 'warn',
+          partition: this.partition,
+          messageId: message.id,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      onDeadLetter: (letter) => this.context.malformed(letter),
+    });
+    this.consumer.subscribe((message) => this.receive(message));
+    // A consumer that cannot be created (e.g. taken over again meanwhile) fails the takeover.
+    await this.consumer.ready();
+  }
+
+  /** Starts or stops an actor of this partition (a control message, or `startActor` here). */
+  async control(actorId: string, command: 'start' | 'stop'): Promise<void> {
+    const system = this.system;
+    if (!system || this.lost) return;
+    if (!(await this.register(actorId))) return;
+    if (command === 'start') await system.startActor(actorId);
+    else await system.stopActor(actorId);
+  }
+
+  /**
+   * Stops the partition: consuming first (messages being stored finish), then the system — with
+   * `drain`, after its actors emptied their mailboxes (up to `handoverTimeoutMs`); what is left
+   * stays in the store for the next owner.
+   */
+  async stop(drain: boolean): Promise<void> {
+    if (!drain) this.lost = true;
+    await this.consumer?.close();
+    await this.system?.shutdown({ drain, timeoutMs: this.context.handoverTimeoutMs });
+    this.lost = true;
+  }
+
+  private async receive(message: BusMessage): Promise<void> {
+    if (this.lost) throw new PantheonError('The partition was lost', 'PARTITION_LOST');
+    if (message.from === CONTROL_SENDER) {
+      const command = message.content === 'stop' ? 'stop' : 'start';
+      await this.control(message.to, command);
+      return;
+    }
+    if (!(await this.register(message.to))) {
+      this.context.unknownActor(message);
+      return;
+    }
+    for (const handler of this.handlers) await handler(message);
+  }
+
+  /** Makes the system know the actor (stored by any process); false when it does not exist. */
+  private async register(actorId: string): Promise<boolean> {
+    if (this.registered.has(actorId)) return true;
+    const actor = await this.context.persistence.actors.get(actorId);
+    if (!actor || !this.system) return false;
+    await this.system.createActor({
+      id: actor.id,
+      name: actor.name ?? actor.id,
+      script: actor.script,
+      goals: actor.goals,
+      ifExists: 'reuse',
+    });
+    this.registered.add(actorId);
+    return true;
+  }
+
+  private fenced(): void {
+    if (this.lost) {
+      throw new PantheonError(
+        `Partition ${this.partition} is no longer owned by this process`,
+        'PARTITION_LOST',
+        { partition: this.partition, epoch: this.lease.epoch },
+      );
+    }
+  }
+
+  /** The database's actors, listing only this partition's; writes stop once the partition is lost. */
+  private scopedState(): ActorStatePort {
+    const actors = this.context.persistence.actors;
+    return {
+      // Async, so a lost partition is a rejected promise, never a synchronous throw.
+      spawn: async (script, goal, options) => {
+        this.fenced();
+        return actors.spawn(script, goal, options);
+      },
+      list: async () =>
+        (await actors.list()).filter((actor) => this.context.inPartition(actor.id, this.partition)),
+      get: (id) => actors.get(id),
+      update: async (id, patch) => {
+        this.fenced();
+        return actors.update(id, patch);
+      },
+    };
+  }
+
+  /** The database's mailbox, scoped to this partition, every tick fenced by the lease. */
+  private scopedStore(state: ActorStatePort): MailboxStore {
+    const { persistence, leases } = this.context;
+    const mailbox = persistence.mailbox;
+    const mine = (actorId: string) => this.context.inPartition(actorId, this.partition);
+    const lost = () =>
+      new PantheonError(
+        `Partition ${this.partition} was taken over (epoch ${this.lease.epoch} is stale): the tick is not committed; the new owner replays it`,
+        'PARTITION_LOST',
+        { partition: this.partition, epoch: this.lease.epoch },
+      );
+    return {
+      // Fenced too: once a newer owner restored the mailbox, this process may store nothing more.
+      enqueue: (message) => mailbox.enqueue(message, { guard: leases.fence(this.lease, lost) }),
+      pending: async () => (await mailbox.pending()).filter((message) => mine(message.to)),
+      unpublished: async () =>
+        (await mailbox.unpublished()).filter((message) => mine(message.from)),
+      beginTick: (actorId) => mailbox.beginTick(actorId, { guard: leases.fence(this.lease, lost) }),
+      markPublished: (ids) => mailbox.markPublished(ids),
+      owns: (port: ActorStatePort | ContextPort) => port === state || mailbox.owns(port),
+    };
+  }
+}
