@@ -32,13 +32,19 @@ export function builtInInvariants(
   observations: Observations,
   current: () => IdleView,
   durable: boolean,
+  settleMs: number,
 ): SimulationInvariant[] {
+  /** Since when nothing has run, as far as the simulation sees. */
+  let idleSince: { process: IdleView; at: number } | undefined;
   return [
     {
-      name: 'each message handled once',
+      name: 'one fate per message',
       check({ messages }) {
         for (const [id, record] of messages) {
           if (record.handled > 1) return `message ${id} was handled ${record.handled} times`;
+          if (record.answers > 0 && record.deadLetters.length > 0) {
+            return `message ${id} was answered and also dead-lettered (${record.deadLetters.join(', ')})`;
+          }
           if (record.handled > 0 && record.deadLetters.length > 0) {
             return `message ${id} was handled and also dead-lettered (${record.deadLetters.join(', ')})`;
           }
@@ -88,16 +94,28 @@ export function builtInInvariants(
       },
     },
     {
+      // A turn goes on a little after its tick (publishing what it committed), so the check
+      // waits until nothing has run for `settleMs` of virtual time.
       name: 'whenIdle resolves once nothing runs',
       async check({ now }) {
         const process = current();
-        if (process.operations > 0 || process.idleWaits.every((wait) => wait.resolved)) return;
-        for (const running of process.ticking.values()) if (running > 0) return;
-        for (const id of process.started) {
-          if ((process.backoffUntil.get(id) ?? 0) > now) return;
-          const mailbox = await process.system.getMailbox(id).catch(() => []);
-          if (mailbox.length > 0) return;
+        const busy = async () => {
+          if (process.operations > 0) return true;
+          for (const running of process.ticking.values()) if (running > 0) return true;
+          for (const id of process.started) {
+            if ((process.backoffUntil.get(id) ?? 0) > now) return true;
+            const mailbox = await process.system.getMailbox(id).catch(() => []);
+            if (mailbox.length > 0) return true;
+          }
+          return false;
+        };
+        if (await busy()) {
+          idleSince = undefined;
+          return;
         }
+        if (idleSince?.process !== process) idleSince = { process, at: now };
+        if (now - idleSince.at < settleMs) return;
+        if (process.idleWaits.every((wait) => wait.resolved)) return;
         const waiting = process.idleWaits.find((wait) => !wait.resolved)!;
         return `whenIdle() called at step ${waiting.step} has not resolved, though no started actor has work and no tick runs`;
       },

@@ -48,7 +48,7 @@ export interface SimulatedWorld {
   nextSpawnId(): string;
   onSpawned(id: string): void;
   onSent(message: BusMessage): void;
-  onCommitted(messageId: string | undefined, deliver: readonly BusMessage[]): void;
+  onCommitted(actorId: string, messageId: string | undefined, deliver: readonly BusMessage[]): void;
   onToolEffect(tool: string, args: Record<string, unknown>, context: Record<string, unknown>): void;
   note(line: string): void;
 }
@@ -60,6 +60,17 @@ export function processScheduler(world: SimulatedWorld, process: SimulatedProces
     once: (ms, job) => world.scheduler.once(ms, guard(job)),
     every: (ms, job) => world.scheduler.every(ms, guard(job)),
   };
+}
+
+/**
+ * Most database calls and sends start at once; a `slowCall` share of them waits a while first.
+ * A process that died meanwhile never gets to make the call: a dead process has no effects.
+ */
+async function maybeSlow(world: SimulatedWorld, process: SimulatedProcess): Promise<void> {
+  if (!world.random.chance(world.faults.slowCall)) return;
+  const ms = world.random.int(1, Math.max(1, Math.floor(world.faults.maxDelayMs / 4)));
+  await new Promise<void>((resolve) => world.scheduler.once(ms, () => resolve()));
+  if (!process.alive) await NEVER;
 }
 
 function delay(world: SimulatedWorld, signal: AbortSignal | undefined): Promise<void> {
@@ -142,6 +153,7 @@ export function simulatedTools(
             code: 'TOOL_TIMEOUT',
           });
         }
+        if (!process.alive) await NEVER;
         // Whatever the runtime puts into the tool's context (an idempotency key, …) is passed on.
         const context: Record<string, unknown> = { ...options };
         const result = await spec.execute(args, context);
@@ -174,7 +186,7 @@ export class SimulatedBus {
   /** The bus as `process` sees it. */
   view(process: SimulatedProcess): MessageBus {
     return {
-      send: (message) => fenced(process, () => this.send(message)),
+      send: (message) => fenced(process, () => this.send(message, process)),
       subscribe: (handler, options?: SubscribeOptions) => {
         const subscriber = { process, handler, to: options?.to };
         this.subscribers.add(subscriber);
@@ -185,8 +197,9 @@ export class SimulatedBus {
     };
   }
 
-  private async send(message: BusMessage): Promise<void> {
+  private async send(message: BusMessage, process: SimulatedProcess): Promise<void> {
     const { world } = this;
+    await maybeSlow(world, process);
     if (world.random.chance(world.faults.busDrop)) {
       world.note(`fault: bus refuses ${message.id}`);
       throw new Error('Simulated bus failure: the message was not sent');
@@ -263,6 +276,7 @@ function outageError(): Error {
 function storeCall(world: SimulatedWorld, process: SimulatedProcess) {
   return (_method: string, run: () => Promise<unknown>) =>
     fenced(process, async () => {
+      await maybeSlow(world, process);
       if (world.scheduler.now() < world.outageUntil) throw outageError();
       return run();
     });
@@ -322,7 +336,7 @@ export function simulatedStore(
         commit: (messageId, deliver, publish) =>
           call('commit', async () => {
             await transaction.commit(messageId, deliver, publish);
-            world.onCommitted(messageId, deliver);
+            world.onCommitted(actorId, messageId, deliver);
           }) as Promise<void>,
         abort: () => transaction.abort(),
       };

@@ -36,6 +36,11 @@ export interface SimulationFaults {
   crash: number;
   /** Per step: an actor is removed from the state port while the system runs. Default 0.01. */
   actorRemoval: number;
+  /**
+   * A database call or bus send takes virtual time (up to a quarter of `maxDelayMs`), so that
+   * other steps — a removal, a crash, a stop — can land in the middle of a tick. Default 0.2.
+   */
+  slowCall: number;
   /** Largest virtual delay of a model call, tool call or bus delivery, in milliseconds. Default 200. */
   maxDelayMs: number;
   /** How long a hang lasts in virtual milliseconds. Default 600,000 (ten minutes). */
@@ -84,6 +89,8 @@ export interface SimulatedMessage {
   acceptedAt: number;
   /** How many times a tick handled it to the end (acknowledged, with a store). */
   handled: number;
+  /** How many messages ticks sent while handling it (their `metadata.causationId` is its id). */
+  answers: number;
   /** Dead-letter reasons it got. */
   deadLetters: DeadLetter['reason'][];
 }
