@@ -5,8 +5,8 @@ import { ActionSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Behavior, Message } from '../types';
 import { check } from '../validation';
-import { NEVER_ABORTED } from './abort';
-import { type ActionScope, makeActionRunner } from './execute-action';
+import { abortError, NEVER_ABORTED } from './abort';
+import { type ActionScope, keyedTools, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
 import { selectBehaviors } from './select-behaviors';
 import type {
@@ -172,6 +172,8 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       state: ports.state ?? state,
       context: ports.context ?? context,
       bus: ports.bus ?? deps.bus,
+      llm: ports.llm ?? llm,
+      tools: ports.tools ?? tools,
     });
   }
 
@@ -224,8 +226,10 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       metadata: input.metadata,
       messageId: input.messageId,
       sent: 0,
+      toolCalls: 0,
     };
     let done = false;
+    const tickTools = keyedTools(tools, scope, ids, actor.id);
 
     // Indexed loops: a for-of that awaits keeps its iterator alive across suspensions, which
     // costs allocations on every message.
@@ -238,7 +242,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       let executed = 0;
       try {
         const plan = validatePlan(
-          await behavior.plan({ goal, context: messages, actor, llm, tools, signal }),
+          await behavior.plan({ goal, context: messages, actor, llm, tools: tickTools, signal }),
           behavior.name,
           actor,
           limits,
@@ -248,6 +252,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           error = plan;
         } else {
           for (let index = 0; index < plan.actions.length; index++) {
+            if (signal.aborted) break;
             const action = plan.actions[index] as Action;
             if (hooks) emit('onActionStart', { actor, action });
             const result = await runAction(action, actor, scope);
@@ -271,6 +276,14 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           error,
         });
       }
+    }
+
+    // An aborted tick stops here: it records no history and leaves the state to its canceller.
+    if (signal.aborted) {
+      const reason = abortError(signal);
+      logFailedTick(actor, input, [reason]);
+      if (hooks) emit('onTickFailed', { actor, input, error: reason });
+      throw reason;
     }
 
     if (context.append) {

@@ -81,6 +81,9 @@ export interface TickPorts {
   state?: ActorStatePort;
   context?: ContextPort;
   bus?: MessageBus;
+  /** E.g. a model port that charges a conversation's budget. */
+  llm?: LlmPort;
+  tools?: ToolPort;
 }
 
 /** What arrives with a tick. Without `userMessage` only passive and persistent behaviors run. */
@@ -105,7 +108,11 @@ export interface TickInput {
    * (`<messageId>:<n>`), so a replayed tick produces the same ids and receivers can de-duplicate.
    */
   messageId?: string;
-  /** Cancels the tick's behaviors, waits and tool calls. */
+  /**
+   * Cancels the tick: behaviors, model calls, waits and tool calls get it, and an aborted tick
+   * runs no further actions, records no history, leaves the actor's state as it is and rejects
+   * with the abort reason (`ABORTED`, or the reason's own `PantheonError`).
+   */
   signal?: AbortSignal;
 }
 

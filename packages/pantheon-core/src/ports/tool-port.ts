@@ -7,6 +7,8 @@ export interface ToolInvokeOptions {
   timeoutMs?: number;
   /** The actor on whose behalf the tool runs. */
   actorId?: string;
+  /** Passed to the tool as `context.idempotencyKey`; see `ToolExecutionContext`. */
+  idempotencyKey?: string;
 }
 
 /** Registers tools and runs them by name. */

@@ -2,32 +2,47 @@ import { checkActorScript } from '../actor-scripts';
 import { BoundedLog } from '../bounded-log';
 import { consoleLog } from '../console-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
+import { abortError, deadline } from '../orchestrator/abort';
+import { DEFAULT_ORCHESTRATOR_LIMITS } from '../orchestrator/limits';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
-import type { LogFunction, Orchestrator, TickInput } from '../orchestrator/types';
+import type {
+  LogFunction,
+  Orchestrator,
+  TickInput,
+  TickPorts,
+  TickResult,
+} from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
+import type { LlmPort } from '../ports/llm-port';
 import type { MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
 import type { Actor } from '../types';
-import { ActorCell } from './actor-cell';
+import { ActorCell, type RunningTick } from './actor-cell';
 import { AskRequests } from './ask-requests';
+import { type Budget, type BudgetLedger, ConversationBudgets } from './budgets';
 import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
+import { type OnceResults, onceTools } from './once-tools';
 import { Queue } from './queue';
 import { checkRequirements, checkStorePorts } from './setup-checks';
 import { Supervisor } from './supervisor';
+import { TickDeadlines } from './tick-deadlines';
 import { TurnScheduler } from './turn-scheduler';
 import type {
   AskOptions,
   CreateActorOptions,
   DeadLetter,
   DeadLetterReason,
+  InterruptedTick,
   PantheonSystemEvents,
   PantheonSystemOptions,
   RuntimeLimits,
   SendMessageOptions,
+  ShutdownOptions,
   ShutdownReport,
+  StopActorOptions,
   SupervisionOptions,
 } from './types';
 
@@ -39,6 +54,7 @@ export const DEFAULT_RUNTIME_LIMITS: Readonly<RuntimeLimits> = Object.freeze({
   maxMessageBytes: 65_536,
   messageLogLimit: 1_000,
   deadLetterLimit: 10_000,
+  tickTimeoutMs: 600_000,
 });
 
 export const DEFAULT_SUPERVISION: Readonly<SupervisionOptions> = Object.freeze({
@@ -47,6 +63,9 @@ export const DEFAULT_SUPERVISION: Readonly<SupervisionOptions> = Object.freeze({
   backoffMs: 100,
   maxBackoffMs: 30_000,
 });
+
+/** How long `stopActor` and `shutdown` let running ticks go on by default. */
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 /** Messages an actor handles per turn before other ready actors get theirs. */
 const MESSAGES_PER_TURN = 32;
@@ -98,6 +117,21 @@ function deadLetterError(message: BusMessage, reason: DeadLetterReason): Pantheo
   );
 }
 
+function tickTimeout(actorId: string, timeoutMs: number, message: BusMessage | undefined) {
+  return new ActorError(
+    `The tick of actor "${actorId}" ran past tickTimeoutMs (${timeoutMs} ms) and was aborted`,
+    actorId,
+    { timeoutMs, messageId: message?.id, conversationId: message?.conversationId },
+    { code: 'TICK_TIMEOUT' },
+  );
+}
+
+/** The conversation a spawned actor was created in (its ticks without a message spend it). */
+function spawnedIn(actor: Actor): string | undefined {
+  const conversationId = actor.metadata?.spawnedIn;
+  return typeof conversationId === 'string' ? conversationId : undefined;
+}
+
 /** True when a failed tick still passed its request on (answered or handed it off). */
 function passedOn(result: { actions: readonly { action: { type: string }; ok: boolean }[] }) {
   return result.actions.some(
@@ -122,8 +156,10 @@ function passedOn(result: { actions: readonly { action: { type: string }; ok: bo
  */
 export class PantheonSystem {
   private readonly orchestrator: Orchestrator;
+  /** The tool port ticks run on (`once` tools remembered). */
+  private readonly tickTools: ToolPort;
   private readonly state: ActorStatePort;
-  private readonly tools: ToolPort;
+  private readonly llm: LlmPort;
   private readonly scheduler: Scheduler;
   private readonly now: () => number;
   private readonly log: LogFunction;
@@ -139,6 +175,12 @@ export class PantheonSystem {
   private readonly store: MailboxStore | undefined;
   private readonly outbox: DurableOutbox | undefined;
   private readonly supervisor: Supervisor;
+  private readonly deadlines: TickDeadlines;
+  private readonly budgets: ConversationBudgets;
+  private readonly defaultBudget: Budget | undefined;
+  /** Conversations whose `budget.exceeded` was emitted. */
+  private readonly budgetsReported = new WeakSet<BudgetLedger>();
+  private readonly tools: ToolPort;
   private restored: Promise<void> | undefined;
   private readonly nextId: () => string;
   private closed = false;
@@ -152,6 +194,9 @@ export class PantheonSystem {
     this.now = options.now ?? Date.now;
     this.state = options.actorStateAdapter;
     this.tools = options.toolAdapter;
+    this.llm = options.llmAdapter;
+    this.budgets = new ConversationBudgets(this.now, options.prices);
+    this.defaultBudget = options.budget;
     this.scheduler = options.scheduler;
     this.limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
     this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
@@ -183,18 +228,35 @@ export class PantheonSystem {
       halt: (cell) => this.halt(cell),
       resume: (cell) => this.turns.schedule(cell),
     });
+    this.deadlines = new TickDeadlines(
+      this.limits.tickTimeoutMs,
+      this.scheduler,
+      this.now,
+      (cell) => {
+        const message = cell.ticking?.message;
+        this.abortTick(cell, tickTimeout(cell.id, this.limits.tickTimeoutMs, message));
+      },
+    );
+    this.tickTools = onceTools(options.toolAdapter, this.onceResults());
     this.orchestrator = makeOrchestrator({
       now: this.now,
       log,
       ids: this.nextId,
       context: options.contextAdapter,
-      tools: options.toolAdapter,
+      tools: this.tickTools,
       llm: options.llmAdapter,
       bus: this.sendingOnce(options.messageBus),
       schedule: options.scheduler,
       state: this.registeringSpawns(options.actorStateAdapter),
       hooks: options.hooks,
-      limits: options.limits,
+      // A wait the tick deadline would cut short is refused when planned instead.
+      limits: {
+        ...options.limits,
+        maxWaitMs: Math.min(
+          options.limits?.maxWaitMs ?? DEFAULT_ORCHESTRATOR_LIMITS.maxWaitMs,
+          this.limits.tickTimeoutMs,
+        ),
+      },
     });
     this.unsubscribe = options.messageBus.subscribe((message) => this.route(message));
   }
@@ -264,12 +326,17 @@ export class PantheonSystem {
     this.turns.schedule(cell);
   }
 
-  /** Stops the actor after its current tick; its mailbox is kept for the next `startActor`. */
-  async stopActor(id: string): Promise<void> {
+  /**
+   * Stops the actor after its current tick; its mailbox is kept for the next `startActor`. A tick
+   * still running after `options.timeoutMs` (default 10 s) is aborted through its signal
+   * (`tick.interrupted`); its message stays in the mailbox and is handled on the next start.
+   */
+  async stopActor(id: string, options: StopActorOptions = {}): Promise<void> {
     const cell = await this.cellFor(id);
     if (!cell.started) return;
     this.halt(cell);
-    await cell.turn;
+    const stopBy = deadline(this.scheduler, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    await this.settle([cell], stopBy);
     await this.state.update(id, { state: 'stopped' });
     this.events.emit('actor.stopped', { actorId: id });
   }
@@ -318,6 +385,9 @@ export class PantheonSystem {
       conversationId: options.conversationId ?? this.nextId(),
       replyTo: options.replyTo ?? from,
     };
+    if (options.budget !== undefined || this.defaultBudget !== undefined || this.budgets.active) {
+      this.budgetSend(message, options);
+    }
     this.assertCapacity(cell, message);
     // Once stored, a message is accepted: rejecting it now would report a loss that a restart undoes.
     if (this.store && !(await this.store.enqueue(message))) return message.id as string;
@@ -348,9 +418,13 @@ export class PantheonSystem {
       conversationId,
       timeoutMs: options.timeoutMs ?? 30_000,
     });
-    this.sendMessage(id, content, { from, correlationId, conversationId, replyTo }).catch(
-      (error: PantheonError) => this.asks.abort(correlationId, error),
-    );
+    this.sendMessage(id, content, {
+      from,
+      correlationId,
+      conversationId,
+      replyTo,
+      budget: options.budget,
+    }).catch((error: PantheonError) => this.asks.abort(correlationId, error));
     return answer;
   }
 
@@ -370,6 +444,15 @@ export class PantheonSystem {
     return [...this.deadLetters];
   }
 
+  /**
+   * A conversation's budget and what it has spent, as this system knows it (a copy); undefined
+   * for a conversation without a budget.
+   */
+  getConversationBudget(conversationId: string): BudgetLedger | undefined {
+    const ledger = this.budgets.get(conversationId);
+    return ledger && { limit: { ...ledger.limit }, spent: { ...ledger.spent } };
+  }
+
   /** Subscribes to runtime events; returns the function that unsubscribes. */
   on<K extends keyof PantheonSystemEvents>(
     event: K,
@@ -384,26 +467,22 @@ export class PantheonSystem {
   }
 
   /**
-   * Stops taking messages, lets started actors drain their mailboxes (up to `timeoutMs`), stops
-   * every actor and reports the messages still waiting. Without a store they are lost: reported
-   * as `pending` and recorded as dead letters with reason `SHUTDOWN`. With a store they are
-   * `kept` there and delivered on the next start. Pending `ask`s reject with `SYSTEM_SHUT_DOWN`.
+   * Stops taking messages, lets started actors drain their mailboxes, stops every actor and
+   * reports the messages still waiting. Everything happens within `timeoutMs` (default 10 s):
+   * ticks still running then are aborted through their signal and reported as `interrupted`.
+   * Without a store the waiting messages are lost: reported as `pending` and recorded as dead
+   * letters with reason `SHUTDOWN`. With a store they are `kept` there and delivered on the next
+   * start. Pending `ask`s reject with `SYSTEM_SHUT_DOWN`.
    */
-  async shutdown(options: { drain?: boolean; timeoutMs?: number } = {}): Promise<ShutdownReport> {
-    if (this.closed) return { pending: [], kept: [] };
-    const { drain = true, timeoutMs = 10_000 } = options;
-    if (drain) {
-      let timedOut: () => void = () => {};
-      const timeout = new Promise<void>((resolve) => {
-        timedOut = resolve;
-      });
-      const cancel = this.scheduler.once(timeoutMs, () => timedOut());
-      await Promise.race([this.whenIdle(), timeout]);
-      cancel?.();
-    }
+  async shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    if (this.closed) return { interrupted: [], pending: [], kept: [] };
+    const { drain = true, timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = options;
+    const shutdownBy = deadline(this.scheduler, timeoutMs);
+    if (drain) await Promise.race([this.whenIdle(), shutdownBy.expired]);
     this.closed = true;
     for (const cell of this.cells.values()) this.halt(cell);
-    await Promise.all([...this.cells.values()].map((cell) => cell.turn));
+    const interrupted = await this.settle([...this.cells.values()], shutdownBy);
+    this.deadlines.close();
     this.unsubscribe();
     this.asks.closeAll();
     const pending: DeadLetter[] = [];
@@ -426,7 +505,53 @@ export class PantheonSystem {
         messageIds: pending.map((letter) => letter.message.id),
       });
     }
-    return { pending, kept };
+    return { interrupted, pending, kept };
+  }
+
+  /**
+   * Waits for the cells' turns to end, until `by` expires; then aborts the ticks still running
+   * (`TICK_INTERRUPTED`) and waits for their turns, which end at once. Returns what it aborted.
+   */
+  private async settle(
+    cells: readonly ActorCell[],
+    by: { expired: Promise<void>; cancel(): void },
+  ): Promise<InterruptedTick[]> {
+    const turns = Promise.all(cells.map((cell) => cell.turn));
+    await Promise.race([turns, by.expired]);
+    by.cancel();
+    const interrupted: InterruptedTick[] = [];
+    for (const cell of cells) {
+      const ticking = cell.ticking;
+      if (!ticking) continue;
+      const { message } = ticking;
+      const tick: InterruptedTick = {
+        actorId: cell.id,
+        messageId: message?.id,
+        conversationId: message?.conversationId,
+      };
+      this.abortTick(
+        cell,
+        new ActorError(
+          `The tick of actor "${cell.id}" was still running at the stop deadline and was aborted`,
+          cell.id,
+          { messageId: tick.messageId, conversationId: tick.conversationId },
+          { code: 'TICK_INTERRUPTED' },
+        ),
+      );
+      this.log('Tick interrupted at the stop deadline', { level: 'warn', ...tick });
+      this.events.emit('tick.interrupted', tick);
+      interrupted.push(tick);
+    }
+    await turns;
+    return interrupted;
+  }
+
+  /** Aborts the actor's running tick with `reason` and lets its turn go on without it. */
+  private abortTick(cell: ActorCell, reason: PantheonError): void {
+    const ticking = cell.ticking;
+    if (!ticking) return;
+    ticking.controller.abort(reason);
+    ticking.release?.(reason);
   }
 
   /** Loads what a durable store kept: waiting messages into mailboxes, unpublished ones onto the bus. */
@@ -543,13 +668,17 @@ export class PantheonSystem {
 
   /**
    * False (and a dead letter) for a message that may not enter a mailbox: past the hop limit,
-   * over `maxMessageBytes`, or arriving after shutdown.
+   * over `maxMessageBytes`, of a conversation over its budget, or arriving after shutdown.
    */
   private admit(message: BusMessage): boolean {
     if (hopsOf(message) > this.limits.maxHops) this.deadLetter(message, 'HOP_LIMIT');
     else if (this.oversize(message.content) > 0) this.deadLetter(message, 'MESSAGE_TOO_LARGE');
     else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
-    else return true;
+    else {
+      const overBudget = this.budgetError(message, message.to);
+      if (!overBudget) return true;
+      this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+    }
     return false;
   }
 
@@ -561,7 +690,8 @@ export class PantheonSystem {
     }
   }
 
-  private deadLetter(message: BusMessage, reason: DeadLetterReason): void {
+  /** Records a dead letter; an `ask` it ends rejects with `cause` (default: one naming the reason). */
+  private deadLetter(message: BusMessage, reason: DeadLetterReason, cause?: PantheonError): void {
     const letter = { message, reason };
     this.recordDeadLetter(letter);
     this.log('Message dead-lettered', {
@@ -574,7 +704,7 @@ export class PantheonSystem {
     });
     this.events.emit('deadletter', letter);
     if (this.asks.has(message.correlationId)) {
-      this.asks.fail(message.correlationId, message.to, deadLetterError(message, reason));
+      this.asks.fail(message.correlationId, message.to, cause ?? deadLetterError(message, reason));
     }
   }
 
@@ -603,7 +733,14 @@ export class PantheonSystem {
         };
       } else {
         cell.idleTickDue = false;
+        input = {};
       }
+      // Every tick can be cancelled: by its deadline, or by `stopActor`/`shutdown` at theirs.
+      const controller = new AbortController();
+      input.signal = controller.signal;
+      const ticking: RunningTick = { message, controller };
+      cell.ticking = ticking;
+      this.deadlines.started(cell);
       // A durable tick runs in a transaction of the store: it reads the actor through it and
       // everything it writes or sends is committed with the acknowledgement of its message.
       const tick = this.outbox?.begin(cell.id);
@@ -614,31 +751,68 @@ export class PantheonSystem {
           this.lose(cell);
           return;
         }
-        if (!input && (actor.state === 'completed' || actor.state === 'paused')) {
+        if (!message && (actor.state === 'completed' || actor.state === 'paused')) {
           tick?.abort();
           continue;
         }
-        const result = await this.orchestrator.tickActor(
-          actor,
-          input,
-          tick && { ...tick.ports, state: this.registeringSpawns(tick.ports.state) },
-        );
+        let ports: TickPorts | undefined = tick && {
+          ...tick.ports,
+          state: this.registeringSpawns(tick.ports.state),
+        };
+        const conversationId = message ? message.conversationId : spawnedIn(actor);
+        const carried = message?.metadata?.budget;
+        const ledger =
+          this.budgets.active || carried !== undefined
+            ? this.budgets.merge(conversationId, carried)
+            : undefined;
+        if (ledger) {
+          // Another branch of the conversation may have spent the rest meanwhile.
+          const overBudget = message && this.budgetError(message, cell.id);
+          if (overBudget) {
+            if (tick) await this.commitDurableTick(tick, message.id);
+            cell.mailbox?.shift();
+            cell.sentForHead = 0;
+            this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+            continue;
+          }
+          // The tick's model and tool calls are charged; its messages carry the ledger on.
+          const id = conversationId as string;
+          ports = {
+            ...ports,
+            llm: this.budgets.llm(this.llm, id, ledger),
+            tools: this.budgets.tools(this.tickTools, id, ledger),
+          };
+          input.metadata = { ...input.metadata, budget: ledger };
+        }
+        const running = this.orchestrator.tickActor(actor, input, ports);
+        // An aborted tick is let go: its turn goes on even if a behavior ignores the signal.
+        const result = await new Promise<TickResult>((resolve, reject) => {
+          if (controller.signal.aborted) reject(abortError(controller.signal));
+          ticking.release = reject;
+          running.then(resolve, reject);
+        });
         if (tick) await this.commitDurableTick(tick, message?.id);
+        cell.onceResults = undefined;
         if (message) {
           cell.mailbox?.shift();
           cell.sentForHead = 0;
         }
         if (result.state === 'failed') {
-          const error = result.errors[0]!;
+          const overBudget = ledger && result.errors.find((e) => e.code === 'BUDGET_EXCEEDED');
+          const error = overBudget || result.errors[0]!;
           // The message is consumed: unless the tick passed it on, its request ends here.
           if (message && !passedOn(result)) this.asks.fail(message.correlationId, cell.id, error);
-          this.supervisor.failed(cell, error, message);
+          // A conversation out of budget is no failure of the actor's.
+          if (overBudget) this.reportBudget(ledger, overBudget, cell.id);
+          else this.supervisor.failed(cell, error, message);
         } else {
           this.supervisor.succeeded(cell);
         }
       } catch (error) {
-        // The tick itself failed (a port is down): the message stays at the head of the mailbox.
+        // The tick itself failed (a port is down, or it timed out): the message stays at the head
+        // of the mailbox. An interrupted tick is no failure of the actor's: it simply stopped.
         tick?.abort();
+        if (PantheonError.isInstance(error) && error.code === 'TICK_INTERRUPTED') return;
         this.supervisor.failed(
           cell,
           PantheonError.isInstance(error)
@@ -648,6 +822,9 @@ export class PantheonSystem {
               }),
           message,
         );
+      } finally {
+        this.deadlines.ended(cell);
+        cell.ticking = undefined;
       }
     }
   }
@@ -717,6 +894,96 @@ export class PantheonSystem {
     };
     if (state.remove) ticking.remove = (id) => state.remove!(id);
     return ticking;
+  }
+
+  /**
+   * Where `once` tool results are remembered: in the actor's cell until its tick completes, and
+   * in the store when it keeps tool effects, so a tick replayed after a restart finds them.
+   */
+  private onceResults(): OnceResults {
+    const store = this.store;
+    let warned = false;
+    return {
+      get: async (key, actorId) => {
+        const remembered = actorId === undefined ? undefined : this.cells.get(actorId)?.onceResults;
+        if (remembered?.has(key)) return { result: remembered.get(key) };
+        return store?.toolEffect ? store.toolEffect(key) : undefined;
+      },
+      put: async (key, actorId, result) => {
+        const cell = actorId === undefined ? undefined : this.cells.get(actorId);
+        if (cell) {
+          cell.onceResults ??= new Map();
+          cell.onceResults.set(key, result);
+        }
+        if (!store) return;
+        if (!store.recordToolEffect) {
+          if (!warned) {
+            warned = true;
+            this.log('The store keeps no tool effects: once tools are remembered in memory only', {
+              level: 'warn',
+            });
+          }
+          return;
+        }
+        // The tool ran: its result counts even if the record fails; the tick goes on.
+        await store.recordToolEffect(key, result).catch((error: unknown) =>
+          this.log('Could not record the result of a once tool', {
+            level: 'error',
+            actorId,
+            idempotencyKey: key,
+            error: errorMessage(error),
+          }),
+        );
+      },
+    };
+  }
+
+  /**
+   * Budgets a message `sendMessage` is about to enqueue: opens its conversation's budget (the
+   * send's, else the system's) unless it has one, refuses it when the conversation is over budget
+   * (`BUDGET_EXCEEDED`), and makes it carry the ledger.
+   */
+  private budgetSend(message: BusMessage, options: SendMessageOptions): void {
+    const conversationId = message.conversationId as string;
+    const limit = options.budget ?? this.defaultBudget;
+    const ledger = limit
+      ? this.budgets.open(conversationId, limit)
+      : this.budgets.get(conversationId);
+    if (!ledger) return;
+    const over = this.budgets.check(conversationId, ledger);
+    if (over) {
+      this.reportBudget(ledger, over, message.to);
+      throw over;
+    }
+    message.metadata = { budget: ledger };
+  }
+
+  /** `BUDGET_EXCEEDED` (reported) when the message's conversation is over its budget. */
+  private budgetError(message: BusMessage, actorId: string): PantheonError | undefined {
+    if (!this.budgets.active && message.metadata?.budget === undefined) return undefined;
+    const ledger = this.budgets.merge(message.conversationId, message.metadata?.budget);
+    if (!ledger) return undefined;
+    const over = this.budgets.check(message.conversationId as string, ledger);
+    if (over) this.reportBudget(ledger, over, actorId);
+    return over;
+  }
+
+  /** Emits `budget.exceeded` (and logs it), once per conversation. */
+  private reportBudget(ledger: BudgetLedger, error: PantheonError, actorId: string): void {
+    if (this.budgetsReported.has(ledger)) return;
+    this.budgetsReported.add(ledger);
+    const { conversationId, limit } = error.details as {
+      conversationId: string;
+      limit: keyof Budget;
+    };
+    this.log('Conversation over budget', { level: 'warn', conversationId, actorId, limit });
+    this.events.emit('budget.exceeded', {
+      conversationId,
+      actorId,
+      limit,
+      budget: { ...ledger.limit },
+      spent: { ...ledger.spent },
+    });
   }
 
   /** Stops scheduling the actor; an actor waiting out a backoff no longer counts as busy. */

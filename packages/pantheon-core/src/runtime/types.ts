@@ -8,6 +8,7 @@ import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
 import type { ActorScript } from '../types';
+import type { Budget, BudgetSpent, PriceTable } from './budgets';
 
 /** Bounds of the actor runtime. */
 export interface RuntimeLimits {
@@ -23,6 +24,13 @@ export interface RuntimeLimits {
   messageLogLimit: number;
   /** Dead letters kept for `getDeadLetters`. Default 10,000. */
   deadLetterLimit: number;
+  /**
+   * Longest a tick may run, in milliseconds on the system's scheduler. Past it the tick's signal
+   * aborts, its concurrency slot is freed and it counts as a failure for supervision
+   * (`TICK_TIMEOUT`); its message is handled again after the backoff. `wait` actions longer
+   * than this are refused when planned (`LIMIT_EXCEEDED`). Default 600,000 (ten minutes).
+   */
+  tickTimeoutMs: number;
 }
 
 /** How the runtime reacts to an actor whose ticks keep failing. */
@@ -66,6 +74,13 @@ export interface PantheonSystemOptions {
    * acknowledged only when the tick that handled them committed, and restored on the next start.
    */
   store?: MailboxStore;
+  /**
+   * The budget of every conversation that reaches this system through `sendMessage`/`ask`
+   * without one (unless the send gives its own). Default: none.
+   */
+  budget?: Budget;
+  /** Prices per million tokens by model, for budgets with a `cost` limit. */
+  prices?: PriceTable;
 }
 
 /** What `createActor` needs. */
@@ -94,7 +109,8 @@ export type DeadLetterReason =
   | 'MAILBOX_FULL'
   | 'MESSAGE_TOO_LARGE'
   | 'ACTOR_NOT_FOUND'
-  | 'SHUTDOWN';
+  | 'SHUTDOWN'
+  | 'BUDGET_EXCEEDED';
 
 /** A message the runtime could not deliver, kept for inspection. */
 export interface DeadLetter {
@@ -128,6 +144,25 @@ export interface PantheonSystemEvents {
     conversationId?: string;
   };
   deadletter: DeadLetter;
+  /**
+   * A conversation reached a limit of its budget (reported once per conversation and system):
+   * its messages are dead-lettered with reason `BUDGET_EXCEEDED`, its `ask`s reject, other
+   * conversations go on.
+   */
+  'budget.exceeded': {
+    conversationId: string;
+    /** The actor whose tick or mailbox found it. */
+    actorId: string;
+    limit: keyof Budget;
+    budget: Budget;
+    spent: BudgetSpent;
+  };
+  /**
+   * `stopActor` or `shutdown` aborted a tick still running at its deadline (`TICK_INTERRUPTED`).
+   * Its message was not consumed: it is handled again when the actor next starts (with a store,
+   * after a restart too).
+   */
+  'tick.interrupted': { actorId: string; messageId?: string; conversationId?: string };
 }
 
 /** Options of `sendMessage`. */
@@ -140,6 +175,12 @@ export interface SendMessageOptions {
   conversationId?: string;
   /** Who receives the conversation's answers; defaults to `from`. */
   replyTo?: string;
+  /**
+   * The conversation's budget, instead of the system's `budget`, when it has none yet (a
+   * conversation keeps the first budget it got). Once it reaches a limit the conversation stops
+   * with `BUDGET_EXCEEDED`.
+   */
+  budget?: Budget;
 }
 
 /** Options of `ask`. */
@@ -152,10 +193,42 @@ export interface AskOptions {
   conversationId?: string;
   /** Where the answer is expected; defaults to `from`. */
   replyTo?: string;
+  /** The conversation's budget; see `SendMessageOptions.budget`. */
+  budget?: Budget;
+}
+
+/** Options of `stopActor`. */
+export interface StopActorOptions {
+  /**
+   * How long the actor's running tick may go on before its signal aborts it
+   * (`TICK_INTERRUPTED`; its message is kept for the next start). Default 10,000 ms.
+   */
+  timeoutMs?: number;
+}
+
+/** Options of `shutdown`. */
+export interface ShutdownOptions {
+  /** Let started actors work through their mailboxes first. Default true. */
+  drain?: boolean;
+  /**
+   * The deadline for draining and for the ticks still running; ticks running past it are
+   * aborted (`TICK_INTERRUPTED`) and reported as `interrupted`. Default 10,000 ms.
+   */
+  timeoutMs?: number;
+}
+
+/** A tick that `stopActor` or `shutdown` aborted at its deadline. */
+export interface InterruptedTick {
+  actorId: string;
+  /** The message it was handling (absent for a tick without input); it is handled again later. */
+  messageId?: string;
+  conversationId?: string;
 }
 
 /** What `shutdown` did with the messages still waiting. */
 export interface ShutdownReport {
+  /** Ticks still running at the deadline, aborted; their messages are among `pending` or `kept`. */
+  interrupted: InterruptedTick[];
   /** Messages lost: left undelivered without a store (also dead letters with reason `SHUTDOWN`). */
   pending: DeadLetter[];
   /** Messages a store keeps for the next start; they are delivered then, not lost. */
