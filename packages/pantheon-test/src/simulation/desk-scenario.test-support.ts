@@ -5,7 +5,7 @@ import type { ActorScript, Behavior, BehaviorPlan, ToolSpec } from '@promethean-
 import type { SimulatedInput, SimulationInputContext, SimulationOptions } from './types';
 
 /** The limits the desk runs under: small, so that the simulation reaches them. */
-export const DESK_LIMITS = { maxHops: 6, maxMessageBytes: 256 } as const;
+export const DESK_LIMITS = { maxHops: 6, maxMessageBytes: 256, tickTimeoutMs: 5_000 } as const;
 
 function script(
   name: string,
@@ -102,10 +102,11 @@ export const workerScript: ActorScript = script('worker', (input) => {
   return { actions: [{ type: 'message', content: `worker saw ${input.length} characters` }] };
 });
 
-/** A payment tool: records each charge (its effect), so tests can count them. */
-export function chargeTool(charges: string[]): ToolSpec {
+/** A payment tool: records each charge (its effect), so tests can count them; `once` by default. */
+export function chargeTool(charges: string[], once = true): ToolSpec {
   return {
     name: 'charge',
+    once,
     description: 'Charges an order',
     parameters: { type: 'object', properties: { order: { type: 'string' } }, required: ['order'] },
     execute(args: { order: string }) {

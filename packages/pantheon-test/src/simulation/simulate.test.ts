@@ -122,11 +122,11 @@ describe('simulate', () => {
 
   it('fails with the seed, the invariant and the last steps, and the seed reproduces the failure', async () => {
     // A user invariant the desk breaks sooner or later: a worker never charges an order twice.
-    // Without idempotency, a payment tool run again by a retried tick charges again.
+    // Without `once`, a payment tool run again by a retried tick charges again.
     const options = (seed: number): SimulationOptions => {
       const charges: string[] = [];
       return desk(seed, {
-        tools: [chargeTool(charges)],
+        tools: [chargeTool(charges, false)],
         invariants: [
           {
             name: 'an order is charged once',

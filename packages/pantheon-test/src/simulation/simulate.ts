@@ -49,7 +49,7 @@ export const DEFAULT_SIMULATION_FAULTS: Readonly<SimulationFaults> = Object.free
   actorRemoval: 0.01,
   slowCall: 0.2,
   maxDelayMs: 200,
-  hangMs: 600_000,
+  hangMs: 3_600_000,
 });
 
 const NO_FAULTS: SimulationFaults = {
@@ -109,6 +109,8 @@ interface Process extends SimulatedProcess {
   operations: number;
   /** Actors with a start or stop call not settled yet. */
   changing: Set<string>;
+  /** When each actor's latest tick started (virtual time). */
+  tickStartedAt: Map<string, number>;
 }
 
 function checkOptions(options: SimulationOptions): void {
@@ -212,6 +214,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     note(`handled ${messageId} by ${actorId}`);
   };
 
+  /** Runs of `once` tools by idempotency key: in which process, and whether the store recorded it. */
+  const onceRuns = new Map<string, { process: number; recorded: boolean }>();
   /** Counts a message a tick sent as an answer to the message it handled. */
   const answered = (message: BusMessage) => {
     const cause = message.metadata?.causationId;
@@ -243,13 +247,30 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       }
       if (messageId !== undefined) handled(messageId, actorId);
     },
-    onToolEffect(tool, args, context) {
+    onToolEffectRecorded(key) {
+      const run = onceRuns.get(key);
+      if (run) run.recorded = true;
+    },
+    onToolEffect(process, tool, args, context) {
       const key = context.idempotencyKey;
+      if (toolSpecs.get(tool)?.once === true && typeof key === 'string') {
+        // Once its result is recorded (or while its process remembers it), a once tool does not
+        // run again; a crash or outage between the effect and the record is the window left.
+        const before = onceRuns.get(key);
+        if (before && (before.recorded || before.process === process.index)) {
+          violate(
+            'a once tool runs once per key',
+            `once tool ${tool} ran again with idempotency key ${key}, ${before.recorded ? 'whose result was recorded' : 'in the same process'}`,
+          );
+        }
+        onceRuns.set(key, { process: process.index, recorded: before?.recorded ?? false });
+      }
       toolCalls.push({
         tool,
         actorId: typeof context.actorId === 'string' ? context.actorId : undefined,
         args,
         idempotencyKey: typeof key === 'string' ? key : undefined,
+        once: toolSpecs.get(tool)?.once === true,
         step,
       });
       count('tool effects');
@@ -281,9 +302,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     process.idleWaits = [];
     process.operations = 0;
     process.changing = new Set();
+    process.tickStartedAt = new Map();
     let ids = 0;
     const hooks: OrchestratorHooks = {
       onTickStart({ actor, input }) {
+        process.tickStartedAt.set(actor.id, scheduler.now());
         const running = (process.ticking.get(actor.id) ?? 0) + 1;
         process.ticking.set(actor.id, running);
         process.inputs.set(actor.id, input);
@@ -296,13 +319,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         observeInput(actor.id, input);
       },
       onTickEnd({ actor, result }) {
-        process.ticking.set(actor.id, (process.ticking.get(actor.id) ?? 1) - 1);
+        process.ticking.set(actor.id, Math.max(0, (process.ticking.get(actor.id) ?? 1) - 1));
         const input = process.inputs.get(actor.id);
         if (result.state === 'failed' && input) process.failedInputs.set(actor.id, input);
         if (!durable) handled(input?.messageId, actor.id);
       },
       onTickFailed({ actor, input }) {
-        process.ticking.set(actor.id, (process.ticking.get(actor.id) ?? 1) - 1);
+        process.ticking.set(actor.id, Math.max(0, (process.ticking.get(actor.id) ?? 1) - 1));
         process.failedInputs.set(actor.id, input);
       },
     };
@@ -350,13 +373,20 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     });
     system.on('actor.started', ({ actorId }) => note(`started ${actorId}`));
     system.on('actor.stopped', ({ actorId }) => note(`stopped ${actorId}`));
+    // A tick cut off at its deadline is abandoned: it runs no further actions and writes
+    // nothing, so the actor's next tick may start before the abandoned one has unwound.
+    const abandoned = (actorId: string, code: string) => {
+      if (code === 'TICK_TIMEOUT') process.ticking.set(actorId, 0);
+    };
     system.on('actor.restarted', (event) => {
+      abandoned(event.actorId, event.error.code);
       process.backoffUntil.set(event.actorId, scheduler.now() + event.backoffMs);
       note(`restart ${event.actorId} (${event.error.code}) backoff ${event.backoffMs}`);
       count('restarts');
       checkFailureEvent(process, event.actorId, event);
     });
     system.on('actor.failed', (event) => {
+      abandoned(event.actorId, event.error.code);
       process.started.delete(event.actorId);
       note(`failed ${event.actorId} (${event.error.code}) after ${event.failures}`);
       count('actors failed');
@@ -404,10 +434,16 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     const input = process.failedInputs.get(actorId);
     process.failedInputs.delete(actorId);
     if (input?.messageId === undefined) return;
-    if (event.messageId !== input.messageId || event.conversationId !== input.conversationId) {
+    // Which message it names is not checked: a tick abandoned at its deadline may report its end
+    // after a later tick started. That it names one is.
+    const missing = [
+      event.messageId === undefined && 'messageId',
+      event.conversationId === undefined && input.conversationId !== undefined && 'conversationId',
+    ].filter(Boolean);
+    if (missing.length > 0) {
       violate(
         'failure events name their message',
-        `failure event of ${actorId} names message ${event.messageId} / conversation ${event.conversationId}, the failed tick handled ${input.messageId} / ${input.conversationId}`,
+        `a failure event of ${actorId} has no ${missing.join(' and ')}, though the failed tick handled ${input.messageId} in conversation ${input.conversationId}`,
       );
     }
   }
@@ -513,6 +549,20 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   });
   const invariants: SimulationInvariant[] = [
     ...builtInInvariants(observations, () => current, durable, configuredFaults.maxDelayMs),
+    {
+      // A hung model or tool call is cut off at the tick deadline (and the tick counts as failed).
+      name: 'no tick outlives its deadline',
+      check({ now }) {
+        const deadline = options.limits?.tickTimeoutMs ?? 600_000;
+        for (const [actorId, running] of current.ticking) {
+          if (running === 0) continue;
+          const started = current.tickStartedAt.get(actorId) ?? now;
+          if (now - started > deadline + configuredFaults.maxDelayMs) {
+            return `a tick of ${actorId} has run for ${now - started} ms, past tickTimeoutMs (${deadline})`;
+          }
+        }
+      },
+    },
     ...(options.invariants ?? []),
   ];
 
@@ -679,7 +729,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   const horizon = configuredFaults.hangMs + 60_000;
   for (let round = 0; round < 6; round++) {
     for (const id of await actorIds()) {
-      if (!current.started.has(id)) await startActor(current, id);
+      if (!current.started.has(id) && !current.changing.has(id)) await startActor(current, id);
     }
     await scheduler.advance(horizon);
     await settle();

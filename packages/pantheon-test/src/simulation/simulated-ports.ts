@@ -49,7 +49,14 @@ export interface SimulatedWorld {
   onSpawned(id: string): void;
   onSent(message: BusMessage): void;
   onCommitted(actorId: string, messageId: string | undefined, deliver: readonly BusMessage[]): void;
-  onToolEffect(tool: string, args: Record<string, unknown>, context: Record<string, unknown>): void;
+  onToolEffect(
+    process: SimulatedProcess,
+    tool: string,
+    args: Record<string, unknown>,
+    context: Record<string, unknown>,
+  ): void;
+  /** The store recorded the result of a `once` tool call. */
+  onToolEffectRecorded(key: string): void;
   note(line: string): void;
 }
 
@@ -157,7 +164,7 @@ export function simulatedTools(
         // Whatever the runtime puts into the tool's context (an idempotency key, …) is passed on.
         const context: Record<string, unknown> = { ...options };
         const result = await spec.execute(args, context);
-        world.onToolEffect(name, args, context);
+        world.onToolEffect(process, name, args, context);
         return result;
       }),
   };
@@ -328,6 +335,19 @@ export function simulatedStore(
     markPublished: (ids) =>
       call('markPublished', () => store.mailbox.markPublished(ids)) as Promise<void>,
     owns: (port) => port === actors || port === context || store.mailbox.owns(port),
+    ...(store.mailbox.toolEffect && {
+      toolEffect: (key: string) =>
+        call('toolEffect', () => store.mailbox.toolEffect!(key)) as Promise<
+          { result: unknown } | undefined
+        >,
+    }),
+    ...(store.mailbox.recordToolEffect && {
+      recordToolEffect: (key: string, result: unknown) =>
+        call('recordToolEffect', async () => {
+          await store.mailbox.recordToolEffect!(key, result);
+          world.onToolEffectRecorded(key);
+        }) as Promise<void>,
+    }),
     beginTick(actorId) {
       const transaction = store.mailbox.beginTick(actorId);
       const tick: TickTransaction = {

@@ -43,7 +43,7 @@ export interface SimulationFaults {
   slowCall: number;
   /** Largest virtual delay of a model call, tool call or bus delivery, in milliseconds. Default 200. */
   maxDelayMs: number;
-  /** How long a hang lasts in virtual milliseconds. Default 600,000 (ten minutes). */
+  /** How long a hang lasts in virtual milliseconds. Default 3,600,000 (an hour: past any tick deadline). */
   hangMs: number;
 }
 
@@ -102,6 +102,8 @@ export interface SimulatedToolCall {
   args: Record<string, unknown>;
   /** The tool's idempotency key, when the runtime gives one (`context.idempotencyKey`). */
   idempotencyKey: string | undefined;
+  /** The tool declares `once` (`ToolSpec.once`). */
+  once: boolean;
   step: number;
 }
 
