@@ -55,6 +55,8 @@ export type {
   ContextPort,
   ContextStoreOptions,
   LlmCompleteOptions,
+  LlmOutputSchema,
+  LlmOutputSpec,
   LlmPort,
   LlmStreamEvent,
   LlmUsage,
@@ -113,6 +115,12 @@ export {
   ToolCallSchema,
   WaitActionSchema,
 } from './schemas';
+export {
+  completeOutput,
+  type OutputOf,
+  type OutputReply,
+  type ToolCallReply,
+} from './structured-output';
 export type {
   Action,
   ActionType,

@@ -26,6 +26,7 @@ describe('public API of @promethean-os/pantheon-test', () => {
         "RecordingLlmAdapter",
         "ReplayLlmAdapter",
         "SimulationFailure",
+        "collectStream",
         "createMockActorState",
         "createMockMessageBus",
         "createMockScheduler",
