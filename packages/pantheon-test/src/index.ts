@@ -1,6 +1,7 @@
 /**
  * `@promethean-os/pantheon-test`: mocks of every Pantheon port that record their calls, a
- * virtual-time scheduler and clock, fixtures, and LLM cassettes (record once, replay offline).
+ * virtual-time scheduler and clock, fixtures, LLM cassettes (record once, replay offline), and
+ * `simulate`: seeded simulation of a whole system under faults, with invariants.
  * The port contract suites are the `/contracts` subpath, so that importing the mocks never loads
  * vitest.
  *
@@ -61,4 +62,21 @@ export {
   type ScriptedHttpResponder,
 } from './recording-server';
 export { ReplayLlmAdapter } from './replay-llm-adapter';
+export {
+  DEFAULT_SIMULATION_FAULTS,
+  type SimulatedInput,
+  type SimulatedMessage,
+  type SimulatedToolCall,
+  SimulationFailure,
+  type SimulationFaults,
+  type SimulationInputContext,
+  type SimulationInvariant,
+  type SimulationOptions,
+  type SimulationRandom,
+  type SimulationReport,
+  type SimulationSetup,
+  type SimulationStore,
+  type SimulationView,
+  simulate,
+} from './simulation';
 export { createTestClock, type TestClock } from './test-clock';

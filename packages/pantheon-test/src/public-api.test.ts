@@ -19,11 +19,13 @@ describe('public API of @promethean-os/pantheon-test', () => {
   it('exports mocks, fixtures and cassettes from the main entry', async () => {
     expect(await names(import('./index'))).toMatchInlineSnapshot(`
       [
+        "DEFAULT_SIMULATION_FAULTS",
         "MockContextAdapter",
         "MockLlmAdapter",
         "MockToolAdapter",
         "RecordingLlmAdapter",
         "ReplayLlmAdapter",
+        "SimulationFailure",
         "collectStream",
         "createMockActorState",
         "createMockMessageBus",
@@ -32,6 +34,7 @@ describe('public API of @promethean-os/pantheon-test', () => {
         "createTestActor",
         "createTestClock",
         "createTestScript",
+        "simulate",
       ]
     `);
   });
