@@ -122,7 +122,14 @@ export class InMemoryToolAdapter implements ToolPort {
     const timeoutMs = options.timeoutMs ?? spec.timeout;
     const run = (signal: AbortSignal | undefined) =>
       Promise.resolve()
-        .then(() => spec.execute(checked.args, { signal, actorId: options.actorId }))
+        .then(() =>
+          spec.execute(
+            checked.args,
+            options.approval === undefined
+              ? { signal, actorId: options.actorId }
+              : { signal, actorId: options.actorId, approval: options.approval },
+          ),
+        )
         .catch((error: unknown) => {
           throw toolFailure(name, error);
         });

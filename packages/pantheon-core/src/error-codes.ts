@@ -22,6 +22,20 @@ export const ERROR_CODES = {
   HOP_LIMIT:
     'a message chain went past `maxHops` actor-to-actor hops and was dead-lettered (the `cause` of an `ask` it ended)',
 
+  // Human approval of tool calls
+  APPROVAL_NOT_FOUND:
+    '`approve` or `deny` of an id that no pending approval has (never requested, or from another store); nothing ran',
+  APPROVAL_ALREADY_DECIDED:
+    '`approve` or `deny` of an approval decided before (`details.status`); the tool does not run again',
+  APPROVAL_EXPIRED:
+    '`approve` or `deny` of an approval its timeout (`approvals.timeoutMs`) denied; also the tool error the model sees for it',
+  APPROVAL_DENIED:
+    'the tool error the model sees for a call a person denied (`deny`); its message carries the reason',
+  APPROVAL_NOT_OWNED:
+    "`approve` or `deny` in a process where the approval's actor is not started (it runs elsewhere, or is stopped); nothing was decided",
+  APPROVAL_UNSUPPORTED:
+    'a plan held a tool call back for approval (`awaitApproval`) but its behavior has no `resume` method, or the tick handled no message; the call did not run',
+
   // Actors and their state
   ACTOR_ERROR: 'generic actor failure',
   ACTOR_NOT_FOUND:

@@ -1,4 +1,5 @@
 import { checkActorScript } from '../actor-scripts';
+import type { ApproveOptions, DenyOptions, PendingApproval } from '../approval-types';
 import { BoundedLog } from '../bounded-log';
 import { consoleLog } from '../console-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
@@ -11,6 +12,7 @@ import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
 import type { Actor } from '../types';
 import { ActorCell } from './actor-cell';
+import { Approvals } from './approvals';
 import { AskRequests } from './ask-requests';
 import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
@@ -139,6 +141,7 @@ export class PantheonSystem {
   private readonly store: MailboxStore | undefined;
   private readonly outbox: DurableOutbox | undefined;
   private readonly supervisor: Supervisor;
+  private readonly approvals: Approvals;
   private restored: Promise<void> | undefined;
   private readonly nextId: () => string;
   private closed = false;
@@ -195,6 +198,20 @@ export class PantheonSystem {
       state: this.registeringSpawns(options.actorStateAdapter),
       hooks: options.hooks,
       limits: options.limits,
+    });
+    this.approvals = new Approvals({
+      store: this.store,
+      scheduler: this.scheduler,
+      now: this.now,
+      ids: this.nextId,
+      log,
+      events: this.events,
+      options: options.approvals ?? {},
+      owns: (actorId) => this.cells.get(actorId)?.started === true,
+      deliver: (message) => {
+        const cell = this.cells.get(message.to);
+        if (cell) this.push(cell, message);
+      },
     });
     this.unsubscribe = options.messageBus.subscribe((message) => this.route(message));
   }
@@ -354,6 +371,40 @@ export class PantheonSystem {
     return answer;
   }
 
+  /**
+   * Approves a tool call that waits for a person (`approval.requested`, `getPendingApprovals`):
+   * the actor runs the tool with the approved arguments and carries on where it stopped. Rejects
+   * with `APPROVAL_NOT_FOUND`, `APPROVAL_ALREADY_DECIDED`, `APPROVAL_EXPIRED`, or
+   * `APPROVAL_NOT_OWNED` when the actor is not started in this system; then nothing runs.
+   *
+   * @example
+   * pantheon.on('approval.requested', ({ approval }) => notifyOperator(approval));
+   * // … when the operator clicks "approve":
+   * await pantheon.approve(approval.id, { by: 'operator@example.com', note: 'Checked the order' });
+   */
+  async approve(id: string, options: ApproveOptions): Promise<void> {
+    this.assertOpen();
+    await this.restore();
+    return this.approvals.approve(id, options);
+  }
+
+  /**
+   * Denies a tool call that waits for a person: the tool does not run, and the model gets
+   * `Error (APPROVAL_DENIED): … reason` as the call's result, so it can tell the requester or try
+   * another way. Rejects like `approve`.
+   */
+  async deny(id: string, options: DenyOptions): Promise<void> {
+    this.assertOpen();
+    await this.restore();
+    return this.approvals.deny(id, options);
+  }
+
+  /** The tool calls waiting for a person's decision, oldest first (with a store, every process's). */
+  async getPendingApprovals(): Promise<PendingApproval[]> {
+    await this.restore();
+    return this.approvals.pending();
+  }
+
   /** Everything the actor sent, to any target, in order (the last `messageLogLimit`). */
   async getActorMessages(id: string): Promise<BusMessage[]> {
     return (await this.cellFor(id)).sent?.last() ?? [];
@@ -406,6 +457,7 @@ export class PantheonSystem {
     await Promise.all([...this.cells.values()].map((cell) => cell.turn));
     this.unsubscribe();
     this.asks.closeAll();
+    this.approvals.close();
     const pending: DeadLetter[] = [];
     const kept: BusMessage[] = [];
     for (const cell of this.cells.values()) {
@@ -445,6 +497,7 @@ export class PantheonSystem {
         cell.mailbox ??= new Queue();
         cell.mailbox.push(message);
       }
+      await this.approvals.restore();
       await this.outbox!.publishUnpublished();
     })().catch((error: unknown) => {
       this.restored = undefined; // let the next call try again, e.g. once the database is back
@@ -589,7 +642,17 @@ export class PantheonSystem {
       const message = cell.mailbox?.peek();
       if (!message && !cell.idleTickDue) return;
       let input: TickInput | undefined;
-      if (message) {
+      if (message?.metadata?.approval !== undefined) {
+        input = await this.approvals.resumeInput(message).catch((error: unknown) => {
+          this.log('A decision message names no decided approval; dropped', {
+            level: 'warn',
+            actorId: cell.id,
+            messageId: message.id,
+            error: errorMessage(error),
+          });
+          return undefined;
+        });
+      } else if (message) {
         // A handed-off message speaks for the requester, not for the actor that passed it on.
         const handedOff = message.metadata?.handoff !== undefined;
         input = {
@@ -623,7 +686,10 @@ export class PantheonSystem {
           input,
           tick && { ...tick.ports, state: this.registeringSpawns(tick.ports.state) },
         );
+        const held = this.approvals.held(cell.id, input, result, tick);
+        this.approvals.settle(input, tick);
         if (tick) await this.commitDurableTick(tick, message?.id);
+        this.approvals.announce(held);
         if (message) {
           cell.mailbox?.shift();
           cell.sentForHead = 0;

@@ -1,3 +1,4 @@
+import type { ApprovalDecision, ApprovalOptions, PendingApproval } from '../approval-types';
 import type { PantheonError } from '../errors';
 import type { LogFunction, OrchestratorHooks, OrchestratorLimits } from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
@@ -66,6 +67,8 @@ export interface PantheonSystemOptions {
    * acknowledged only when the tick that handled them committed, and restored on the next start.
    */
   store?: MailboxStore;
+  /** Human approval of tool calls (`ToolSpec.needsApproval`): e.g. a timeout that denies. */
+  approvals?: ApprovalOptions;
 }
 
 /** What `createActor` needs. */
@@ -128,6 +131,10 @@ export interface PantheonSystemEvents {
     conversationId?: string;
   };
   deadletter: DeadLetter;
+  /** A tool call waits for a person: decide with `approve` or `deny`. */
+  'approval.requested': { approval: PendingApproval };
+  /** An approval was decided (`by` is `'system'` when it expired); its actor resumes next. */
+  'approval.decided': { approval: PendingApproval; decision: ApprovalDecision; by?: string };
 }
 
 /** Options of `sendMessage`. */
