@@ -1,5 +1,10 @@
 import { checkActorScript } from '../actor-scripts';
-import type { ApproveOptions, DenyOptions, PendingApproval } from '../approval-types';
+import type {
+  ApproveOptions,
+  DenyOptions,
+  PendingApproval,
+  ReplyStreamEvent,
+} from '../approval-types';
 import { BoundedLog } from '../bounded-log';
 import { consoleLog } from '../console-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
@@ -17,6 +22,7 @@ import { AskRequests } from './ask-requests';
 import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
 import { Queue } from './queue';
+import { type ReplyStream, ReplyStreams } from './reply-streams';
 import { checkRequirements, checkStorePorts } from './setup-checks';
 import { Supervisor } from './supervisor';
 import { TurnScheduler } from './turn-scheduler';
@@ -142,6 +148,7 @@ export class PantheonSystem {
   private readonly outbox: DurableOutbox | undefined;
   private readonly supervisor: Supervisor;
   private readonly approvals: Approvals;
+  private readonly streams = new ReplyStreams();
   private restored: Promise<void> | undefined;
   private readonly nextId: () => string;
   private closed = false;
@@ -213,6 +220,9 @@ export class PantheonSystem {
         if (cell) this.push(cell, message);
       },
     });
+    this.events.on('approval.requested', ({ approval }) =>
+      this.streams.approvalRequested(approval),
+    );
     this.unsubscribe = options.messageBus.subscribe((message) => this.route(message));
   }
 
@@ -354,7 +364,54 @@ export class PantheonSystem {
    * console.log(answer.from, answer.content); // 'billing', 'I have refunded…'
    */
   ask(id: string, content: string, options: AskOptions = {}): Promise<BusMessage> {
+    return this.request(this.nextId(), id, content, options);
+  }
+
+  /**
+   * Sends `content` like `ask` and streams what the actors working on it do, as it happens: the
+   * model's text (`text-delta`) and reasoning (`reasoning-delta`), `tool-call`s and their
+   * `tool-result`s, `approval-requested` when a call waits for a person, and last the answer
+   * (`message`) or why there is none (`error`, e.g. `ASK_TIMEOUT` after `timeoutMs`). Events
+   * come from `llmBehavior` (streaming the model when its adapter has `stream`) and any behavior
+   * that uses `BehaviorInput.emit`. At most `bufferSize` (default 64) events wait unread: then
+   * the behavior waits for the reader, so the model's stream is read no faster than the caller
+   * reads. Leaving the loop early (`break`) aborts the tick working on the request (its model
+   * call ends with `LLM_ABORTED`); that does not count as a failure of the actor.
+   *
+   * @example
+   * for await (const event of pantheon.stream('support', 'Where is my parcel?')) {
+   *   if (event.type === 'text-delta') process.stdout.write(event.delta);
+   *   if (event.type === 'approval-requested') notifyOperator(event.approval);
+   *   if (event.type === 'error') console.error(event.error.code);
+   * }
+   */
+  stream(
+    id: string,
+    content: string,
+    options: AskOptions & { bufferSize?: number } = {},
+  ): AsyncIterableIterator<ReplyStreamEvent> {
     const correlationId = this.nextId();
+    const stream: ReplyStream = this.streams.start(correlationId, id, options.bufferSize);
+    this.request(correlationId, id, content, options).then(
+      (message) => this.streams.answered(stream, message),
+      (error: PantheonError) => this.streams.failed(stream, error),
+    );
+    stream.signal.addEventListener(
+      'abort',
+      () => {
+        if (stream.wasCancelled) this.asks.abort(correlationId, stream.signal.reason);
+      },
+      { once: true },
+    );
+    return stream;
+  }
+
+  private request(
+    correlationId: string,
+    id: string,
+    content: string,
+    options: AskOptions,
+  ): Promise<BusMessage> {
     const from = options.from ?? 'user';
     const replyTo = options.replyTo ?? from;
     const conversationId = options.conversationId ?? this.nextId();
@@ -667,6 +724,7 @@ export class PantheonSystem {
       } else {
         cell.idleTickDue = false;
       }
+      this.streams.attach(input);
       // A durable tick runs in a transaction of the store: it reads the actor through it and
       // everything it writes or sends is committed with the acknowledgement of its message.
       const tick = this.outbox?.begin(cell.id);
@@ -694,7 +752,7 @@ export class PantheonSystem {
           cell.mailbox?.shift();
           cell.sentForHead = 0;
         }
-        if (result.state === 'failed') {
+        if (result.state === 'failed' && !this.streams.cancelled(input)) {
           const error = result.errors[0]!;
           // The message is consumed: unless the tick passed it on, its request ends here.
           if (message && !passedOn(result)) this.asks.fail(message.correlationId, cell.id, error);
