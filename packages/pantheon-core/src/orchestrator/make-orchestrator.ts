@@ -5,7 +5,7 @@ import { ActionSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Behavior, BehaviorInput, Message } from '../types';
 import { check } from '../validation';
-import { NEVER_ABORTED } from './abort';
+import { abortError, NEVER_ABORTED } from './abort';
 import { type ActionScope, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
 import { heldForApproval, resumeBehavior, resumedBehavior } from './resume-behavior';
@@ -260,6 +260,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
             approvals.push(heldForApproval(behavior, plan.awaitApproval));
           }
           for (let index = 0; index < plan.actions.length; index++) {
+            if (signal.aborted) break;
             const action = plan.actions[index] as Action;
             if (hooks) emit('onActionStart', { actor, action });
             const result = await runAction(action, actor, scope);
@@ -283,6 +284,14 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           error,
         });
       }
+    }
+
+    // An aborted tick stops here: it records no history and leaves the state to its canceller.
+    if (signal.aborted) {
+      const reason = abortError(signal);
+      logFailedTick(actor, input, [reason]);
+      if (hooks) emit('onTickFailed', { actor, input, error: reason });
+      throw reason;
     }
 
     if (context.append) {
