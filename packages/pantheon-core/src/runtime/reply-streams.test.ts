@@ -163,6 +163,24 @@ describe('PantheonSystem.stream', () => {
     expect(answer.content).toBe('Your order is {"id":"o-1","status":"shipped"}');
   });
 
+  it('ends a stream whose reader stopped reading with ASK_TIMEOUT, and frees the actor', async () => {
+    const pulled = { count: 0, aborted: false };
+    const pantheon = await system(streamingModel(pulled));
+    const restarted: string[] = [];
+    pantheon.on('actor.restarted', ({ error }) => restarted.push(error.code));
+    const stream = pantheon.stream('desk', 'long answer please', { bufferSize: 2, timeoutMs: 100 });
+    expect((await stream.next()).value?.type).toBe('reasoning-delta');
+    // The reader goes quiet; the request's timeout ends the stream and aborts the tick.
+    await pantheon.whenIdle();
+    expect(pulled.aborted).toBe(true);
+    const rest: ReplyStreamEvent[] = [];
+    for await (const event of stream) rest.push(event);
+    expect(rest.at(-1)).toMatchObject({ type: 'error', error: { code: 'ASK_TIMEOUT' } });
+    expect(rest.length).toBeLessThanOrEqual(3);
+    expect(restarted).toEqual([]);
+    expect((await pantheon.ask('desk', 'where is o-1?')).content).toContain('shipped');
+  });
+
   it('shows a call waiting for approval, and what follows once it is approved', async () => {
     const pantheon = await system(streamingModel());
     const events: string[] = [];

@@ -144,9 +144,12 @@ export class ReplyStreams {
       input.signal === undefined ? stream.signal : AbortSignal.any([input.signal, stream.signal]);
   }
 
-  /** True when the tick's request was streamed and its reader stopped: no failure of the actor. */
+  /**
+   * True when the tick's request was streamed and the stream cancelled it — its reader left, or
+   * the request ended (e.g. timed out) while the tick still ran: no failure of the actor's.
+   */
   cancelled(input: TickInput | undefined): boolean {
-    return input !== undefined && this.attached.get(input)?.wasCancelled === true;
+    return input !== undefined && this.attached.get(input)?.signal.aborted === true;
   }
 
   /** Tells the request's stream that one of its tool calls waits for approval. */
