@@ -2,12 +2,14 @@ import { cpus } from 'node:os';
 import { benchAdapters } from './adapters.bench';
 import { benchPersistence } from './persistence.bench';
 import { benchRuntime } from './runtime.bench';
+import { benchStreaming } from './streaming.bench';
 import { benchTick } from './tick.bench';
 
 const tick = await benchTick();
 const runtime = await benchRuntime();
 const persistence = await benchPersistence();
 const adapters = await benchAdapters();
+const streaming = await benchStreaming();
 const report = {
   node: process.version,
   cpu: cpus()[0]?.model,
@@ -17,5 +19,6 @@ const report = {
   runtime,
   persistence,
   adapters,
+  streaming,
 };
 console.log(JSON.stringify(report, null, 2));

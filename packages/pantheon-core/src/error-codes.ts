@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   APPROVAL_NOT_OWNED:
     "`approve` or `deny` in a process where the approval's actor is not started (it runs elsewhere, or is stopped); nothing was decided",
   APPROVAL_UNSUPPORTED:
-    'a plan held a tool call back for approval (`awaitApproval`) but its behavior has no `resume` method, or the tick handled no message; the call did not run',
+    'a plan held a tool call back for approval (`awaitApproval`) but its behavior has no `resume` method, or the behavior to resume is no longer in the script of the actor; the call did not run',
 
   // Actors and their state
   ACTOR_ERROR: 'generic actor failure',
