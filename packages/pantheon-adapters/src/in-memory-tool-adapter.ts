@@ -123,12 +123,12 @@ export class InMemoryToolAdapter implements ToolPort {
     const run = (signal: AbortSignal | undefined) =>
       Promise.resolve()
         .then(() =>
-          spec.execute(
-            checked.args,
-            options.approval === undefined
-              ? { signal, actorId: options.actorId }
-              : { signal, actorId: options.actorId, approval: options.approval },
-          ),
+          spec.execute(checked.args, {
+            signal,
+            actorId: options.actorId,
+            idempotencyKey: options.idempotencyKey,
+            ...(options.approval === undefined ? {} : { approval: options.approval }),
+          }),
         )
         .catch((error: unknown) => {
           throw toolFailure(name, error);

@@ -90,17 +90,21 @@ export {
   redactSecrets,
   rememberSecret,
 } from './redact-secrets';
+export type { Budget, BudgetLedger, BudgetSpent, PriceTable } from './runtime/budgets';
 export { PantheonSystem } from './runtime/pantheon-system';
 export type {
   AskOptions,
   CreateActorOptions,
   DeadLetter,
   DeadLetterReason,
+  InterruptedTick,
   PantheonSystemEvents,
   PantheonSystemOptions,
   RuntimeLimits,
   SendMessageOptions,
+  ShutdownOptions,
   ShutdownReport,
+  StopActorOptions,
   SupervisionOptions,
 } from './runtime/types';
 export {

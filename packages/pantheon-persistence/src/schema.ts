@@ -70,7 +70,17 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     'CREATE INDEX IF NOT EXISTS pantheon_history_conversation ON pantheon_history (actor_id, conversation_id, seq)',
     'DROP INDEX IF EXISTS pantheon_history_actor',
   ],
-  // 3: tool calls waiting for human approval. `record` holds what the actor resumes from (the
+  // 3: results of `once` tool calls by idempotency key (`result` is JSON of `{ result }`, so an
+  // `undefined` result is kept too), pruned with acknowledged messages.
+  [
+    `CREATE TABLE IF NOT EXISTS pantheon_tool_effects (
+      key TEXT PRIMARY KEY,
+      result TEXT NOT NULL,
+      created_at {bigint} NOT NULL
+    )`,
+    'CREATE INDEX IF NOT EXISTS pantheon_tool_effects_created ON pantheon_tool_effects (created_at)',
+  ],
+  // 4: tool calls waiting for human approval. `record` holds what the actor resumes from (the
   // behavior's state, the conversation's addresses) as JSON; `status` is 'pending' until a
   // decision (approved, denied, expired) written with its decision message in one transaction;
   // `settled_at` is set by the commit of the tick that resumed from it.

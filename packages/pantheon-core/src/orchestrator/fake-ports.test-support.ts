@@ -121,6 +121,7 @@ export function fakeTools(tools: ToolSpec[] = []): ToolPort {
       return tool.execute(args, {
         signal: options?.signal,
         actorId: options?.actorId,
+        idempotencyKey: options?.idempotencyKey,
         approval: options?.approval,
       });
     },

@@ -6,7 +6,7 @@ import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Behavior, BehaviorInput, Message } from '../types';
 import { check } from '../validation';
 import { abortError, NEVER_ABORTED } from './abort';
-import { type ActionScope, makeActionRunner } from './execute-action';
+import { type ActionScope, keyedTools, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
 import { heldForApproval, resumeBehavior, resumedBehavior } from './resume-behavior';
 import { selectBehaviors } from './select-behaviors';
@@ -173,6 +173,8 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       state: ports.state ?? state,
       context: ports.context ?? context,
       bus: ports.bus ?? deps.bus,
+      llm: ports.llm ?? llm,
+      tools: ports.tools ?? tools,
     });
   }
 
@@ -225,8 +227,10 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       metadata: input.metadata,
       messageId: input.messageId,
       sent: 0,
+      toolCalls: 0,
     };
     let done = false;
+    const tickTools = keyedTools(tools, scope, ids, actor.id);
 
     // Indexed loops: a for-of that awaits keeps its iterator alive across suspensions, which
     // costs allocations on every message.
@@ -241,7 +245,14 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       let error: PantheonError | undefined;
       let executed = 0;
       try {
-        const behaviorInput: BehaviorInput = { goal, context: messages, actor, llm, tools, signal };
+        const behaviorInput: BehaviorInput = {
+          goal,
+          context: messages,
+          actor,
+          llm,
+          tools: tickTools,
+          signal,
+        };
         if (input.emit) behaviorInput.emit = input.emit;
         const plan = validatePlan(
           input.resume

@@ -7,6 +7,8 @@ export interface ToolInvokeOptions {
   timeoutMs?: number;
   /** The actor on whose behalf the tool runs. */
   actorId?: string;
+  /** Passed to the tool as `context.idempotencyKey`; see `ToolExecutionContext`. */
+  idempotencyKey?: string;
   /** The human approval the call runs under (`PantheonSystem.approve`); passed to the tool. */
   approval?: { id: string; by: string };
 }

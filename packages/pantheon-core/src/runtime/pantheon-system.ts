@@ -11,8 +11,15 @@ import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors'
 import { abortError, deadline } from '../orchestrator/abort';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from '../orchestrator/limits';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
-import type { LogFunction, Orchestrator, TickInput, TickResult } from '../orchestrator/types';
+import type {
+  LogFunction,
+  Orchestrator,
+  TickInput,
+  TickPorts,
+  TickResult,
+} from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
+import type { LlmPort } from '../ports/llm-port';
 import type { MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
@@ -21,8 +28,10 @@ import type { Actor } from '../types';
 import { ActorCell, type RunningTick } from './actor-cell';
 import { Approvals } from './approvals';
 import { AskRequests } from './ask-requests';
+import { type Budget, type BudgetLedger, ConversationBudgets } from './budgets';
 import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
+import { type OnceResults, onceTools } from './once-tools';
 import { Queue } from './queue';
 import { type ReplyStream, ReplyStreams } from './reply-streams';
 import { checkRequirements, checkStorePorts } from './setup-checks';
@@ -132,6 +141,12 @@ function tickError(actorId: string, error: unknown): PantheonError {
     : new ActorError(`Tick failed: ${errorMessage(error)}`, actorId, undefined, { cause: error });
 }
 
+/** The conversation a spawned actor was created in (its ticks without a message spend it). */
+function spawnedIn(actor: Actor): string | undefined {
+  const conversationId = actor.metadata?.spawnedIn;
+  return typeof conversationId === 'string' ? conversationId : undefined;
+}
+
 /** True when a failed tick still passed its request on (answered or handed it off). */
 function passedOn(result: { actions: readonly { action: { type: string }; ok: boolean }[] }) {
   return result.actions.some(
@@ -156,8 +171,10 @@ function passedOn(result: { actions: readonly { action: { type: string }; ok: bo
  */
 export class PantheonSystem {
   private readonly orchestrator: Orchestrator;
+  /** The tool port ticks run on (`once` tools remembered). */
+  private readonly tickTools: ToolPort;
   private readonly state: ActorStatePort;
-  private readonly tools: ToolPort;
+  private readonly llm: LlmPort;
   private readonly scheduler: Scheduler;
   private readonly now: () => number;
   private readonly log: LogFunction;
@@ -176,6 +193,11 @@ export class PantheonSystem {
   private readonly approvals: Approvals;
   private readonly streams = new ReplyStreams();
   private readonly deadlines: TickDeadlines;
+  private readonly budgets: ConversationBudgets;
+  private readonly defaultBudget: Budget | undefined;
+  /** Conversations whose `budget.exceeded` was emitted. */
+  private readonly budgetsReported = new WeakSet<BudgetLedger>();
+  private readonly tools: ToolPort;
   private restored: Promise<void> | undefined;
   private readonly nextId: () => string;
   private closed = false;
@@ -189,6 +211,9 @@ export class PantheonSystem {
     this.now = options.now ?? Date.now;
     this.state = options.actorStateAdapter;
     this.tools = options.toolAdapter;
+    this.llm = options.llmAdapter;
+    this.budgets = new ConversationBudgets(this.now, options.prices);
+    this.defaultBudget = options.budget;
     this.scheduler = options.scheduler;
     this.limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
     this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
@@ -229,12 +254,13 @@ export class PantheonSystem {
         this.abortTick(cell, tickTimeout(cell.id, this.limits.tickTimeoutMs, message));
       },
     );
+    this.tickTools = onceTools(options.toolAdapter, this.onceResults());
     this.orchestrator = makeOrchestrator({
       now: this.now,
       log,
       ids: this.nextId,
       context: options.contextAdapter,
-      tools: options.toolAdapter,
+      tools: this.tickTools,
       llm: options.llmAdapter,
       bus: this.sendingOnce(options.messageBus),
       schedule: options.scheduler,
@@ -393,6 +419,9 @@ export class PantheonSystem {
       conversationId: options.conversationId ?? this.nextId(),
       replyTo: options.replyTo ?? from,
     };
+    if (options.budget !== undefined || this.defaultBudget !== undefined || this.budgets.active) {
+      this.budgetSend(message, options);
+    }
     this.assertCapacity(cell, message);
     // Once stored, a message is accepted: rejecting it now would report a loss that a restart undoes.
     if (this.store && !(await this.store.enqueue(message))) return message.id as string;
@@ -470,9 +499,13 @@ export class PantheonSystem {
       conversationId,
       timeoutMs: options.timeoutMs ?? 30_000,
     });
-    this.sendMessage(id, content, { from, correlationId, conversationId, replyTo }).catch(
-      (error: PantheonError) => this.asks.abort(correlationId, error),
-    );
+    this.sendMessage(id, content, {
+      from,
+      correlationId,
+      conversationId,
+      replyTo,
+      budget: options.budget,
+    }).catch((error: PantheonError) => this.asks.abort(correlationId, error));
     return answer;
   }
 
@@ -524,6 +557,15 @@ export class PantheonSystem {
   /** Messages that could not be delivered, with the reason. */
   getDeadLetters(): DeadLetter[] {
     return [...this.deadLetters];
+  }
+
+  /**
+   * A conversation's budget and what it has spent, as this system knows it (a copy); undefined
+   * for a conversation without a budget.
+   */
+  getConversationBudget(conversationId: string): BudgetLedger | undefined {
+    const ledger = this.budgets.get(conversationId);
+    return ledger && { limit: { ...ledger.limit }, spent: { ...ledger.spent } };
   }
 
   /** Subscribes to runtime events; returns the function that unsubscribes. */
@@ -743,13 +785,17 @@ export class PantheonSystem {
 
   /**
    * False (and a dead letter) for a message that may not enter a mailbox: past the hop limit,
-   * over `maxMessageBytes`, or arriving after shutdown.
+   * over `maxMessageBytes`, of a conversation over its budget, or arriving after shutdown.
    */
   private admit(message: BusMessage): boolean {
     if (hopsOf(message) > this.limits.maxHops) this.deadLetter(message, 'HOP_LIMIT');
     else if (this.oversize(message.content) > 0) this.deadLetter(message, 'MESSAGE_TOO_LARGE');
     else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
-    else return true;
+    else {
+      const overBudget = this.budgetError(message, message.to);
+      if (!overBudget) return true;
+      this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+    }
     return false;
   }
 
@@ -761,7 +807,8 @@ export class PantheonSystem {
     }
   }
 
-  private deadLetter(message: BusMessage, reason: DeadLetterReason): void {
+  /** Records a dead letter; an `ask` it ends rejects with `cause` (default: one naming the reason). */
+  private deadLetter(message: BusMessage, reason: DeadLetterReason, cause?: PantheonError): void {
     const letter = { message, reason };
     this.recordDeadLetter(letter);
     this.log('Message dead-lettered', {
@@ -774,7 +821,7 @@ export class PantheonSystem {
     });
     this.events.emit('deadletter', letter);
     if (this.asks.has(message.correlationId)) {
-      this.asks.fail(message.correlationId, message.to, deadLetterError(message, reason));
+      this.asks.fail(message.correlationId, message.to, cause ?? deadLetterError(message, reason));
     }
   }
 
@@ -830,11 +877,36 @@ export class PantheonSystem {
           tick?.abort();
           continue;
         }
-        const running = this.orchestrator.tickActor(
-          actor,
-          input,
-          tick && { ...tick.ports, state: this.registeringSpawns(tick.ports.state) },
-        );
+        let ports: TickPorts | undefined = tick && {
+          ...tick.ports,
+          state: this.registeringSpawns(tick.ports.state),
+        };
+        const conversationId = message ? message.conversationId : spawnedIn(actor);
+        const carried = message?.metadata?.budget;
+        const ledger =
+          this.budgets.active || carried !== undefined
+            ? this.budgets.merge(conversationId, carried)
+            : undefined;
+        if (ledger) {
+          // Another branch of the conversation may have spent the rest meanwhile.
+          const overBudget = message && this.budgetError(message, cell.id);
+          if (overBudget) {
+            if (tick) await this.commitDurableTick(tick, message.id);
+            cell.mailbox?.shift();
+            cell.sentForHead = 0;
+            this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+            continue;
+          }
+          // The tick's model and tool calls are charged; its messages carry the ledger on.
+          const id = conversationId as string;
+          ports = {
+            ...ports,
+            llm: this.budgets.llm(this.llm, id, ledger),
+            tools: this.budgets.tools(this.tickTools, id, ledger),
+          };
+          input.metadata = { ...input.metadata, budget: ledger };
+        }
+        const running = this.orchestrator.tickActor(actor, input, ports);
         // An aborted tick is let go: its turn goes on even if a behavior ignores the signal.
         const result = await new Promise<TickResult>((resolve, reject) => {
           if (controller.signal.aborted) reject(abortError(controller.signal));
@@ -845,15 +917,19 @@ export class PantheonSystem {
         this.approvals.settle(input, tick);
         if (tick) await this.commitDurableTick(tick, message?.id);
         this.approvals.announce(held);
+        cell.onceResults = undefined;
         if (message) {
           cell.mailbox?.shift();
           cell.sentForHead = 0;
         }
         if (result.state === 'failed' && !this.streams.cancelled(input)) {
-          const error = result.errors[0]!;
+          const overBudget = ledger && result.errors.find((e) => e.code === 'BUDGET_EXCEEDED');
+          const error = overBudget || result.errors[0]!;
           // The message is consumed: unless the tick passed it on, its request ends here.
           if (message && !passedOn(result)) this.asks.fail(message.correlationId, cell.id, error);
-          this.supervisor.failed(cell, error, message);
+          // A conversation out of budget is no failure of the actor's.
+          if (overBudget) this.reportBudget(ledger, overBudget, cell.id);
+          else this.supervisor.failed(cell, error, message);
         } else {
           this.supervisor.succeeded(cell);
         }
@@ -990,6 +1066,96 @@ export class PantheonSystem {
     };
     if (state.remove) ticking.remove = (id) => state.remove!(id);
     return ticking;
+  }
+
+  /**
+   * Where `once` tool results are remembered: in the actor's cell until its tick completes, and
+   * in the store when it keeps tool effects, so a tick replayed after a restart finds them.
+   */
+  private onceResults(): OnceResults {
+    const store = this.store;
+    let warned = false;
+    return {
+      get: async (key, actorId) => {
+        const remembered = actorId === undefined ? undefined : this.cells.get(actorId)?.onceResults;
+        if (remembered?.has(key)) return { result: remembered.get(key) };
+        return store?.toolEffect ? store.toolEffect(key) : undefined;
+      },
+      put: async (key, actorId, result) => {
+        const cell = actorId === undefined ? undefined : this.cells.get(actorId);
+        if (cell) {
+          cell.onceResults ??= new Map();
+          cell.onceResults.set(key, result);
+        }
+        if (!store) return;
+        if (!store.recordToolEffect) {
+          if (!warned) {
+            warned = true;
+            this.log('The store keeps no tool effects: once tools are remembered in memory only', {
+              level: 'warn',
+            });
+          }
+          return;
+        }
+        // The tool ran: its result counts even if the record fails; the tick goes on.
+        await store.recordToolEffect(key, result).catch((error: unknown) =>
+          this.log('Could not record the result of a once tool', {
+            level: 'error',
+            actorId,
+            idempotencyKey: key,
+            error: errorMessage(error),
+          }),
+        );
+      },
+    };
+  }
+
+  /**
+   * Budgets a message `sendMessage` is about to enqueue: opens its conversation's budget (the
+   * send's, else the system's) unless it has one, refuses it when the conversation is over budget
+   * (`BUDGET_EXCEEDED`), and makes it carry the ledger.
+   */
+  private budgetSend(message: BusMessage, options: SendMessageOptions): void {
+    const conversationId = message.conversationId as string;
+    const limit = options.budget ?? this.defaultBudget;
+    const ledger = limit
+      ? this.budgets.open(conversationId, limit)
+      : this.budgets.get(conversationId);
+    if (!ledger) return;
+    const over = this.budgets.check(conversationId, ledger);
+    if (over) {
+      this.reportBudget(ledger, over, message.to);
+      throw over;
+    }
+    message.metadata = { budget: ledger };
+  }
+
+  /** `BUDGET_EXCEEDED` (reported) when the message's conversation is over its budget. */
+  private budgetError(message: BusMessage, actorId: string): PantheonError | undefined {
+    if (!this.budgets.active && message.metadata?.budget === undefined) return undefined;
+    const ledger = this.budgets.merge(message.conversationId, message.metadata?.budget);
+    if (!ledger) return undefined;
+    const over = this.budgets.check(message.conversationId as string, ledger);
+    if (over) this.reportBudget(ledger, over, actorId);
+    return over;
+  }
+
+  /** Emits `budget.exceeded` (and logs it), once per conversation. */
+  private reportBudget(ledger: BudgetLedger, error: PantheonError, actorId: string): void {
+    if (this.budgetsReported.has(ledger)) return;
+    this.budgetsReported.add(ledger);
+    const { conversationId, limit } = error.details as {
+      conversationId: string;
+      limit: keyof Budget;
+    };
+    this.log('Conversation over budget', { level: 'warn', conversationId, actorId, limit });
+    this.events.emit('budget.exceeded', {
+      conversationId,
+      actorId,
+      limit,
+      budget: { ...ledger.limit },
+      spent: { ...ledger.spent },
+    });
   }
 
   /** Stops scheduling the actor; an actor waiting out a backoff no longer counts as busy. */

@@ -9,6 +9,7 @@ import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
 import type { ActorScript } from '../types';
+import type { Budget, BudgetSpent, PriceTable } from './budgets';
 
 /** Bounds of the actor runtime. */
 export interface RuntimeLimits {
@@ -76,6 +77,13 @@ export interface PantheonSystemOptions {
   store?: MailboxStore;
   /** Human approval of tool calls (`ToolSpec.needsApproval`): e.g. a timeout that denies. */
   approvals?: ApprovalOptions;
+  /**
+   * The budget of every conversation that reaches this system through `sendMessage`/`ask`
+   * without one (unless the send gives its own). Default: none.
+   */
+  budget?: Budget;
+  /** Prices per million tokens by model, for budgets with a `cost` limit. */
+  prices?: PriceTable;
 }
 
 /** What `createActor` needs. */
@@ -104,7 +112,8 @@ export type DeadLetterReason =
   | 'MAILBOX_FULL'
   | 'MESSAGE_TOO_LARGE'
   | 'ACTOR_NOT_FOUND'
-  | 'SHUTDOWN';
+  | 'SHUTDOWN'
+  | 'BUDGET_EXCEEDED';
 
 /** A message the runtime could not deliver, kept for inspection. */
 export interface DeadLetter {
@@ -143,6 +152,19 @@ export interface PantheonSystemEvents {
   /** An approval was decided (`by` is `'system'` when it expired); its actor resumes next. */
   'approval.decided': { approval: PendingApproval; decision: ApprovalDecision; by?: string };
   /**
+   * A conversation reached a limit of its budget (reported once per conversation and system):
+   * its messages are dead-lettered with reason `BUDGET_EXCEEDED`, its `ask`s reject, other
+   * conversations go on.
+   */
+  'budget.exceeded': {
+    conversationId: string;
+    /** The actor whose tick or mailbox found it. */
+    actorId: string;
+    limit: keyof Budget;
+    budget: Budget;
+    spent: BudgetSpent;
+  };
+  /**
    * `stopActor` or `shutdown` aborted a tick still running at its deadline (`TICK_INTERRUPTED`).
    * Its message was not consumed: it is handled again when the actor next starts (with a store,
    * after a restart too).
@@ -160,6 +182,12 @@ export interface SendMessageOptions {
   conversationId?: string;
   /** Who receives the conversation's answers; defaults to `from`. */
   replyTo?: string;
+  /**
+   * The conversation's budget, instead of the system's `budget`, when it has none yet (a
+   * conversation keeps the first budget it got). Once it reaches a limit the conversation stops
+   * with `BUDGET_EXCEEDED`.
+   */
+  budget?: Budget;
 }
 
 /** Options of `ask`. */
@@ -172,6 +200,8 @@ export interface AskOptions {
   conversationId?: string;
   /** Where the answer is expected; defaults to `from`. */
   replyTo?: string;
+  /** The conversation's budget; see `SendMessageOptions.budget`. */
+  budget?: Budget;
 }
 
 /** Options of `stopActor`. */
