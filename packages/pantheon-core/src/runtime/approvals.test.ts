@@ -193,6 +193,23 @@ describe('PantheonSystem: human approval of tool calls', () => {
     expect(runs).toHaveLength(1);
   });
 
+  it('charges the resumed tick to the conversation budget', async () => {
+    const runs: { args: unknown }[] = [];
+    const { pantheon } = system(runs);
+    await desk(pantheon);
+    const requested = nextApproval(pantheon);
+    const answer = pantheon.ask('desk', 'refund 300', {
+      conversationId: 'c-budget',
+      budget: { modelCalls: 10 },
+    });
+    const approval = await requested;
+    expect(pantheon.getConversationBudget('c-budget')?.spent.modelCalls).toBe(1);
+    await pantheon.approve(approval.id, { by: 'ops' });
+    await answer;
+    // The model call after the approval is charged to the same conversation.
+    expect(pantheon.getConversationBudget('c-budget')?.spent.modelCalls).toBe(2);
+  });
+
   it('denies on its own when the timeout passes (virtual time)', async () => {
     vi.useFakeTimers();
     const runs: { args: unknown }[] = [];

@@ -320,6 +320,9 @@ export class Approvals {
       replyTo: record.replyTo,
       metadata: { approval: { id, status: decision.status } },
     };
+    // A conversation's budget travels with its messages: the resuming tick is charged to it.
+    const budget = record.metadata?.budget;
+    if (budget !== undefined) message.metadata!.budget = budget;
     const store = this.deps.store;
     if (store) {
       if (!(await store.decideApproval(id, decision, message))) {
