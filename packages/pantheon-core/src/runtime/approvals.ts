@@ -5,7 +5,7 @@ import type {
   DenyOptions,
   PendingApproval,
 } from '../approval-types';
-import { ActorError, errorMessage, PantheonError } from '../errors';
+import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
 import type { LogFunction, TickInput, TickResult } from '../orchestrator/types';
 import type { ApprovalDecisionRecord, MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage } from '../ports/message-bus';
@@ -207,13 +207,10 @@ export class Approvals {
   approve(id: string, options: ApproveOptions): Promise<void> {
     if (typeof options?.by !== 'string' || options.by === '') {
       return Promise.reject(
-        new ActorError(
+        new ConfigError(
           'approve needs `by`: who approved',
-          '',
-          { approvalId: id },
-          {
-            code: 'INVALID_ARGUMENT',
-          },
+          { approvalId: id, field: 'by' },
+          { code: 'INVALID_ARGUMENT' },
         ),
       );
     }
@@ -225,13 +222,10 @@ export class Approvals {
   deny(id: string, options: DenyOptions): Promise<void> {
     if (typeof options?.reason !== 'string') {
       return Promise.reject(
-        new ActorError(
+        new ConfigError(
           'deny needs a `reason` for the model',
-          '',
-          { approvalId: id },
-          {
-            code: 'INVALID_ARGUMENT',
-          },
+          { approvalId: id, field: 'reason' },
+          { code: 'INVALID_ARGUMENT' },
         ),
       );
     }
