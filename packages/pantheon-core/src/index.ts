@@ -69,6 +69,8 @@ export type {
   ContextPort,
   ContextStoreOptions,
   LlmCompleteOptions,
+  LlmOutputSchema,
+  LlmOutputSpec,
   LlmPort,
   LlmStreamEvent,
   LlmUsage,
@@ -127,6 +129,12 @@ export {
   ToolCallSchema,
   WaitActionSchema,
 } from './schemas';
+export {
+  completeOutput,
+  type OutputOf,
+  type OutputReply,
+  type ToolCallReply,
+} from './structured-output';
 export type {
   Action,
   ActionType,

@@ -25,6 +25,7 @@ describe('public API of @promethean-os/pantheon-test', () => {
         "RecordingLlmAdapter",
         "ReplayLlmAdapter",
         "approvalResumeInput",
+        "collectStream",
         "createMockActorState",
         "createMockMessageBus",
         "createMockScheduler",

@@ -1,7 +1,7 @@
 import type { ResumeInput } from '../approval-types';
 import { BehaviorError, ConfigError, LlmError, PantheonError, ToolError } from '../errors';
 import { abortError } from '../orchestrator/abort';
-import type { LlmCompleteOptions } from '../ports/llm-port';
+import type { LlmCompleteOptions, LlmOutputSpec } from '../ports/llm-port';
 import type { ToolInvokeOptions, ToolPort } from '../ports/tool-port';
 import { MessageSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
@@ -41,6 +41,15 @@ export interface LlmBehaviorOptions {
    * requester directly. `PantheonSystem.createActor` checks that they exist.
    */
   handoffs?: ReadonlyArray<string | HandoffTarget>;
+  /**
+   * Structured output: the model's answer must be JSON matching `output.schema` (passed to the
+   * model as `LlmCompleteOptions.output`). The message sent is the model's JSON text. A reply that
+   * does not match is fed back to the model with the validation issues and asked for again
+   * (`outputRetries` times); after that the plan fails with the `LlmError` `LLM_OUTPUT_INVALID`.
+   */
+  output?: LlmOutputSpec;
+  /** How often a reply that does not match `output` is sent back to the model. Default 1. */
+  outputRetries?: number;
 }
 
 /** An actor `llmBehavior` may hand conversations to, and when the model should choose it. */
@@ -163,6 +172,19 @@ async function record(input: BehaviorInput, transcript: Message[], message: Mess
   }
 }
 
+/** The message that sends a reply not matching the output schema back to the model. */
+function outputRetryMessage(error: LlmError): Message {
+  const issues = Array.isArray(error.details?.issues)
+    ? (error.details.issues as { path: string; message: string }[])
+    : [];
+  const list = issues.map((issue) => `- ${issue.path}: ${issue.message}`).join('\n');
+  return {
+    role: 'user',
+    content: `Your reply does not match the required output format:\n${list}\nAnswer again with JSON that matches the schema.`,
+    metadata: { outputRetry: true },
+  };
+}
+
 function checkReply(reply: unknown): Message {
   const checked = check<Message>(MessageSchema, reply, 'reply');
   if (!checked.ok) {
@@ -209,6 +231,13 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
   const handoff = handoffs.length > 0 ? handoffTool(name, handoffs) : undefined;
   const handoffActors = new Set(handoffs.map((entry) => entry.actor));
   const maxSteps = options.maxSteps ?? 8;
+  const outputRetries = options.outputRetries ?? 1;
+  if (!Number.isInteger(outputRetries) || outputRetries < 0) {
+    throw new ConfigError(`llmBehavior "${name}": outputRetries must be a non-negative integer`, {
+      behaviorName: name,
+      outputRetries,
+    });
+  }
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new ConfigError(`llmBehavior "${name}": maxSteps must be a positive integer`, {
       behaviorName: name,
@@ -275,6 +304,7 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
     if (tools.length > 0) completeOptions.tools = tools;
     if (model !== undefined) completeOptions.model = model;
     if (temperature !== undefined) completeOptions.temperature = temperature;
+    if (options.output !== undefined) completeOptions.output = options.output;
     return { tools, options: completeOptions };
   }
 
@@ -317,6 +347,7 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
     const { tools, options: completeOptions } = planTools(input);
     const offered = new Set(tools.map((tool) => tool.name));
     const { transcript } = loop;
+    let retriesLeft = outputRetries;
     for (;;) {
       while (loop.calls.length > 0) {
         const call = loop.calls.shift() as ToolCall;
@@ -343,7 +374,18 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
       }
       if (input.signal.aborted) throw abortError(input.signal);
       loop.step++;
-      const reply = await nextReply(input, transcript, completeOptions);
+      let reply: Message;
+      try {
+        reply = await nextReply(input, transcript, completeOptions);
+      } catch (error) {
+        // A reply that breaks the output schema goes back to the model with the issues.
+        if (!LlmError.isInstance(error) || error.code !== 'LLM_OUTPUT_INVALID' || retriesLeft === 0)
+          throw error;
+        retriesLeft--;
+        const content = typeof error.details?.content === 'string' ? error.details.content : '';
+        transcript.push({ role: 'assistant', content }, outputRetryMessage(error));
+        continue;
+      }
       transcript.push({ ...reply, role: 'assistant' });
       if (!reply.toolCalls || reply.toolCalls.length === 0) {
         const answer: MessageAction = { type: 'message', content: reply.content };
