@@ -3,6 +3,7 @@ import { benchAdapters } from './adapters.bench';
 import { benchCluster } from './cluster.bench';
 import { benchPersistence } from './persistence.bench';
 import { benchRuntime } from './runtime.bench';
+import { benchStreaming } from './streaming.bench';
 import { benchTick } from './tick.bench';
 
 const tick = await benchTick();
@@ -10,6 +11,7 @@ const runtime = await benchRuntime();
 const persistence = await benchPersistence();
 const adapters = await benchAdapters();
 const cluster = await benchCluster();
+const streaming = await benchStreaming();
 const report = {
   node: process.version,
   cpu: cpus()[0]?.model,
@@ -20,5 +22,6 @@ const report = {
   persistence,
   adapters,
   cluster,
+  streaming,
 };
 console.log(JSON.stringify(report, null, 2));

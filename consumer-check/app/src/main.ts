@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import {
+  InMemoryActorStateAdapter,
+  InMemoryContextAdapter,
   InMemoryMessageBus,
   InMemoryToolAdapter,
   NodeScheduler,
@@ -16,8 +18,10 @@ import { createPrometheusHooks } from '@promethean-os/pantheon-adapters/promethe
 import { createWinstonLog } from '@promethean-os/pantheon-adapters/winston';
 import {
   type ActorScript,
+  type LlmPort,
   llmBehavior,
   PantheonSystem,
+  type ReplyStreamEvent,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
 import { ClaudeAdapter } from '@promethean-os/pantheon-llm-claude';
@@ -155,7 +159,66 @@ try {
   await reopened.close();
   ok('the actor survives closing and reopening the SQLite file');
 
-  // 2. ClaudeAdapter maps a conversation to the Messages API and back.
+  // 2. A tool that needs approval, and the reply streamed to the caller.
+  const refunds: number[] = [];
+  const refundTools = new InMemoryToolAdapter();
+  refundTools.register({
+    name: 'refund',
+    description: 'Refunds an amount',
+    parameters: { type: 'object', properties: { amount: { type: 'number' } } },
+    needsApproval: ({ amount }: { amount: number }) => amount > 100,
+    execute: ({ amount }: { amount: number }) => {
+      refunds.push(amount);
+      return `refunded ${amount}`;
+    },
+  });
+  const refundModel: LlmPort = {
+    async complete(messages) {
+      const last = messages.at(-1);
+      return last?.role === 'tool'
+        ? { role: 'assistant', content: `Done: ${last.content}` }
+        : {
+            role: 'assistant',
+            content: '',
+            toolCalls: [{ id: 'call-1', name: 'refund', args: { amount: 250 } }],
+          };
+    },
+  };
+  const desk = new PantheonSystem({
+    contextAdapter: new InMemoryContextAdapter(),
+    toolAdapter: refundTools,
+    llmAdapter: refundModel,
+    messageBus: new InMemoryMessageBus(),
+    scheduler: new NodeScheduler(),
+    actorStateAdapter: new InMemoryActorStateAdapter(),
+    log: () => {},
+  });
+  const refundScript: ActorScript = {
+    name: 'refund-desk',
+    talents: [{ name: 'refunds', behaviors: [llmBehavior({ name: 'desk', tools: ['refund'] })] }],
+    contextSources: [],
+  };
+  await desk.createActor({
+    id: 'refunds',
+    name: 'refunds',
+    script: refundScript,
+    goals: ['Refund'],
+  });
+  await desk.startActor('refunds');
+  const seen: ReplyStreamEvent['type'][] = [];
+  for await (const event of desk.stream('refunds', 'Refund 250 please')) {
+    seen.push(event.type);
+    if (event.type === 'approval-requested') {
+      assert.deepEqual(refunds, [], 'nothing runs before the approval');
+      await desk.approve(event.approval.id, { by: 'ops' });
+    }
+  }
+  assert.deepEqual(seen, ['tool-call', 'approval-requested', 'tool-result', 'message']);
+  assert.deepEqual(refunds, [250]);
+  await desk.shutdown();
+  ok('a refund waits for approval, runs once approved, and the reply streams');
+
+  // 3. ClaudeAdapter maps a conversation to the Messages API and back.
   claudeServer.reply({
     json: {
       id: 'msg_consumer',

@@ -66,7 +66,8 @@ describe('escalation follows the model', () => {
       { type: 'message', from: SUPERVISOR_ID, to: 'user', content: 'Supervisor here: approved.' },
     ]);
     const supervisorCall = llm.getCalls()[2]!;
-    expect(supervisorCall.opts?.tools).toBeUndefined();
+    // The supervisor is offered only the refund tool (which waits for finance above €100).
+    expect(supervisorCall.opts?.tools?.map((tool) => tool.name)).toEqual(['issue-refund']);
     expect(supervisorCall.messages.at(-1)).toMatchObject({
       role: 'user',
       name: CUSTOMER_SERVICE_ID,

@@ -1,14 +1,15 @@
 import type { LlmCompleteOptions, LlmPort, Message, ToolCall } from '@promethean-os/pantheon-core';
 import { ESCALATE_TOOL, type EscalationArgs } from './escalation';
 import { AGENT_REFUND_LIMIT_EUR, SUPERVISOR_REFUND_LIMIT_EUR } from './policies';
+import { REFUND_TOOL, type RefundArgs } from './refund-tool';
 import { DESTINATIONS, type DestinationWeather } from './weather-tool';
 
 /**
  * SCRIPTED STAND-IN FOR A REAL MODEL, used only to record the committed cassette (no provider is
  * reachable where this example was written). It does not understand language: fixed rules on the
  * last message pick the tool calls and the answers. With tools offered it plays the front-line
- * agent (a destination named → `get-weather`; a refund above the agent limit → escalate); without
- * tools it plays the supervisor. Its tool call ids are numbered, so a recording is reproducible.
+ * agent (a destination named → `get-weather`; a refund above the agent limit → escalate); offered
+ * `issue-refund` it plays the supervisor (a refund within its limit → `issue-refund`). Its tool call ids are numbered, so a recording is reproducible.
  */
 export class ScriptedSupportModel implements LlmPort {
   static readonly label = 'scripted support model (rules, not a language model)';
@@ -17,7 +18,10 @@ export class ScriptedSupportModel implements LlmPort {
   async complete(messages: Message[], options: LlmCompleteOptions = {}): Promise<Message> {
     const offered = new Set((options.tools ?? []).map((tool) => tool.name));
     const last = messages.at(-1);
-    if (offered.size === 0) return this.supervise(last?.content ?? '');
+    if (offered.has(REFUND_TOOL) || offered.size === 0) {
+      if (last?.role === 'tool') return this.afterRefund(last, messages);
+      return this.supervise(last?.content ?? '', offered);
+    }
     if (last?.role === 'tool') return this.answerFromTool(last, messages);
     return this.triage(last?.content ?? '', offered);
   }
@@ -63,13 +67,34 @@ export class ScriptedSupportModel implements LlmPort {
     };
   }
 
-  private supervise(escalation: string): Message {
+  private supervise(escalation: string, offered: ReadonlySet<string>): Message {
     const refund = refundAmount(escalation);
-    const content =
-      refund !== undefined && refund <= SUPERVISOR_REFUND_LIMIT_EUR
-        ? `Supervisor here: I have approved your refund of €${refund} for the cancelled sailing; it reaches your original payment method within 5 working days.`
-        : 'Supervisor here: I have passed your case to our finance team, who will contact you within 2 working days.';
-    return { role: 'assistant', content };
+    if (refund !== undefined && refund <= SUPERVISOR_REFUND_LIMIT_EUR && offered.has(REFUND_TOOL)) {
+      const args: RefundArgs = { amount: refund, reason: 'cancelled sailing' };
+      return this.callTool(REFUND_TOOL, { ...args });
+    }
+    return {
+      role: 'assistant',
+      content:
+        'Supervisor here: I have passed your case to our finance team, who will contact you within 2 working days.',
+    };
+  }
+
+  /** The supervisor's answer once the refund was paid, or refused by finance. */
+  private afterRefund(result: Message, messages: Message[]): Message {
+    const escalation = messages.findLast((message) => message.role === 'user')?.content ?? '';
+    const refund = refundAmount(escalation);
+    if (result.metadata?.isError === true) {
+      return {
+        role: 'assistant',
+        content: `Supervisor here: our finance team did not approve the refund of €${refund}, so they will contact you within 2 working days.`,
+      };
+    }
+    const paid = JSON.parse(result.content) as { refunded: number; reference: string };
+    return {
+      role: 'assistant',
+      content: `Supervisor here: I have refunded €${paid.refunded} for the cancelled sailing (reference ${paid.reference}); it reaches your original payment method within 5 working days.`,
+    };
   }
 
   private callTool(name: string, args: Record<string, unknown>): Message {

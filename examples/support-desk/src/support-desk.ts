@@ -13,9 +13,11 @@ import {
   llmBehavior,
   type PantheonError,
   PantheonSystem,
+  type PendingApproval,
 } from '@promethean-os/pantheon-core';
 import { ESCALATE_TOOL, EscalateTool, escalatingBehavior } from './escalation';
-import { SUPPORT_POLICIES } from './policies';
+import { SUPERVISOR_REFUND_LIMIT_EUR, SUPPORT_POLICIES } from './policies';
+import { type PaidRefund, REFUND_TOOL, refundTool } from './refund-tool';
 import { withToolLog } from './tool-log';
 import { DestinationWeatherTool } from './weather-tool';
 
@@ -65,7 +67,8 @@ const supervisorScript: ActorScript = {
         llmBehavior({
           name: 'settle-escalation',
           system:
-            'You are a customer-service supervisor of Skerry Ferries. An agent has escalated a case to you. Decide it within the company policies and reply to the customer directly, in at most two sentences, starting with "Supervisor here:".',
+            'You are a customer-service supervisor of Skerry Ferries. An agent has escalated a case to you. Decide it within the company policies, pay an approved refund with the issue-refund tool, and reply to the customer directly, in at most two sentences, starting with "Supervisor here:".',
+          tools: [REFUND_TOOL],
           target: 'user',
         }),
       ],
@@ -78,7 +81,34 @@ const supervisorScript: ActorScript = {
 export type DeskEvent =
   | { type: 'question'; to: string; content: string }
   | { type: 'tool'; actorId: string; name: string; args: Record<string, unknown>; result: string }
-  | { type: 'message'; from: string; to: string; content: string };
+  | { type: 'message'; from: string; to: string; content: string }
+  /** The answer above it reached the customer as a stream of text pieces. */
+  | { type: 'streamed'; pieces: number }
+  /** A tool call waits for a person (`issue-refund` above €100). */
+  | { type: 'approval-requested'; actorId: string; tool: string; args: Record<string, unknown> }
+  | {
+      type: 'approval-decided';
+      tool: string;
+      decision: 'approved' | 'denied';
+      by: string;
+      why?: string;
+    };
+
+/** How the person from finance decides on a refund waiting for approval. */
+export type FinanceDecision =
+  | { approve: true; by: string; note?: string }
+  | { approve: false; by: string; reason: string };
+
+/**
+ * The default person from finance, for running the example unattended: approves a payout the
+ * policies allow a supervisor (up to €500), denies anything else.
+ */
+export function financeOfficer(approval: PendingApproval): FinanceDecision {
+  const amount = Number(approval.args.amount);
+  return amount <= SUPERVISOR_REFUND_LIMIT_EUR
+    ? { approve: true, by: 'finance@skerry.example', note: 'within the supervisor limit' }
+    : { approve: false, by: 'finance@skerry.example', reason: 'above the supervisor limit' };
+}
 
 /** What a run of the desk did. */
 export interface SupportDeskRun {
@@ -86,6 +116,8 @@ export interface SupportDeskRun {
   /** Every error a tick recorded (a failing model call, a behavior over its step limit, …). */
   errors: PantheonError[];
   deadLetters: DeadLetter[];
+  /** The refunds the payment tool paid, with who approved each. */
+  refunds: PaidRefund[];
 }
 
 export interface SupportDeskOptions {
@@ -94,6 +126,10 @@ export interface SupportDeskOptions {
   /** Receives one line per conversation step as it happens. */
   log?: (line: string) => void;
   questions?: readonly string[];
+  /** Decides refunds waiting for approval; by default `financeOfficer`. */
+  approver?: (approval: PendingApproval) => FinanceDecision | Promise<FinanceDecision>;
+  /** Receives the answer's text pieces as they stream in (e.g. `process.stdout.write`). */
+  onTextDelta?: (delta: string) => void;
 }
 
 function formatEvent(event: DeskEvent): string {
@@ -104,6 +140,12 @@ function formatEvent(event: DeskEvent): string {
       return `  ${event.actorId} called ${event.name}(${JSON.stringify(event.args)}) → ${event.result}`;
     case 'message':
       return `${event.from} → ${event.to}: ${event.content}`;
+    case 'streamed':
+      return `  (streamed to the customer in ${event.pieces} pieces)`;
+    case 'approval-requested':
+      return `  ${event.actorId} wants ${event.tool}(${JSON.stringify(event.args)}): waiting for finance`;
+    case 'approval-decided':
+      return `  finance ${event.decision} ${event.tool} (${event.by}${event.why ? `: ${event.why}` : ''})`;
   }
 }
 
@@ -113,12 +155,19 @@ function asText(value: unknown): string {
 
 /**
  * Runs the support desk: a customer-service actor (the model answers with the weather tool and the
- * policies, and decides when to escalate) and a supervisor actor in one `PantheonSystem`. Each
- * question is sent to the customer-service actor and fully handled (escalation and the
- * supervisor's reply included) before the next one.
+ * policies, and decides when to escalate) and a supervisor actor, who pays refunds with
+ * `issue-refund` — above €100 only once a person from finance (`approver`) approves — in one
+ * `PantheonSystem`. Each question is streamed to the customer-service actor (`system.stream`) and
+ * fully handled (escalation, approval and the supervisor's reply included) before the next one.
  */
 export async function runSupportDesk(options: SupportDeskOptions): Promise<SupportDeskRun> {
-  const { llm, log = () => {}, questions = CUSTOMER_QUESTIONS } = options;
+  const {
+    llm,
+    log = () => {},
+    questions = CUSTOMER_QUESTIONS,
+    approver = financeOfficer,
+  } = options;
+  const refunds: PaidRefund[] = [];
   const events: DeskEvent[] = [];
   const errors: PantheonError[] = [];
   const record = (event: DeskEvent) => {
@@ -129,6 +178,7 @@ export async function runSupportDesk(options: SupportDeskOptions): Promise<Suppo
   const tools = new InMemoryToolAdapter();
   tools.register(new DestinationWeatherTool());
   tools.register(new EscalateTool(SUPERVISOR_ID));
+  tools.register(refundTool(refunds));
   const messageBus = new InMemoryMessageBus();
   messageBus.subscribe(({ from, to, content }) => record({ type: 'message', from, to, content }));
   const scheduler = new NodeScheduler();
@@ -153,6 +203,34 @@ export async function runSupportDesk(options: SupportDeskOptions): Promise<Suppo
     hooks: { onTickEnd: ({ result }) => errors.push(...result.errors) },
   });
 
+  // A refund above €100 waits for finance: the desk asks the approver and passes the decision on.
+  const decisions: Promise<void>[] = [];
+  system.on('approval.requested', ({ approval }) => {
+    const { actorId, tool, args } = approval;
+    record({ type: 'approval-requested', actorId, tool, args });
+    decisions.push(
+      (async () => {
+        const decision = await approver(approval);
+        if (decision.approve) {
+          record({ type: 'approval-decided', tool, decision: 'approved', by: decision.by });
+          await system.approve(approval.id, { by: decision.by, note: decision.note });
+        } else {
+          const { by, reason } = decision;
+          record({ type: 'approval-decided', tool, decision: 'denied', by, why: reason });
+          await system.deny(approval.id, { by, reason });
+        }
+      })(),
+    );
+  });
+  /** Waits until the actors are idle and no approval is being decided. */
+  async function settled(): Promise<void> {
+    for (;;) {
+      await system.whenIdle();
+      if (decisions.length === 0) return;
+      await Promise.all(decisions.splice(0));
+    }
+  }
+
   try {
     await system.createActor({
       id: CUSTOMER_SERVICE_ID,
@@ -173,12 +251,22 @@ export async function runSupportDesk(options: SupportDeskOptions): Promise<Suppo
     const conversationId = 'customer-conversation';
     for (const question of questions) {
       record({ type: 'question', to: CUSTOMER_SERVICE_ID, content: question });
-      await system.sendMessage(CUSTOMER_SERVICE_ID, question, { conversationId });
-      await system.whenIdle();
+      // The answer streams to the customer as the model writes it.
+      let pieces = 0;
+      let answered = false;
+      for await (const event of system.stream(CUSTOMER_SERVICE_ID, question, { conversationId })) {
+        if (event.type === 'text-delta') {
+          pieces++;
+          options.onTextDelta?.(event.delta);
+        }
+        if (event.type === 'message') answered = true;
+      }
+      if (answered && pieces > 0) record({ type: 'streamed', pieces });
+      await settled();
     }
   } finally {
     await system.shutdown();
     scheduler.stopAll();
   }
-  return { events, errors, deadLetters: system.getDeadLetters() };
+  return { events, errors, deadLetters: system.getDeadLetters(), refunds };
 }

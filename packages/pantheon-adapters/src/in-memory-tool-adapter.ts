@@ -127,6 +127,7 @@ export class InMemoryToolAdapter implements ToolPort {
             signal,
             actorId: options.actorId,
             idempotencyKey: options.idempotencyKey,
+            ...(options.approval === undefined ? {} : { approval: options.approval }),
           }),
         )
         .catch((error: unknown) => {

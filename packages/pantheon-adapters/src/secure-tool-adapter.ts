@@ -26,6 +26,13 @@ export interface SecureToolAdapterOptions {
    * human approval or argument policies.
    */
   approve?: (request: ToolApprovalRequest) => boolean | Promise<boolean>;
+  /**
+   * Tools whose calls need a person's approval through the runtime (`PantheonSystem.approve`):
+   * `list()` shows them with `needsApproval: true`, so `llmBehavior` holds their calls back, and
+   * `invoke` refuses a call that does not carry an approval (`TOOL_DENIED`,
+   * `details.reason: 'needs-approval'`).
+   */
+  requireApproval?: Iterable<string>;
 }
 
 function denied(name: string, reason: string, details: Record<string, unknown>, cause?: unknown) {
@@ -36,9 +43,10 @@ function denied(name: string, reason: string, details: Record<string, unknown>, 
 }
 
 /**
- * Runs only allow-listed tools, each call optionally approved first. A denied call never reaches
+ * Runs only allow-listed tools, each call optionally approved first; tools in `requireApproval`
+ * only under a person's approval given through the runtime. A denied call never reaches
  * the wrapped port and rejects with a `ToolError` whose code is `TOOL_DENIED`
- * (`details.reason`: `'not-allowed'` or `'not-approved'`). The approved arguments are copied and
+ * (`details.reason`: `'not-allowed'`, `'not-approved'` or `'needs-approval'`). The approved arguments are copied and
  * frozen before `approve` sees them, so what was approved is what runs. `list()` shows only the
  * allowed tools, so models are not offered the others.
  *
@@ -51,15 +59,40 @@ function denied(name: string, reason: string, details: Record<string, unknown>, 
 export class SecureToolAdapter extends ToolPortDecorator {
   private readonly allowed: ReadonlySet<string>;
   private readonly approve: SecureToolAdapterOptions['approve'];
+  private readonly needApproval: ReadonlySet<string>;
+  /** The listed stand-ins of tools that need approval, one per registered tool. */
+  private readonly marked = new WeakMap<ToolSpec, ToolSpec>();
 
   constructor(inner: ToolPort, options: SecureToolAdapterOptions) {
     super(inner);
     this.allowed = new Set(options.allow);
     this.approve = options.approve;
+    this.needApproval = new Set(options.requireApproval ?? []);
   }
 
   override list(): ToolSpec[] {
-    return super.list().filter((tool) => this.allowed.has(tool.name));
+    return super
+      .list()
+      .filter((tool) => this.allowed.has(tool.name))
+      .map((tool) => (this.needApproval.has(tool.name) ? this.markedFor(tool) : tool));
+  }
+
+  /** `tool` as the model's side sees it: the same tool, needing approval. */
+  private markedFor(tool: ToolSpec): ToolSpec {
+    let marked = this.marked.get(tool);
+    if (!marked) {
+      marked = {
+        name: tool.name,
+        description: tool.description,
+        parameters: tool.parameters,
+        needsApproval: true,
+        execute: (args, context) => tool.execute(args, context),
+      };
+      if (tool.timeout !== undefined) marked.timeout = tool.timeout;
+      if (tool.retryPolicy !== undefined) marked.retryPolicy = tool.retryPolicy;
+      this.marked.set(tool, marked);
+    }
+    return marked;
   }
 
   async invoke(
@@ -69,6 +102,11 @@ export class SecureToolAdapter extends ToolPortDecorator {
   ): Promise<unknown> {
     if (!this.allowed.has(name))
       throw denied(name, 'not on the allow-list', { reason: 'not-allowed' });
+    if (this.needApproval.has(name) && options.approval === undefined) {
+      throw denied(name, 'it needs a person’s approval, and this call has none', {
+        reason: 'needs-approval',
+      });
+    }
     if (!this.approve) return this.inner.invoke(name, args, options);
 
     let frozen: Record<string, unknown>;

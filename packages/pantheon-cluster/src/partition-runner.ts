@@ -232,6 +232,11 @@ export class PartitionRunner {
       beginTick: (actorId) => mailbox.beginTick(actorId, { guard: leases.fence(this.lease, lost) }),
       markPublished: (ids) => mailbox.markPublished(ids),
       owns: (port: ActorStatePort | ContextPort) => port === state || mailbox.owns(port),
+      approvals: async () => (await mailbox.approvals()).filter((record) => mine(record.actorId)),
+      approval: (id) => mailbox.approval(id),
+      decideApproval: (id, decision, message) => mailbox.decideApproval(id, decision, message),
+      toolEffect: (key) => mailbox.toolEffect(key),
+      recordToolEffect: (key, result) => mailbox.recordToolEffect(key, result),
     };
   }
 }

@@ -28,6 +28,20 @@ export const ERROR_CODES = {
   TICK_INTERRUPTED:
     '`stopActor` or `shutdown` aborted a tick still running at its deadline; its message stays in the mailbox (with a store, in the store) and is handled again on the next start',
 
+  // Human approval of tool calls
+  APPROVAL_NOT_FOUND:
+    '`approve` or `deny` of an id that no pending approval has (never requested, or from another store); nothing ran',
+  APPROVAL_ALREADY_DECIDED:
+    '`approve` or `deny` of an approval decided before (`details.status`); the tool does not run again',
+  APPROVAL_EXPIRED:
+    '`approve` or `deny` of an approval its timeout (`approvals.timeoutMs`) denied; also the tool error the model sees for it',
+  APPROVAL_DENIED:
+    'the tool error the model sees for a call a person denied (`deny`); its message carries the reason',
+  APPROVAL_NOT_OWNED:
+    "`approve` or `deny` in a process where the approval's actor is not started (it runs elsewhere, or is stopped); nothing was decided",
+  APPROVAL_UNSUPPORTED:
+    'a plan held a tool call back for approval (`awaitApproval`) but its behavior has no `resume` method, or the behavior to resume is no longer in the script of the actor; the call did not run',
+
   // Actors and their state
   ACTOR_ERROR: 'generic actor failure',
   ACTOR_NOT_FOUND:
@@ -86,7 +100,7 @@ export const ERROR_CODES = {
     '`register` got something without name, description, parameters and `execute`, or a schema that does not compile',
   TOOL_DUPLICATE: '`register` of a name that is already registered; the first tool stays',
   TOOL_DENIED:
-    "`SecureToolAdapter` refused the call: the tool is not on its allow-list (`details.reason: 'not-allowed'`) or `approve` did not return `true` or threw (`'not-approved'`, the throw as `cause`). The tool did not run",
+    "`SecureToolAdapter` refused the call: the tool is not on its allow-list (`details.reason: 'not-allowed'`) or `approve` did not return `true` or threw (`'not-approved'`, the throw as `cause`), or the tool is in `requireApproval` and the call carries no approval from `PantheonSystem.approve` (`'needs-approval'`). The tool did not run",
 
   // MCP (pantheon-mcp)
   MCP_CONNECTION_FAILED:

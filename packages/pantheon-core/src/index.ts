@@ -13,6 +13,19 @@ export {
   type LlmBehaviorOptions,
   llmBehavior,
 } from './agent/llm-behavior';
+export type {
+  ApprovalDecision,
+  ApprovalOptions,
+  ApprovalOutcome,
+  ApprovalRecord,
+  ApprovalRequest,
+  ApproveOptions,
+  BehaviorEvent,
+  DenyOptions,
+  PendingApproval,
+  ReplyStreamEvent,
+  ResumeInput,
+} from './approval-types';
 export { consoleLog, type LogLevel } from './console-log';
 export {
   defineTool,
@@ -49,6 +62,7 @@ export type {
   ActorPatch,
   ActorStatePort,
   AppendOptions,
+  ApprovalDecisionRecord,
   BusHandler,
   BusMessage,
   CompileContextOptions,

@@ -1,3 +1,4 @@
+import type { ApprovalRequest, BehaviorEvent, ResumeInput } from './approval-types';
 import type { LlmPort } from './ports/llm-port';
 import type { ToolPort } from './ports/tool-port';
 
@@ -68,6 +69,12 @@ export interface BehaviorInput {
   tools: ToolPort;
   /** Aborted when the tick is cancelled. */
   signal: AbortSignal;
+  /**
+   * Present when a caller streams the reply (`PantheonSystem.stream`): report progress through
+   * it, awaiting what it returns — a promise while the caller's bounded queue is full, which is
+   * how a slow reader holds the behavior back.
+   */
+  emit?: (event: BehaviorEvent) => void | Promise<void>;
 }
 
 /** What a behavior decides to do. */
@@ -75,6 +82,11 @@ export interface BehaviorPlan {
   actions: Action[];
   /** `true` marks the actor `completed` after this tick. */
   done?: boolean;
+  /**
+   * A tool call held back for human approval: the runtime records it as a pending approval and
+   * calls `resume` once it is decided. Only for behaviors with a `resume` method.
+   */
+  awaitApproval?: ApprovalRequest;
 }
 
 /**
@@ -98,6 +110,11 @@ export interface Behavior {
   /** What the behavior needs; checked when an actor running it is created. */
   requires?: BehaviorRequirements;
   plan(input: BehaviorInput): Promise<BehaviorPlan> | BehaviorPlan;
+  /**
+   * Carries on after the approval its plan waited for (`awaitApproval`) was decided: called in a
+   * later tick of the same actor, with the stored `state` and the decision.
+   */
+  resume?(input: ResumeInput): Promise<BehaviorPlan> | BehaviorPlan;
 }
 
 /** A named group of behaviors. */
@@ -238,6 +255,8 @@ export interface ToolExecutionContext {
    * key) to make an effect happen once even when the tool runs again.
    */
   idempotencyKey?: string;
+  /** The human approval this call runs under, for tools that need one. */
+  approval?: { id: string; by: string };
 }
 
 /** Retry settings a tool may declare for callers that retry. */
@@ -263,4 +282,12 @@ export interface ToolSpec<Args = any> {
    * `context.idempotencyKey` on to the service for that window.
    */
   once?: boolean;
+  /**
+   * The call needs a person's approval before it runs: `true`, or a function of the arguments
+   * deciding per call. `llmBehavior` then holds the call back as a pending approval
+   * (`PantheonSystem.approve` / `deny`) instead of running it.
+   */
+  needsApproval?:
+    | boolean
+    | ((args: Args, context: ToolExecutionContext) => boolean | Promise<boolean>);
 }

@@ -1,11 +1,20 @@
 import {
   type ActorStatePort,
+  type ApprovalDecisionRecord,
+  type ApprovalRecord,
   type BusMessage,
   type ContextPort,
   type MailboxStore,
   PantheonError,
   type TickTransaction,
 } from '@promethean-os/pantheon-core';
+import {
+  type ApprovalRow,
+  approvalDecide,
+  approvalInsert,
+  approvalOf,
+  approvalSettle,
+} from './approval-statements';
 import { TickActorState } from './durable-actor-state';
 import { TickContext } from './durable-context';
 import { actorExists, guarded, tickEnded, versionConflict } from './errors';
@@ -50,6 +59,9 @@ class DurableTickTransaction implements TickTransaction {
   readonly state: TickActorState;
   readonly context: TickContext;
   private readonly buffer: TickBuffer;
+  /** Approvals the tick asked for, and those it resumed from: written by the commit. */
+  private readonly requested: ApprovalRecord[] = [];
+  private readonly settled: string[] = [];
 
   constructor(
     private readonly core: StoreCore,
@@ -91,6 +103,8 @@ class DurableTickTransaction implements TickTransaction {
       );
     }
     statements.push(...core.historyInserts(buffer), ...core.kvStatements(buffer));
+    for (const approval of this.requested) statements.push(approvalInsert(approval, now));
+    statements.push(...approvalSettle(this.settled, now));
     if (deliver.length > 0) {
       statements.push({
         sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES ${deliver
@@ -128,11 +142,23 @@ class DurableTickTransaction implements TickTransaction {
     this.release();
   }
 
+  requestApproval(approval: ApprovalRecord): void {
+    if (!this.buffer.open) throw tickEnded(this.buffer.actorId, 'requestApproval');
+    this.requested.push(structuredClone(approval));
+  }
+
+  settleApproval(id: string): void {
+    if (!this.buffer.open) throw tickEnded(this.buffer.actorId, 'settleApproval');
+    this.settled.push(id);
+  }
+
   /** Frees the buffered writes (the statements hold what the commit needs). */
   private release(): void {
     this.buffer.actors.clear();
     this.buffer.history.length = 0;
     this.buffer.kv.clear();
+    this.requested.length = 0;
+    this.settled.length = 0;
   }
 
   /**
@@ -230,6 +256,53 @@ export class DurableMailbox implements MailboxStore {
   /** True for `db.actors` and `db.context` of the same `Persistence`. */
   owns(port: ActorStatePort | ContextPort): boolean {
     return this.ports.has(port);
+  }
+
+  async approvals(): Promise<ApprovalRecord[]> {
+    const rows = await guarded('mailbox', undefined, () =>
+      this.core.driver.all<ApprovalRow>(
+        'SELECT record, status, decision, settled_at FROM pantheon_approvals WHERE settled_at IS NULL ORDER BY seq',
+      ),
+    );
+    return rows.map(approvalOf);
+  }
+
+  async approval(id: string): Promise<ApprovalRecord | undefined> {
+    const rows = await guarded('mailbox', undefined, () =>
+      this.core.driver.all<ApprovalRow>(
+        'SELECT record, status, decision, settled_at FROM pantheon_approvals WHERE id = ?',
+        [id],
+      ),
+    );
+    return rows[0] && approvalOf(rows[0]);
+  }
+
+  /**
+   * Decides a pending approval and stores its decision message, in one transaction; `false`
+   * (nothing written) when it is unknown or decided already.
+   */
+  async decideApproval(
+    id: string,
+    decision: ApprovalDecisionRecord,
+    message: BusMessage,
+  ): Promise<boolean> {
+    const notPending = new Error('not pending');
+    try {
+      await guarded('mailbox', message.to, () =>
+        this.core.driver.batch([
+          approvalDecide(id, decision, () => notPending),
+          {
+            sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
+              ON CONFLICT (id) DO NOTHING`,
+            params: [idOf(message), message.to, JSON.stringify(message), this.core.now()],
+          },
+        ]),
+      );
+      return true;
+    } catch (error) {
+      if (error === notPending || (error as { cause?: unknown }).cause === notPending) return false;
+      throw error;
+    }
   }
 
   /**

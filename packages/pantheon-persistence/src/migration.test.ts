@@ -192,12 +192,12 @@ for (const [name, makeLegacy] of [
       expect(await database.historyColumns()).not.toContain('conversation_id');
 
       const store = await database.open();
-      expect(SCHEMA_VERSION).toBe(3);
+      expect(SCHEMA_VERSION).toBe(4);
       expect(await store.migrate()).toBe(SCHEMA_VERSION);
       const versions = await store.driver.all<{ version: number | string }>(
         'SELECT version FROM pantheon_migrations ORDER BY version',
       );
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4]);
 
       // The old entries are the actor-wide history: in order, and in no conversation.
       const { context } = store;
@@ -263,7 +263,7 @@ for (const [name, makeLegacy] of [
       const versions = await store!.driver.all<{ version: number | string }>(
         'SELECT version FROM pantheon_migrations ORDER BY version',
       );
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4]);
       const rows = await store!.driver.all<{ count: number | string }>(
         'SELECT COUNT(*) AS count FROM pantheon_history',
       );
@@ -272,6 +272,35 @@ for (const [name, makeLegacy] of [
         'old question',
         'old answer',
       ]);
+    });
+
+    it('upgrades a version 1 database to keep approvals (migration 4), its messages untouched', async () => {
+      const database = legacy();
+      await database.createV1();
+      const store = await database.open();
+      expect(await store.migrate()).toBe(SCHEMA_VERSION);
+      expect(await store.mailbox.approvals()).toEqual([]);
+      const tick = store.mailbox.beginTick('support-1');
+      const approval = {
+        id: 'a-1',
+        actorId: 'support-1',
+        tool: 'refund',
+        args: { amount: 250 },
+        toolCallId: 'call-1',
+        requestedBy: 'user',
+        requestedAt: 10,
+        behavior: 'desk',
+        state: { step: 1 },
+        status: 'pending' as const,
+        settled: false,
+      };
+      tick.requestApproval(approval);
+      await tick.commit('m1', [], []);
+      expect(await store.mailbox.approvals()).toEqual([approval]);
+      expect(await store.mailbox.pending()).toEqual([]);
+      // A store opened again finds the approval.
+      const again = await database.open();
+      expect(await again.mailbox.approval('a-1')).toEqual(approval);
     });
 
     it('creates a new database at the current version, with the conversation column', async () => {

@@ -80,6 +80,24 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     )`,
     'CREATE INDEX IF NOT EXISTS pantheon_tool_effects_created ON pantheon_tool_effects (created_at)',
   ],
+  // 4: tool calls waiting for human approval. `record` holds what the actor resumes from (the
+  // behavior's state, the conversation's addresses) as JSON; `status` is 'pending' until a
+  // decision (approved, denied, expired) written with its decision message in one transaction;
+  // `settled_at` is set by the commit of the tick that resumed from it.
+  [
+    `CREATE TABLE IF NOT EXISTS pantheon_approvals (
+      seq {serial},
+      id TEXT NOT NULL UNIQUE,
+      actor_id TEXT NOT NULL,
+      record TEXT NOT NULL,
+      status TEXT NOT NULL,
+      decision TEXT,
+      requested_at {bigint} NOT NULL,
+      decided_at {bigint},
+      settled_at {bigint}
+    )`,
+    'CREATE INDEX IF NOT EXISTS pantheon_approvals_open ON pantheon_approvals (seq) WHERE settled_at IS NULL',
+  ],
 ];
 
 /** The schema version this package writes. */

@@ -7,6 +7,7 @@
  *
  * @packageDocumentation
  */
+export { approvalResumeInput, type TestApprovalDecision } from './approval-decision';
 export type {
   Cassette,
   CassetteError,

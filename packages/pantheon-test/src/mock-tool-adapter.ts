@@ -232,6 +232,7 @@ export class MockToolAdapter implements ToolPort {
       const context: ToolExecutionContext = { signal };
       if (options.actorId !== undefined) context.actorId = options.actorId;
       if (options.idempotencyKey !== undefined) context.idempotencyKey = options.idempotencyKey;
+      if (options.approval !== undefined) context.approval = { ...options.approval };
       if (hasResult) {
         const result = this.results.get(name);
         return Promise.resolve(

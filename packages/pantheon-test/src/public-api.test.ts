@@ -26,6 +26,7 @@ describe('public API of @promethean-os/pantheon-test', () => {
         "RecordingLlmAdapter",
         "ReplayLlmAdapter",
         "SimulationFailure",
+        "approvalResumeInput",
         "collectStream",
         "createMockActorState",
         "createMockMessageBus",

@@ -1,13 +1,15 @@
+import type { ResumeInput } from '../approval-types';
 import { BehaviorError, ConfigError, LlmError, PantheonError, ToolError } from '../errors';
 import { abortError } from '../orchestrator/abort';
 import type { LlmCompleteOptions, LlmOutputSpec } from '../ports/llm-port';
-import type { ToolPort } from '../ports/tool-port';
+import type { ToolInvokeOptions, ToolPort } from '../ports/tool-port';
 import { MessageSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
 import type {
   Behavior,
   BehaviorInput,
   BehaviorMode,
+  BehaviorPlan,
   HandoffAction,
   Message,
   MessageAction,
@@ -120,6 +122,56 @@ function resolveTools(names: readonly string[], tools: ToolPort, behaviorName: s
   });
 }
 
+/** Where an `llmBehavior` loop stands: stored with a pending approval, handed back to `resume`. */
+interface LoopState {
+  transcript: Message[];
+  /** Model calls made so far. */
+  step: number;
+  /** Tool calls of the model's last reply still to run, in order. */
+  calls: ToolCall[];
+}
+
+/** The stored loop state, checked: a malformed one (e.g. edited in the database) is a typed error. */
+function loopState(state: unknown, behaviorName: string): LoopState {
+  const loop = state as Partial<LoopState> | null;
+  if (
+    typeof loop !== 'object' ||
+    loop === null ||
+    !Array.isArray(loop.transcript) ||
+    !Array.isArray(loop.calls) ||
+    typeof loop.step !== 'number'
+  ) {
+    throw new BehaviorError(
+      `Behavior "${behaviorName}" cannot resume: its stored state is not an llmBehavior loop`,
+      behaviorName,
+      undefined,
+      { code: 'INVALID_ACTION' },
+    );
+  }
+  return { transcript: [...loop.transcript], step: loop.step, calls: [...loop.calls] };
+}
+
+/** A reasoning event of a provider's stream, where the model streams its thinking. */
+function isReasoningDelta(event: { type: string }): event is { type: string; delta: string } {
+  return (
+    event.type === 'reasoning-delta' && typeof (event as { delta?: unknown }).delta === 'string'
+  );
+}
+
+/** Adds a tool message to the transcript and tells a streaming caller about it. */
+async function record(input: BehaviorInput, transcript: Message[], message: Message) {
+  transcript.push(message);
+  if (input.emit) {
+    await input.emit({
+      type: 'tool-result',
+      toolCallId: message.toolCallId ?? '',
+      name: message.name ?? '',
+      content: message.content,
+      isError: message.metadata?.isError === true,
+    });
+  }
+}
+
 /** The message that sends a reply not matching the output schema back to the model. */
 function outputRetryMessage(error: LlmError): Message {
   const issues = Array.isArray(error.details?.issues)
@@ -197,6 +249,7 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
     call: ToolCall,
     offered: ReadonlySet<string>,
     input: BehaviorInput,
+    approval?: { id: string; by: string },
   ): Promise<Message> {
     const reply: Message = { role: 'tool', content: '', toolCallId: call.id, name: call.name };
     try {
@@ -208,10 +261,9 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
           { code: 'TOOL_NOT_FOUND' },
         );
       }
-      const result = await input.tools.invoke(call.name, call.args, {
-        signal: input.signal,
-        actorId: input.actor.id,
-      });
+      const invokeOptions: ToolInvokeOptions = { signal: input.signal, actorId: input.actor.id };
+      if (approval) invokeOptions.approval = approval;
+      const result = await input.tools.invoke(call.name, call.args, invokeOptions);
       reply.content = toolResultContent(result);
     } catch (error) {
       if (input.signal.aborted) throw abortError(input.signal);
@@ -244,64 +296,168 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
     };
   }
 
+  /** The tools of this plan: the named ones (as the port lists them) and the hand-off tool. */
+  function planTools(input: BehaviorInput): { tools: ToolSpec[]; options: LlmCompleteOptions } {
+    const tools = resolveTools(toolNames, input.tools, name);
+    if (handoff) tools.push(handoff);
+    const completeOptions: LlmCompleteOptions = { signal: input.signal };
+    if (tools.length > 0) completeOptions.tools = tools;
+    if (model !== undefined) completeOptions.model = model;
+    if (temperature !== undefined) completeOptions.temperature = temperature;
+    if (options.output !== undefined) completeOptions.output = options.output;
+    return { tools, options: completeOptions };
+  }
+
+  /**
+   * The model's next reply; streamed when the caller streams (`input.emit`) and the model can,
+   * each text or reasoning delta passed on as it arrives — awaited, so a slow reader holds the
+   * model's stream back instead of piling deltas up.
+   */
+  async function nextReply(
+    input: BehaviorInput,
+    transcript: readonly Message[],
+    completeOptions: LlmCompleteOptions,
+  ): Promise<Message> {
+    const emit = input.emit;
+    if (!emit || typeof input.llm.stream !== 'function') {
+      return checkReply(await input.llm.complete([...transcript], completeOptions));
+    }
+    let final: unknown;
+    for await (const event of input.llm.stream([...transcript], completeOptions)) {
+      if (event.type === 'text-delta') await emit({ type: 'text-delta', delta: event.delta });
+      else if (event.type === 'finish') final = event.message;
+      else if (isReasoningDelta(event)) await emit({ type: 'reasoning-delta', delta: event.delta });
+    }
+    if (final === undefined) {
+      throw new LlmError(
+        'The model stream ended without a finish event',
+        { behaviorName: name },
+        { code: 'LLM_INVALID_RESPONSE', retryable: false },
+      );
+    }
+    return checkReply(final);
+  }
+
+  /**
+   * The loop from wherever it stands: runs the calls still waiting from the model's last reply,
+   * then asks the model again, until it answers, hands off, runs out of steps, or calls a tool
+   * that needs approval — then the plan holds that call back with the loop's state.
+   */
+  async function proceed(input: BehaviorInput, loop: LoopState): Promise<BehaviorPlan> {
+    const { tools, options: completeOptions } = planTools(input);
+    const offered = new Set(tools.map((tool) => tool.name));
+    const { transcript } = loop;
+    let retriesLeft = outputRetries;
+    for (;;) {
+      while (loop.calls.length > 0) {
+        const call = loop.calls.shift() as ToolCall;
+        if (input.emit) await input.emit({ type: 'tool-call', toolCall: call });
+        if (handoff && call.name === HANDOFF_TOOL_NAME) {
+          const outcome = handoffAction(call);
+          if (!('role' in outcome)) return { actions: [outcome] };
+          await record(input, transcript, outcome);
+          continue;
+        }
+        const spec = tools.find((tool) => tool.name === call.name);
+        if (spec && (await needsApproval(spec, call, input))) {
+          return { actions: [], awaitApproval: { toolCall: call, state: { ...loop } } };
+        }
+        await record(input, transcript, await runToolCall(call, offered, input));
+      }
+      if (loop.step >= maxSteps) {
+        throw new BehaviorError(
+          `Behavior "${name}" reached its limit of ${maxSteps} model calls without an answer`,
+          name,
+          { maxSteps, transcript },
+          { code: 'MAX_STEPS_EXCEEDED' },
+        );
+      }
+      if (input.signal.aborted) throw abortError(input.signal);
+      loop.step++;
+      let reply: Message;
+      try {
+        reply = await nextReply(input, transcript, completeOptions);
+      } catch (error) {
+        // A reply that breaks the output schema goes back to the model with the issues.
+        if (!LlmError.isInstance(error) || error.code !== 'LLM_OUTPUT_INVALID' || retriesLeft === 0)
+          throw error;
+        retriesLeft--;
+        const content = typeof error.details?.content === 'string' ? error.details.content : '';
+        transcript.push({ role: 'assistant', content }, outputRetryMessage(error));
+        continue;
+      }
+      transcript.push({ ...reply, role: 'assistant' });
+      if (!reply.toolCalls || reply.toolCalls.length === 0) {
+        const answer: MessageAction = { type: 'message', content: reply.content };
+        if (target !== undefined) answer.target = target;
+        return { actions: [answer] };
+      }
+      loop.calls = [...reply.toolCalls];
+    }
+  }
+
+  /** Whether `call` must wait for a person: the tool's `needsApproval`, a flag or a function. */
+  async function needsApproval(
+    spec: ToolSpec,
+    call: ToolCall,
+    input: BehaviorInput,
+  ): Promise<boolean> {
+    const rule = spec.needsApproval;
+    if (typeof rule !== 'function') return rule === true;
+    try {
+      return (await rule(call.args, { signal: input.signal, actorId: input.actor.id })) === true;
+    } catch {
+      // A rule that cannot decide does not let the call through unapproved.
+      if (input.signal.aborted) throw abortError(input.signal);
+      return true;
+    }
+  }
+
+  /** The outcome of an approval as the tool message the model sees. */
+  async function decided(input: ResumeInput, offered: ReadonlySet<string>): Promise<Message> {
+    const { approval } = input;
+    const call = approval.toolCall;
+    if (approval.decision === 'approved') {
+      return runToolCall(call, offered, input, { id: approval.approvalId, by: approval.by ?? '' });
+    }
+    const why = approval.reason === undefined ? '' : `: ${approval.reason}`;
+    const refusal =
+      approval.decision === 'expired'
+        ? new ToolError(
+            `The call of tool "${call.name}" was not approved in time${why}`,
+            call.name,
+            { approvalId: approval.approvalId },
+            { code: 'APPROVAL_EXPIRED' },
+          )
+        : new ToolError(
+            `The call of tool "${call.name}" was denied${approval.by ? ` by ${approval.by}` : ''}${why}`,
+            call.name,
+            { approvalId: approval.approvalId },
+            { code: 'APPROVAL_DENIED' },
+          );
+    return {
+      role: 'tool',
+      content: errorContent(refusal),
+      toolCallId: call.id,
+      name: call.name,
+      metadata: { isError: true },
+    };
+  }
+
   const behavior: Behavior = {
     name,
     mode: options.mode ?? 'active',
-    async plan(input) {
-      const tools = resolveTools(toolNames, input.tools, name);
-      if (handoff) tools.push(handoff);
-      const offered = new Set(tools.map((tool) => tool.name));
-      const completeOptions: LlmCompleteOptions = { signal: input.signal };
-      if (tools.length > 0) completeOptions.tools = tools;
-      if (model !== undefined) completeOptions.model = model;
-      if (temperature !== undefined) completeOptions.temperature = temperature;
-      if (options.output !== undefined) completeOptions.output = options.output;
-      let retriesLeft = outputRetries;
-
+    plan(input) {
       const transcript: Message[] = [];
       if (system !== undefined) transcript.push({ role: 'system', content: system });
       transcript.push(...input.context);
-
-      for (let step = 0; step < maxSteps; step++) {
-        if (input.signal.aborted) throw abortError(input.signal);
-        let reply: Message;
-        try {
-          reply = checkReply(await input.llm.complete([...transcript], completeOptions));
-        } catch (error) {
-          if (
-            !LlmError.isInstance(error) ||
-            error.code !== 'LLM_OUTPUT_INVALID' ||
-            retriesLeft === 0
-          )
-            throw error;
-          retriesLeft--;
-          const content = typeof error.details?.content === 'string' ? error.details.content : '';
-          transcript.push({ role: 'assistant', content }, outputRetryMessage(error));
-          continue;
-        }
-        const toolCalls = reply.toolCalls ?? [];
-        transcript.push({ ...reply, role: 'assistant' });
-        if (toolCalls.length === 0) {
-          const answer: MessageAction = { type: 'message', content: reply.content };
-          if (target !== undefined) answer.target = target;
-          return { actions: [answer] };
-        }
-        for (const call of toolCalls) {
-          if (handoff && call.name === HANDOFF_TOOL_NAME) {
-            const outcome = handoffAction(call);
-            if (!('role' in outcome)) return { actions: [outcome] };
-            transcript.push(outcome);
-          } else {
-            transcript.push(await runToolCall(call, offered, input));
-          }
-        }
-      }
-      throw new BehaviorError(
-        `Behavior "${name}" reached its limit of ${maxSteps} model calls without an answer`,
-        name,
-        { maxSteps, transcript },
-        { code: 'MAX_STEPS_EXCEEDED' },
-      );
+      return proceed(input, { transcript, step: 0, calls: [] });
+    },
+    async resume(input) {
+      const loop = loopState(input.state, name);
+      const offered = new Set(planTools(input).tools.map((tool) => tool.name));
+      await record(input, loop.transcript, await decided(input, offered));
+      return proceed(input, loop);
     },
   };
   if (toolNames.length > 0 || handoffs.length > 0) {

@@ -122,6 +122,7 @@ export function fakeTools(tools: ToolSpec[] = []): ToolPort {
         signal: options?.signal,
         actorId: options?.actorId,
         idempotencyKey: options?.idempotencyKey,
+        approval: options?.approval,
       });
     },
   };

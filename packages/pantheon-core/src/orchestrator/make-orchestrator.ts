@@ -3,11 +3,12 @@ import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } 
 import type { BusMessage } from '../ports/message-bus';
 import { ActionSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
-import type { Action, Actor, ActorState, Behavior, Message } from '../types';
+import type { Action, Actor, ActorState, Behavior, BehaviorInput, Message } from '../types';
 import { check } from '../validation';
 import { abortError, NEVER_ABORTED } from './abort';
 import { type ActionScope, keyedTools, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
+import { heldForApproval, resumeBehavior, resumedBehavior } from './resume-behavior';
 import { selectBehaviors } from './select-behaviors';
 import type {
   ActionResult,
@@ -233,7 +234,10 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
 
     // Indexed loops: a for-of that awaits keeps its iterator alive across suspensions, which
     // costs allocations on every message.
-    const behaviors = selectBehaviors(actor, hasInput);
+    const behaviors = input.resume
+      ? resumedBehavior(actor, input.resume.behavior)
+      : selectBehaviors(actor, hasInput);
+    let approvals: TickResult['approvals'];
     for (let index = 0; index < behaviors.length; index++) {
       const behavior = behaviors[index] as Behavior;
       const behaviorStarted = hooks ? now() : 0;
@@ -241,8 +245,19 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       let error: PantheonError | undefined;
       let executed = 0;
       try {
+        const behaviorInput: BehaviorInput = {
+          goal,
+          context: messages,
+          actor,
+          llm,
+          tools: tickTools,
+          signal,
+        };
+        if (input.emit) behaviorInput.emit = input.emit;
         const plan = validatePlan(
-          await behavior.plan({ goal, context: messages, actor, llm, tools: tickTools, signal }),
+          input.resume
+            ? await resumeBehavior(behavior, behaviorInput, input.resume)
+            : await behavior.plan(behaviorInput),
           behavior.name,
           actor,
           limits,
@@ -251,6 +266,10 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         if (plan instanceof BehaviorError) {
           error = plan;
         } else {
+          if (plan.awaitApproval) {
+            approvals ??= [];
+            approvals.push(heldForApproval(behavior, plan.awaitApproval));
+          }
           for (let index = 0; index < plan.actions.length; index++) {
             if (signal.aborted) break;
             const action = plan.actions[index] as Action;
@@ -328,6 +347,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       errors,
       durationMs,
     };
+    if (approvals) result.approvals = approvals;
     if (hooks) emit('onTickEnd', { actor, result });
     return result;
   }

@@ -1,3 +1,4 @@
+import type { ApprovalOutcome, ApprovalRequest, BehaviorEvent } from '../approval-types';
 import type { PantheonError } from '../errors';
 import type { ActorStatePort } from '../ports/actor-state-port';
 import type { ContextPort } from '../ports/context-port';
@@ -114,6 +115,13 @@ export interface TickInput {
    * with the abort reason (`ABORTED`, or the reason's own `PantheonError`).
    */
   signal?: AbortSignal;
+  /** Where behaviors report progress for a caller streaming the reply (`BehaviorInput.emit`). */
+  emit?: (event: BehaviorEvent) => void | Promise<void>;
+  /**
+   * Resumes one behavior after a decided approval instead of planning: only the behavior named
+   * runs, through its `resume` method, with its stored `state` and the decision.
+   */
+  resume?: { behavior: string; state: unknown; approval: ApprovalOutcome };
 }
 
 /** The outcome of one action. */
@@ -134,6 +142,8 @@ export interface TickResult {
   actions: ActionResult[];
   errors: PantheonError[];
   durationMs: number;
+  /** Tool calls behaviors held back for approval this tick (`BehaviorPlan.awaitApproval`). */
+  approvals?: { behavior: string; request: ApprovalRequest }[];
 }
 
 /** What `makeOrchestrator` returns. */

@@ -14,7 +14,7 @@ export type {
   LlmUsage,
   ToolChoice,
 } from './llm-port';
-export type { MailboxStore, TickTransaction } from './mailbox-store';
+export type { ApprovalDecisionRecord, MailboxStore, TickTransaction } from './mailbox-store';
 export type { BusHandler, BusMessage, MessageBus, SubscribeOptions } from './message-bus';
 export type { ScheduledJob, Scheduler } from './scheduler';
 export type { ToolInvokeOptions, ToolPort } from './tool-port';

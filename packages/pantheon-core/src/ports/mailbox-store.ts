@@ -1,3 +1,4 @@
+import type { ApprovalDecision, ApprovalRecord } from '../approval-types';
 import type { ActorStatePort } from './actor-state-port';
 import type { ContextPort } from './context-port';
 import type { BusMessage } from './message-bus';
@@ -31,6 +32,23 @@ export interface TickTransaction {
   ): Promise<void>;
   /** Discards the transaction's writes and ends it; does nothing once it has ended. */
   abort(): void;
+  /**
+   * Stores `approval` (a tool call the tick held back, `status: 'pending'`) with the commit, so
+   * the acknowledgement of the message and the approval it asked for are stored together.
+   */
+  requestApproval(approval: ApprovalRecord): void;
+  /** Marks the approval `id` settled with the commit: this tick resumed from its decision. */
+  settleApproval(id: string): void;
+}
+
+/** How `MailboxStore.decideApproval` decides an approval. */
+export interface ApprovalDecisionRecord {
+  status: ApprovalDecision;
+  by?: string;
+  note?: string;
+  reason?: string;
+  /** Milliseconds since the epoch. */
+  at: number;
 }
 
 /**
@@ -55,6 +73,20 @@ export interface MailboxStore {
   unpublished(): Promise<BusMessage[]>;
   /** Starts one tick of `actorId`: the transaction its writes go into until `commit`. */
   beginTick(actorId: string): TickTransaction;
+  /** Every approval not settled yet (pending, or decided but not resumed from), oldest first. */
+  approvals(): Promise<ApprovalRecord[]>;
+  /** The approval `id` as stored, settled or not; `undefined` when there is none. */
+  approval(id: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Decides a pending approval and stores `message` (the decision, for the actor's mailbox, as
+   * `enqueue` would) in one transaction. Resolves `false`, writing nothing, when the approval is
+   * unknown or not pending — so of two processes deciding the same approval, one wins.
+   */
+  decideApproval(
+    id: string,
+    decision: ApprovalDecisionRecord,
+    message: BusMessage,
+  ): Promise<boolean>;
   /** Marks outbound messages published; unknown or already published ids are ignored. */
   markPublished(ids: readonly string[]): Promise<void>;
   /**

@@ -9,6 +9,8 @@ export interface ToolInvokeOptions {
   actorId?: string;
   /** Passed to the tool as `context.idempotencyKey`; see `ToolExecutionContext`. */
   idempotencyKey?: string;
+  /** The human approval the call runs under (`PantheonSystem.approve`); passed to the tool. */
+  approval?: { id: string; by: string };
 }
 
 /** Registers tools and runs them by name. */

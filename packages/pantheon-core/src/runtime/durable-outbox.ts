@@ -1,3 +1,4 @@
+import type { ApprovalRecord } from '../approval-types';
 import { errorMessage } from '../errors';
 import type { LogFunction } from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
@@ -67,6 +68,16 @@ export class DurableTick {
   /** Discards the tick's writes and the messages it sent; nothing once it committed. */
   abort(): void {
     this.transaction.abort();
+  }
+
+  /** Stores an approval the tick asked for with its commit. */
+  requestApproval(approval: ApprovalRecord): void {
+    this.transaction.requestApproval(approval);
+  }
+
+  /** Settles the approval the tick resumed from with its commit. */
+  settleApproval(id: string): void {
+    this.transaction.settleApproval(id);
   }
 }
 

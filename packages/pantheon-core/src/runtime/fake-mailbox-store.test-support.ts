@@ -1,11 +1,13 @@
 // A durable store for the core's own tests, standing in for a database that outlives the
 // systems built on it: its own state and context ports (`state`, `context`) are the database,
 // and each tick's transaction holds its writes until the commit applies them all at once.
+
+import type { ApprovalRecord } from '../approval-types';
 import { ActorError, PantheonError } from '../errors';
 import { fakeContext, fakeState } from '../orchestrator/fake-ports.test-support';
 import type { ActorStatePort } from '../ports/actor-state-port';
 import type { ContextPort } from '../ports/context-port';
-import type { MailboxStore, TickTransaction } from '../ports/mailbox-store';
+import type { ApprovalDecisionRecord, MailboxStore, TickTransaction } from '../ports/mailbox-store';
 import type { BusMessage } from '../ports/message-bus';
 import type { Actor, Message } from '../types';
 
@@ -22,6 +24,8 @@ class FakeTick implements TickTransaction {
   private readonly actors = new Map<string, Actor>();
   private readonly history = new Map<string, Message[]>();
   private readonly kv = new Map<string, unknown>();
+  private readonly requested: ApprovalRecord[] = [];
+  private readonly settled: string[] = [];
   private ended = false;
 
   constructor(
@@ -144,11 +148,29 @@ class FakeTick implements TickTransaction {
       if (!store.outbox.has(message.id!))
         store.outbox.set(message.id!, { message, published: false });
     }
+    for (const approval of this.requested) {
+      if (!store.approvalRecords.has(approval.id))
+        store.approvalRecords.set(approval.id, structuredClone(approval));
+    }
+    for (const id of this.settled) {
+      const approval = store.approvalRecords.get(id);
+      if (approval) approval.settled = true;
+    }
     store.commits.push({ actorId: this.actorId, messageId });
   }
 
   abort(): void {
     this.ended = true;
+  }
+
+  requestApproval(approval: ApprovalRecord): void {
+    this.writable('requestApproval');
+    this.requested.push(structuredClone(approval));
+  }
+
+  settleApproval(id: string): void {
+    this.writable('settleApproval');
+    this.settled.push(id);
   }
 }
 
@@ -157,6 +179,7 @@ export class FakeMailboxStore implements MailboxStore {
   readonly mailbox = new Map<string, { message: BusMessage; acked: boolean }>();
   readonly outbox = new Map<string, { message: BusMessage; published: boolean }>();
   readonly commits: Array<{ actorId: string; messageId?: string }> = [];
+  readonly approvalRecords = new Map<string, ApprovalRecord>();
   /** The store's own ports: what its transactions commit into. */
   readonly state = fakeState();
   readonly context = fakeContext();
@@ -190,6 +213,27 @@ export class FakeMailboxStore implements MailboxStore {
     return [...this.outbox.values()]
       .filter((entry) => !entry.published)
       .map((entry) => entry.message);
+  }
+
+  async approvals() {
+    return [...this.approvalRecords.values()]
+      .filter((approval) => !approval.settled)
+      .map((approval) => structuredClone(approval));
+  }
+
+  async approval(id: string) {
+    const approval = this.approvalRecords.get(id);
+    return approval && structuredClone(approval);
+  }
+
+  async decideApproval(id: string, decision: ApprovalDecisionRecord, message: BusMessage) {
+    const approval = this.approvalRecords.get(id);
+    if (approval?.status !== 'pending') return false;
+    const { status, ...rest } = decision;
+    approval.status = status;
+    approval.decision = rest;
+    await this.enqueue(message);
+    return true;
   }
 
   readonly toolEffects = new Map<string, unknown>();

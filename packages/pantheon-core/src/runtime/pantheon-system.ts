@@ -1,4 +1,10 @@
 import { checkActorScript } from '../actor-scripts';
+import type {
+  ApproveOptions,
+  DenyOptions,
+  PendingApproval,
+  ReplyStreamEvent,
+} from '../approval-types';
 import { BoundedLog } from '../bounded-log';
 import { consoleLog } from '../console-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
@@ -20,12 +26,14 @@ import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
 import type { Actor } from '../types';
 import { ActorCell, type RunningTick } from './actor-cell';
+import { Approvals } from './approvals';
 import { AskRequests } from './ask-requests';
 import { type Budget, type BudgetLedger, ConversationBudgets } from './budgets';
 import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
 import { type OnceResults, onceTools } from './once-tools';
 import { Queue } from './queue';
+import { type ReplyStream, ReplyStreams } from './reply-streams';
 import { checkRequirements, checkStorePorts } from './setup-checks';
 import { Supervisor } from './supervisor';
 import { TickDeadlines } from './tick-deadlines';
@@ -126,6 +134,13 @@ function tickTimeout(actorId: string, timeoutMs: number, message: BusMessage | u
   );
 }
 
+/** Why a tick rejected, as a Pantheon error. */
+function tickError(actorId: string, error: unknown): PantheonError {
+  return PantheonError.isInstance(error)
+    ? error
+    : new ActorError(`Tick failed: ${errorMessage(error)}`, actorId, undefined, { cause: error });
+}
+
 /** The conversation a spawned actor was created in (its ticks without a message spend it). */
 function spawnedIn(actor: Actor): string | undefined {
   const conversationId = actor.metadata?.spawnedIn;
@@ -175,6 +190,8 @@ export class PantheonSystem {
   private readonly store: MailboxStore | undefined;
   private readonly outbox: DurableOutbox | undefined;
   private readonly supervisor: Supervisor;
+  private readonly approvals: Approvals;
+  private readonly streams = new ReplyStreams();
   private readonly deadlines: TickDeadlines;
   private readonly budgets: ConversationBudgets;
   private readonly defaultBudget: Budget | undefined;
@@ -258,6 +275,23 @@ export class PantheonSystem {
         ),
       },
     });
+    this.approvals = new Approvals({
+      store: this.store,
+      scheduler: this.scheduler,
+      now: this.now,
+      ids: this.nextId,
+      log,
+      events: this.events,
+      options: options.approvals ?? {},
+      owns: (actorId) => this.cells.get(actorId)?.started === true,
+      deliver: (message) => {
+        const cell = this.cells.get(message.to);
+        if (cell) this.push(cell, message);
+      },
+    });
+    this.events.on('approval.requested', ({ approval }) =>
+      this.streams.approvalRequested(approval),
+    );
     this.unsubscribe = options.messageBus.subscribe((message) => this.route(message));
   }
 
@@ -407,7 +441,54 @@ export class PantheonSystem {
    * console.log(answer.from, answer.content); // 'billing', 'I have refunded…'
    */
   ask(id: string, content: string, options: AskOptions = {}): Promise<BusMessage> {
+    return this.request(this.nextId(), id, content, options);
+  }
+
+  /**
+   * Sends `content` like `ask` and streams what the actors working on it do, as it happens: the
+   * model's text (`text-delta`) and reasoning (`reasoning-delta`), `tool-call`s and their
+   * `tool-result`s, `approval-requested` when a call waits for a person, and last the answer
+   * (`message`) or why there is none (`error`, e.g. `ASK_TIMEOUT` after `timeoutMs`). Events
+   * come from `llmBehavior` (streaming the model when its adapter has `stream`) and any behavior
+   * that uses `BehaviorInput.emit`. At most `bufferSize` (default 64) events wait unread: then
+   * the behavior waits for the reader, so the model's stream is read no faster than the caller
+   * reads. Leaving the loop early (`break`) aborts the tick working on the request (its model
+   * call ends with `LLM_ABORTED`); that does not count as a failure of the actor.
+   *
+   * @example
+   * for await (const event of pantheon.stream('support', 'Where is my parcel?')) {
+   *   if (event.type === 'text-delta') process.stdout.write(event.delta);
+   *   if (event.type === 'approval-requested') notifyOperator(event.approval);
+   *   if (event.type === 'error') console.error(event.error.code);
+   * }
+   */
+  stream(
+    id: string,
+    content: string,
+    options: AskOptions & { bufferSize?: number } = {},
+  ): AsyncIterableIterator<ReplyStreamEvent> {
     const correlationId = this.nextId();
+    const stream: ReplyStream = this.streams.start(correlationId, id, options.bufferSize);
+    this.request(correlationId, id, content, options).then(
+      (message) => this.streams.answered(stream, message),
+      (error: PantheonError) => this.streams.failed(stream, error),
+    );
+    stream.signal.addEventListener(
+      'abort',
+      () => {
+        if (stream.wasCancelled) this.asks.abort(correlationId, stream.signal.reason);
+      },
+      { once: true },
+    );
+    return stream;
+  }
+
+  private request(
+    correlationId: string,
+    id: string,
+    content: string,
+    options: AskOptions,
+  ): Promise<BusMessage> {
     const from = options.from ?? 'user';
     const replyTo = options.replyTo ?? from;
     const conversationId = options.conversationId ?? this.nextId();
@@ -426,6 +507,40 @@ export class PantheonSystem {
       budget: options.budget,
     }).catch((error: PantheonError) => this.asks.abort(correlationId, error));
     return answer;
+  }
+
+  /**
+   * Approves a tool call that waits for a person (`approval.requested`, `getPendingApprovals`):
+   * the actor runs the tool with the approved arguments and carries on where it stopped. Rejects
+   * with `APPROVAL_NOT_FOUND`, `APPROVAL_ALREADY_DECIDED`, `APPROVAL_EXPIRED`, or
+   * `APPROVAL_NOT_OWNED` when the actor is not started in this system; then nothing runs.
+   *
+   * @example
+   * pantheon.on('approval.requested', ({ approval }) => notifyOperator(approval));
+   * // … when the operator clicks "approve":
+   * await pantheon.approve(approval.id, { by: 'operator@example.com', note: 'Checked the order' });
+   */
+  async approve(id: string, options: ApproveOptions): Promise<void> {
+    this.assertOpen();
+    await this.restore();
+    return this.approvals.approve(id, options);
+  }
+
+  /**
+   * Denies a tool call that waits for a person: the tool does not run, and the model gets
+   * `Error (APPROVAL_DENIED): … reason` as the call's result, so it can tell the requester or try
+   * another way. Rejects like `approve`.
+   */
+  async deny(id: string, options: DenyOptions): Promise<void> {
+    this.assertOpen();
+    await this.restore();
+    return this.approvals.deny(id, options);
+  }
+
+  /** The tool calls waiting for a person's decision, oldest first (with a store, every process's). */
+  async getPendingApprovals(): Promise<PendingApproval[]> {
+    await this.restore();
+    return this.approvals.pending();
   }
 
   /** Everything the actor sent, to any target, in order (the last `messageLogLimit`). */
@@ -485,6 +600,7 @@ export class PantheonSystem {
     this.deadlines.close();
     this.unsubscribe();
     this.asks.closeAll();
+    this.approvals.close();
     const pending: DeadLetter[] = [];
     const kept: BusMessage[] = [];
     for (const cell of this.cells.values()) {
@@ -570,6 +686,7 @@ export class PantheonSystem {
         cell.mailbox ??= new Queue();
         cell.mailbox.push(message);
       }
+      await this.approvals.restore();
       await this.outbox!.publishUnpublished();
     })().catch((error: unknown) => {
       this.restored = undefined; // let the next call try again, e.g. once the database is back
@@ -718,8 +835,12 @@ export class PantheonSystem {
       if (!cell.started || cell.inBackoff) return;
       const message = cell.mailbox?.peek();
       if (!message && !cell.idleTickDue) return;
-      let input: TickInput | undefined;
-      if (message) {
+      let input: TickInput;
+      if (message?.metadata?.approval !== undefined) {
+        const resumed = await this.resumeInputOf(cell, message);
+        if (!resumed) continue;
+        input = resumed;
+      } else if (message) {
         // A handed-off message speaks for the requester, not for the actor that passed it on.
         const handedOff = message.metadata?.handoff !== undefined;
         input = {
@@ -741,6 +862,7 @@ export class PantheonSystem {
       const ticking: RunningTick = { message, controller };
       cell.ticking = ticking;
       this.deadlines.started(cell);
+      this.streams.attach(input);
       // A durable tick runs in a transaction of the store: it reads the actor through it and
       // everything it writes or sends is committed with the acknowledgement of its message.
       const tick = this.outbox?.begin(cell.id);
@@ -791,13 +913,16 @@ export class PantheonSystem {
           ticking.release = reject;
           running.then(resolve, reject);
         });
+        const held = this.approvals.held(cell.id, input, result, tick);
+        this.approvals.settle(input, tick);
         if (tick) await this.commitDurableTick(tick, message?.id);
+        this.approvals.announce(held);
         cell.onceResults = undefined;
         if (message) {
           cell.mailbox?.shift();
           cell.sentForHead = 0;
         }
-        if (result.state === 'failed') {
+        if (result.state === 'failed' && !this.streams.cancelled(input)) {
           const overBudget = ledger && result.errors.find((e) => e.code === 'BUDGET_EXCEEDED');
           const error = overBudget || result.errors[0]!;
           // The message is consumed: unless the tick passed it on, its request ends here.
@@ -813,19 +938,66 @@ export class PantheonSystem {
         // of the mailbox. An interrupted tick is no failure of the actor's: it simply stopped.
         tick?.abort();
         if (PantheonError.isInstance(error) && error.code === 'TICK_INTERRUPTED') return;
-        this.supervisor.failed(
-          cell,
-          PantheonError.isInstance(error)
-            ? error
-            : new ActorError(`Tick failed: ${errorMessage(error)}`, cell.id, undefined, {
-                cause: error,
-              }),
-          message,
-        );
+        if (this.streams.cancelled(input)) {
+          await this.dropCancelled(cell, message);
+          continue;
+        }
+        this.supervisor.failed(cell, tickError(cell.id, error), message);
       } finally {
         this.deadlines.ended(cell);
         cell.ticking = undefined;
       }
+    }
+  }
+
+  /**
+   * The reader of a streamed request stopped and its tick was aborted: the request is over, so
+   * its message is consumed (acknowledged in the store) rather than handled again, and the actor
+   * goes on — a reader leaving is no failure of the actor's.
+   */
+  private async dropCancelled(cell: ActorCell, message: BusMessage | undefined): Promise<void> {
+    if (message) {
+      await this.outbox
+        ?.begin(cell.id)
+        .commit(message.id, () => 'drop')
+        .catch((error: unknown) =>
+          this.log('Could not acknowledge the message of a cancelled stream', {
+            level: 'warn',
+            actorId: cell.id,
+            messageId: message.id,
+            error: errorMessage(error),
+          }),
+        );
+      cell.mailbox?.shift();
+      cell.sentForHead = 0;
+    }
+    this.supervisor.succeeded(cell);
+  }
+
+  /**
+   * The input of the tick that resumes from a decided approval; `undefined` when there is none:
+   * a decision naming no decided approval is dropped (logged), and a store that cannot be read
+   * counts as a failed tick, so the decision is handled again after the backoff.
+   */
+  private async resumeInputOf(
+    cell: ActorCell,
+    message: BusMessage,
+  ): Promise<TickInput | undefined> {
+    try {
+      return await this.approvals.resumeInput(message);
+    } catch (error) {
+      if (PantheonError.isInstance(error) && error.code === 'APPROVAL_NOT_FOUND') {
+        this.log('A decision message names no decided approval; dropped', {
+          level: 'warn',
+          actorId: cell.id,
+          messageId: message.id,
+          error: error.message,
+        });
+        cell.mailbox?.shift();
+      } else {
+        this.supervisor.failed(cell, tickError(cell.id, error), message);
+      }
+      return undefined;
     }
   }
 

@@ -1,3 +1,4 @@
+import type { ApprovalDecision, ApprovalOptions, PendingApproval } from '../approval-types';
 import type { PantheonError } from '../errors';
 import type { LogFunction, OrchestratorHooks, OrchestratorLimits } from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
@@ -74,6 +75,8 @@ export interface PantheonSystemOptions {
    * acknowledged only when the tick that handled them committed, and restored on the next start.
    */
   store?: MailboxStore;
+  /** Human approval of tool calls (`ToolSpec.needsApproval`): e.g. a timeout that denies. */
+  approvals?: ApprovalOptions;
   /**
    * The budget of every conversation that reaches this system through `sendMessage`/`ask`
    * without one (unless the send gives its own). Default: none.
@@ -144,6 +147,10 @@ export interface PantheonSystemEvents {
     conversationId?: string;
   };
   deadletter: DeadLetter;
+  /** A tool call waits for a person: decide with `approve` or `deny`. */
+  'approval.requested': { approval: PendingApproval };
+  /** An approval was decided (`by` is `'system'` when it expired); its actor resumes next. */
+  'approval.decided': { approval: PendingApproval; decision: ApprovalDecision; by?: string };
   /**
    * A conversation reached a limit of its budget (reported once per conversation and system):
    * its messages are dead-lettered with reason `BUDGET_EXCEEDED`, its `ask`s reject, other

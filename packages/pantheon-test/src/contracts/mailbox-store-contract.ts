@@ -1,6 +1,7 @@
 import {
   type ActorScript,
   type ActorStatePort,
+  type ApprovalRecord,
   type BusMessage,
   type ContextPort,
   type MailboxStore,
@@ -68,6 +69,27 @@ const outgoing = (id: string, to: string, content: string): BusMessage => ({
   timestamp: 2,
 });
 
+/** A pending approval of `worker-1`, as a tick asks for it. */
+const pendingApproval = (id: string): ApprovalRecord => ({
+  id,
+  actorId: 'worker-1',
+  tool: 'refund',
+  args: { amount: 250, order: { id: 'o-1' } },
+  toolCallId: `call-${id}`,
+  requestedBy: 'user',
+  requestedAt: 1,
+  expiresAt: 60_001,
+  conversationId: 'c-1',
+  correlationId: 'r-1',
+  replyTo: 'user',
+  messageId: 'm1',
+  metadata: { hops: 1 },
+  behavior: 'desk',
+  state: { transcript: [{ role: 'user', content: 'refund 250' }], step: 1, calls: [] },
+  status: 'pending',
+  settled: false,
+});
+
 const ids = (messages: readonly BusMessage[]) => messages.map((message) => message.id);
 
 /**
@@ -82,7 +104,10 @@ const ids = (messages: readonly BusMessage[]) => messages.map((message) => messa
  * discards everything and keeps the message pending; a commit whose message was acknowledged
  * already applies nothing; a transaction ends with its commit or abort (then `commit` and writes
  * through its views are `TICK_ENDED`, writing nothing); `markPublished` removes messages from
- * `unpublished`, ignoring unknown and repeated ids.
+ * `unpublished`, ignoring unknown and repeated ids; an approval a tick asks for
+ * (`requestApproval`) is stored with its commit and nothing of it when it aborts,
+ * `decideApproval` decides a pending one once (storing its decision message with it) and
+ * `settleApproval` settles it with the commit of the tick that resumed from it.
  *
  * @example
  * describeMailboxStoreContract('MyStore', async () => {
@@ -331,6 +356,73 @@ export function describeMailboxStoreContract<S extends MailboxStore>(
         );
       expect(await store().pending()).toEqual([toOther]);
       expect(await store().unpublished()).toEqual([toUser]);
+    });
+
+    it('stores an approval a tick asked for with its commit, and nothing when it aborts', async () => {
+      await workerWithMessage();
+      await store().enqueue(incoming('m2'));
+      const tick = store().beginTick('worker-1');
+      tick.requestApproval(pendingApproval('a-1'));
+      expect(await store().approvals()).toEqual([]);
+      expect(await store().approval('a-1')).toBeUndefined();
+      await tick.commit('m1', [], []);
+      expect(await store().approvals()).toEqual([pendingApproval('a-1')]);
+      expect(await store().approval('a-1')).toEqual(pendingApproval('a-1'));
+
+      const aborted = store().beginTick('worker-1');
+      aborted.requestApproval(pendingApproval('a-2'));
+      aborted.abort();
+      expect(await store().approval('a-2')).toBeUndefined();
+      expect(ids(await store().pending())).toEqual(['m2']);
+      expectPantheonError(
+        await failureOf(async () => aborted.requestApproval(pendingApproval('a-3'))),
+        'TICK_ENDED',
+        PantheonError,
+      );
+    });
+
+    it('decides a pending approval once, storing its decision message with it', async () => {
+      await workerWithMessage();
+      const tick = store().beginTick('worker-1');
+      tick.requestApproval(pendingApproval('a-1'));
+      await tick.commit('m1', [], []);
+      const decision = { status: 'approved' as const, by: 'ops', note: 'fine', at: 5 };
+      expect(await store().decideApproval('a-1', decision, incoming('d-1'))).toBe(true);
+      expect(
+        await store().decideApproval(
+          'a-1',
+          { status: 'denied', reason: 'no', at: 6 },
+          incoming('d-2'),
+        ),
+      ).toBe(false);
+      expect(await store().decideApproval('unknown', decision, incoming('d-3'))).toBe(false);
+      expect(ids(await store().pending())).toEqual(['d-1']);
+      expect(await store().approval('a-1')).toEqual({
+        ...pendingApproval('a-1'),
+        status: 'approved',
+        decision: { by: 'ops', note: 'fine', at: 5 },
+      });
+      // Decided but not resumed from: still listed, so a restart resumes it.
+      expect((await store().approvals()).map((approval) => approval.status)).toEqual(['approved']);
+    });
+
+    it('settles an approval with the commit of the tick that resumed from it', async () => {
+      await workerWithMessage();
+      const first = store().beginTick('worker-1');
+      first.requestApproval(pendingApproval('a-1'));
+      await first.commit('m1', [], []);
+      await store().decideApproval(
+        'a-1',
+        { status: 'denied', reason: 'no', at: 5 },
+        incoming('d-1'),
+      );
+      const resumed = store().beginTick('worker-1');
+      resumed.settleApproval('a-1');
+      expect(await store().approvals()).toHaveLength(1);
+      await resumed.commit('d-1', [], [outgoing('d-1:0', 'user', 'Sorry')]);
+      expect(await store().approvals()).toEqual([]);
+      expect(await store().approval('a-1')).toMatchObject({ status: 'denied', settled: true });
+      expect(await store().pending()).toEqual([]);
     });
 
     it('marks published messages, ignoring unknown and repeated ids', async () => {

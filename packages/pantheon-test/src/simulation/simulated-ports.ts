@@ -1,5 +1,6 @@
 import {
   type ActorStatePort,
+  type ApprovalRecord,
   type BusHandler,
   type BusMessage,
   type ContextPort,
@@ -335,6 +336,14 @@ export function simulatedStore(
     markPublished: (ids) =>
       call('markPublished', () => store.mailbox.markPublished(ids)) as Promise<void>,
     owns: (port) => port === actors || port === context || store.mailbox.owns(port),
+    approvals: () =>
+      call('approvals', () => store.mailbox.approvals()) as Promise<ApprovalRecord[]>,
+    approval: (id) =>
+      call('approval', () => store.mailbox.approval(id)) as Promise<ApprovalRecord | undefined>,
+    decideApproval: (id, decision, message) =>
+      call('decideApproval', () =>
+        store.mailbox.decideApproval(id, decision, message),
+      ) as Promise<boolean>,
     ...(store.mailbox.toolEffect && {
       toolEffect: (key: string) =>
         call('toolEffect', () => store.mailbox.toolEffect!(key)) as Promise<
@@ -359,6 +368,8 @@ export function simulatedStore(
             world.onCommitted(actorId, messageId, deliver);
           }) as Promise<void>,
         abort: () => transaction.abort(),
+        requestApproval: (approval) => transaction.requestApproval(approval),
+        settleApproval: (id) => transaction.settleApproval(id),
       };
       return tick;
     },
