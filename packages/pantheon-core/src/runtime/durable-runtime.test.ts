@@ -146,6 +146,24 @@ describe('PantheonSystem with a durable store', () => {
     expect(second.bus.sent.map((message) => message.content)).toEqual(['echo: kept']);
   });
 
+  it('loads a message once when the restore failed after reading the mailbox', async () => {
+    const store = new FakeMailboxStore();
+    const first = boot(store);
+    await first.pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await first.pantheon.sendMessage('a', 'kept');
+    const second = boot(store);
+    // The mailbox was read; the approvals (read next) were not.
+    const approvals = store.approvals.bind(store);
+    let outage = 1;
+    store.approvals = () =>
+      outage-- > 0 ? Promise.reject(new Error('connection refused')) : approvals();
+    await expect(second.pantheon.startActor('a')).rejects.toThrow('connection refused');
+    await second.pantheon.startActor('a');
+    await second.pantheon.whenIdle();
+    expect(second.bus.sent.map((message) => message.content)).toEqual(['echo: kept']);
+    expect(await store.pending()).toEqual([]);
+  });
+
   it('stores messages for actors of the store that this process has not started yet', async () => {
     const store = new FakeMailboxStore();
     const first = boot(store);

@@ -680,10 +680,17 @@ export class PantheonSystem {
       for (const actor of await this.state.list()) {
         if (!this.cells.has(actor.id)) this.cells.set(actor.id, new ActorCell(actor.id));
       }
+      // A restore that failed after this loop (and runs again), or a message routed meanwhile,
+      // may have put a message in its mailbox already: it goes in once, or it is handled twice.
+      const queued = new Map<ActorCell, Set<string | undefined>>();
       for (const message of await store.pending()) {
         const cell = await this.cellFor(message.to).catch(() => undefined);
         if (!cell) continue;
         cell.mailbox ??= new Queue();
+        const ids = queued.get(cell) ?? new Set(cell.mailbox.toArray().map((m) => m.id));
+        queued.set(cell, ids);
+        if (ids.has(message.id)) continue;
+        ids.add(message.id);
         cell.mailbox.push(message);
       }
       await this.approvals.restore();

@@ -24,6 +24,7 @@ import {
   simulatedState,
   simulatedStore,
   simulatedTools,
+  storeCallsSettled,
 } from './simulated-ports';
 import type {
   SimulatedMessage,
@@ -630,6 +631,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     count('crashes');
     note(`crash of process ${current.index}`);
     const previous = current;
+    // Its writes already in the database's hands land (or fail) before the next process starts.
+    await untilSettled(storeCallsSettled(previous));
     current = await boot();
     for (const id of previous.started) await startActor(current, id);
   }

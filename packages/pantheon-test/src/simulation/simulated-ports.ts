@@ -280,13 +280,30 @@ function outageError(): Error {
   return new Error('Simulated database outage: connection refused');
 }
 
+/** Each process's store calls that reached the database and have not settled yet. */
+const inFlight = new WeakMap<SimulatedProcess, Set<Promise<unknown>>>();
+
+/**
+ * Resolves once every store call of `process` that reached the database has settled. A crash
+ * waits for it before the next process opens the store: what a dying process handed to the
+ * database lands (or fails) then, never after its successor read the store — a write landing
+ * later would be a zombie writer, which only a lease fence (a cluster's) keeps out.
+ */
+export async function storeCallsSettled(process: SimulatedProcess): Promise<void> {
+  await Promise.allSettled(inFlight.get(process) ?? []);
+}
+
 /** Port calls of a live process that fail while the database is out. */
 function storeCall(world: SimulatedWorld, process: SimulatedProcess) {
   return (_method: string, run: () => Promise<unknown>) =>
     fenced(process, async () => {
       await maybeSlow(world, process);
       if (world.scheduler.now() < world.outageUntil) throw outageError();
-      return run();
+      const calls = inFlight.get(process) ?? new Set();
+      inFlight.set(process, calls);
+      const call = run();
+      calls.add(call);
+      return call.finally(() => calls.delete(call));
     });
 }
 
