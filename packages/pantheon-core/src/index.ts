@@ -32,11 +32,13 @@ export {
   ToolError,
 } from './errors';
 export { isAction, isActor, isMessage, isToolSpec } from './guards';
+export { combineHooks } from './orchestrator/combine-hooks';
 export { makeOrchestrator } from './orchestrator/make-orchestrator';
 export { selectBehaviors } from './orchestrator/select-behaviors';
 export type {
   ActionResult,
   LogFunction,
+  ModelCallEvent,
   Orchestrator,
   OrchestratorDeps,
   OrchestratorHooks,
@@ -44,6 +46,7 @@ export type {
   TickInput,
   TickPorts,
   TickResult,
+  ToolCallEvent,
 } from './orchestrator/types';
 export type {
   ActorPatch,
@@ -82,9 +85,11 @@ export type {
   CreateActorOptions,
   DeadLetter,
   DeadLetterReason,
+  MailboxStats,
   PantheonSystemEvents,
   PantheonSystemOptions,
   RuntimeLimits,
+  RuntimeStats,
   SendMessageOptions,
   ShutdownReport,
   SupervisionOptions,

@@ -182,6 +182,7 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
       const result = await input.tools.invoke(call.name, call.args, {
         signal: input.signal,
         actorId: input.actor.id,
+        toolCallId: call.id,
       });
       reply.content = toolResultContent(result);
     } catch (error) {

@@ -8,6 +8,7 @@ import { check } from '../validation';
 import { NEVER_ABORTED } from './abort';
 import { type ActionScope, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
+import { type CallReporter, observedPorts } from './observe-calls';
 import { selectBehaviors } from './select-behaviors';
 import type {
   ActionResult,
@@ -105,6 +106,12 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       });
     }
   }
+
+  const report: CallReporter = {
+    model: (event) => emit('onModelCall', event),
+    tool: (event) => emit('onToolCall', event),
+  };
+  const observesCalls = hooks?.onModelCall !== undefined || hooks?.onToolCall !== undefined;
 
   /** Logs a failed tick with what identifies it: actor, message, conversation and codes. */
   function logFailedTick(actor: Actor, input: TickInput, errors: readonly PantheonError[]) {
@@ -237,13 +244,16 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       let error: PantheonError | undefined;
       let executed = 0;
       try {
-        const plan = validatePlan(
-          await behavior.plan({ goal, context: messages, actor, llm, tools, signal }),
-          behavior.name,
-          actor,
-          limits,
-          budget,
-        );
+        const planned = observesCalls
+          ? behavior.plan({
+              goal,
+              context: messages,
+              actor,
+              ...observedPorts(hooks, report, now, { llm, tools }, actor, behavior),
+              signal,
+            })
+          : behavior.plan({ goal, context: messages, actor, llm, tools, signal });
+        const plan = validatePlan(await planned, behavior.name, actor, limits, budget);
         if (plan instanceof BehaviorError) {
           error = plan;
         } else {

@@ -23,9 +23,11 @@ import type {
   CreateActorOptions,
   DeadLetter,
   DeadLetterReason,
+  MailboxStats,
   PantheonSystemEvents,
   PantheonSystemOptions,
   RuntimeLimits,
+  RuntimeStats,
   SendMessageOptions,
   ShutdownReport,
   SupervisionOptions,
@@ -58,6 +60,20 @@ function counterIds(): () => string {
   const prefix = `${crypto.randomUUID()}.`;
   let count = 0;
   return () => prefix + (count++).toString(36);
+}
+
+/** The metadata a tick's messages carry on from the message it handles: hops, cause, trace. */
+function tickMetadata(message: BusMessage): Record<string, unknown> {
+  const metadata: Record<string, unknown> = { hops: hopsOf(message) + 1, causationId: message.id };
+  // W3C trace context passes through every hop, so a conversation is one trace across actors.
+  const traceparent = message.metadata?.traceparent;
+  if (traceparent !== undefined) {
+    metadata.traceparent = traceparent;
+    if (message.metadata?.tracestate !== undefined) {
+      metadata.tracestate = message.metadata.tracestate;
+    }
+  }
+  return metadata;
 }
 
 function hopsOf(message: BusMessage): number {
@@ -318,6 +334,21 @@ export class PantheonSystem {
       conversationId: options.conversationId ?? this.nextId(),
       replyTo: options.replyTo ?? from,
     };
+    if (options.metadata !== undefined) {
+      if (
+        typeof options.metadata !== 'object' ||
+        options.metadata === null ||
+        Array.isArray(options.metadata)
+      ) {
+        throw new ActorError(
+          'sendMessage: metadata must be an object',
+          id,
+          { field: 'metadata' },
+          { code: 'INVALID_MESSAGE' },
+        );
+      }
+      message.metadata = { ...options.metadata };
+    }
     this.assertCapacity(cell, message);
     // Once stored, a message is accepted: rejecting it now would report a loss that a restart undoes.
     if (this.store && !(await this.store.enqueue(message))) return message.id as string;
@@ -348,8 +379,10 @@ export class PantheonSystem {
       conversationId,
       timeoutMs: options.timeoutMs ?? 30_000,
     });
-    this.sendMessage(id, content, { from, correlationId, conversationId, replyTo }).catch(
-      (error: PantheonError) => this.asks.abort(correlationId, error),
+    const send: SendMessageOptions = { from, correlationId, conversationId, replyTo };
+    if (options.metadata !== undefined) send.metadata = options.metadata;
+    this.sendMessage(id, content, send).catch((error: PantheonError) =>
+      this.asks.abort(correlationId, error),
     );
     return answer;
   }
@@ -363,6 +396,30 @@ export class PantheonSystem {
   async getMailbox(id: string): Promise<BusMessage[]> {
     if (this.store) await this.restore();
     return (await this.cellFor(id)).mailbox?.toArray() ?? [];
+  }
+
+  /** Every actor in the state port (as `ActorStatePort.list` returns them). */
+  listActors(): Promise<Actor[]> {
+    return this.state.list();
+  }
+
+  /**
+   * Mailbox depths and the age of their oldest message, pending `ask`s and kept dead letters:
+   * a synchronous read-out for metrics and the inspector that calls no port.
+   */
+  getRuntimeStats(): RuntimeStats {
+    const mailboxes: MailboxStats[] = [];
+    for (const cell of this.cells.values()) {
+      const stats: MailboxStats = {
+        actorId: cell.id,
+        started: cell.started,
+        depth: cell.mailbox?.size ?? 0,
+      };
+      const oldest = cell.mailbox?.peek()?.timestamp;
+      if (oldest !== undefined) stats.oldestTimestamp = oldest;
+      mailboxes.push(stats);
+    }
+    return { mailboxes, pendingAsks: this.asks.size, deadLetters: this.deadLetters.length };
   }
 
   /** Messages that could not be delivered, with the reason. */
@@ -599,7 +656,7 @@ export class PantheonSystem {
           conversationId: message.conversationId,
           replyTo: message.replyTo,
           messageId: message.id,
-          metadata: { hops: hopsOf(message) + 1, causationId: message.id },
+          metadata: tickMetadata(message),
         };
       } else {
         cell.idleTickDue = false;
