@@ -5,6 +5,7 @@ export default defineConfig(
   packageBuild([
     'src/index.ts',
     'src/integrations/elasticsearch/index.ts',
+    'src/integrations/otel/index.ts',
     'src/integrations/prometheus/index.ts',
     'src/integrations/winston/index.ts',
   ]),

@@ -13,6 +13,7 @@ describe('public API of @promethean-os/pantheon-adapters', () => {
         "./elasticsearch",
         "./winston",
         "./prometheus",
+        "./otel",
         "./package.json",
       ]
     `);
@@ -44,6 +45,7 @@ describe('public API of @promethean-os/pantheon-adapters', () => {
   it('exports one integration from each subpath', async () => {
     expect({
       elasticsearch: await names(import('./integrations/elasticsearch/index')),
+      otel: await names(import('./integrations/otel/index')),
       prometheus: await names(import('./integrations/prometheus/index')),
       winston: await names(import('./integrations/winston/index')),
     }).toMatchInlineSnapshot(`
@@ -51,7 +53,14 @@ describe('public API of @promethean-os/pantheon-adapters', () => {
         "elasticsearch": [
           "ElasticsearchContextAdapter",
         ],
+        "otel": [
+          "INSTRUMENTATION_SCOPE",
+          "RUNTIME_METRICS",
+          "createOtelHooks",
+          "traceMetadata",
+        ],
         "prometheus": [
+          "RUNTIME_METRICS",
           "createPrometheusHooks",
         ],
         "winston": [
