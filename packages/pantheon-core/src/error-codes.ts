@@ -21,6 +21,10 @@ export const ERROR_CODES = {
     'a behavior hands conversations to an actor that does not exist (checked by `createActor`)',
   HOP_LIMIT:
     'a message chain went past `maxHops` actor-to-actor hops and was dead-lettered (the `cause` of an `ask` it ended)',
+  TICK_TIMEOUT:
+    "a tick ran past the runtime's `tickTimeoutMs`: its signal was aborted, its slot freed, and it counts as a failure for supervision; its message is retried after the backoff",
+  TICK_INTERRUPTED:
+    '`stopActor` or `shutdown` aborted a tick still running at its deadline; its message stays in the mailbox (with a store, in the store) and is handled again on the next start',
 
   // Actors and their state
   ACTOR_ERROR: 'generic actor failure',

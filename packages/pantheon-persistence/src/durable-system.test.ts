@@ -109,7 +109,11 @@ for (const makeBackend of backends) {
         conversationId: 'dana-1',
       });
       const report = await first.shutdown({ timeoutMs: 10 });
-      expect(report).toEqual({ pending: [], kept: [expect.objectContaining({ id })] });
+      expect(report).toEqual({
+        interrupted: [],
+        pending: [],
+        kept: [expect.objectContaining({ id })],
+      });
 
       const second = boot(await backend.reopen(db, { scripts: scripts() }));
       expect(await second.system.getMailbox('support')).toEqual([

@@ -279,13 +279,10 @@ describe('llmBehavior', () => {
     const behavior = llmBehavior({ name: 'answer', tools: ['wait-for-abort'] });
     const { orchestrator, actor } = setup(behavior, llm, toolPort([blockingTool]).port);
 
-    const result = await orchestrator.tickActor(actor, {
-      userMessage: 'Go',
-      signal: controller.signal,
-    });
+    const tick = orchestrator.tickActor(actor, { userMessage: 'Go', signal: controller.signal });
 
+    await expect(tick).rejects.toMatchObject({ code: 'ABORTED' });
     expect(calls).toHaveLength(1);
-    expect(result.errors[0]).toMatchObject({ code: 'ABORTED' });
   });
 
   it('validates maxSteps at construction', () => {

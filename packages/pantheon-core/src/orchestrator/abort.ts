@@ -61,3 +61,16 @@ export async function withTimeout<T>(
     parent?.removeEventListener('abort', forward);
   }
 }
+
+/** A deadline on the scheduler: `expired` resolves after `ms` unless `cancel` came first. */
+export function deadline(
+  schedule: Scheduler,
+  ms: number,
+): { expired: Promise<void>; cancel(): void } {
+  let expire: () => void = () => {};
+  const expired = new Promise<void>((resolve) => {
+    expire = resolve;
+  });
+  const cancel = schedule.once(ms, () => expire());
+  return { expired, cancel: () => cancel?.() };
+}

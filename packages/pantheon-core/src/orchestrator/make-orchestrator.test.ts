@@ -484,7 +484,9 @@ describe('actions', () => {
     const aborted = orchestrator.tickActor(actor, { userMessage: 'x', signal: controller.signal });
     await vi.advanceTimersByTimeAsync(10);
     controller.abort();
-    expect((await aborted).actions[0]).toMatchObject({ ok: false, error: { code: 'ABORTED' } });
+    // An aborted tick runs nothing more, records nothing and rejects with the abort.
+    await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(bus.sent.map((message) => message.content)).toEqual(['after']);
   });
 
   it('wait: longer than maxWaitMs is rejected', async () => {

@@ -5,7 +5,7 @@ import { ActionSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Behavior, Message } from '../types';
 import { check } from '../validation';
-import { NEVER_ABORTED } from './abort';
+import { abortError, NEVER_ABORTED } from './abort';
 import { type ActionScope, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
 import { type CallReporter, observedPorts } from './observe-calls';
@@ -258,6 +258,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           error = plan;
         } else {
           for (let index = 0; index < plan.actions.length; index++) {
+            if (signal.aborted) break;
             const action = plan.actions[index] as Action;
             if (hooks) emit('onActionStart', { actor, action });
             const result = await runAction(action, actor, scope);
@@ -281,6 +282,14 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           error,
         });
       }
+    }
+
+    // An aborted tick stops here: it records no history and leaves the state to its canceller.
+    if (signal.aborted) {
+      const reason = abortError(signal);
+      logFailedTick(actor, input, [reason]);
+      if (hooks) emit('onTickFailed', { actor, input, error: reason });
+      throw reason;
     }
 
     if (context.append) {

@@ -147,7 +147,11 @@ export interface TickInput {
    * (`<messageId>:<n>`), so a replayed tick produces the same ids and receivers can de-duplicate.
    */
   messageId?: string;
-  /** Cancels the tick's behaviors, waits and tool calls. */
+  /**
+   * Cancels the tick: behaviors, model calls, waits and tool calls get it, and an aborted tick
+   * runs no further actions, records no history, leaves the actor's state as it is and rejects
+   * with the abort reason (`ABORTED`, or the reason's own `PantheonError`).
+   */
   signal?: AbortSignal;
 }
 

@@ -2,6 +2,15 @@ import type { BoundedLog } from '../bounded-log';
 import type { BusMessage } from '../ports/message-bus';
 import type { Queue } from './queue';
 
+/** A tick in progress: the message it handles and how to cancel it. */
+export interface RunningTick {
+  message: BusMessage | undefined;
+  /** Aborts the tick's signal. */
+  controller: AbortController;
+  /** Lets the turn go on at once with `reason`, even if the tick ignores its signal. */
+  release?: (reason: unknown) => void;
+}
+
 /** Runtime bookkeeping of one actor; kept small, since idle actors cost memory. */
 export class ActorCell {
   mailbox: Queue<BusMessage> | undefined = undefined;
@@ -19,6 +28,8 @@ export class ActorCell {
    * `<message id>:<n>`), so a tick that is run again after failing does not send them twice.
    */
   sentForHead = 0;
+  /** The tick running now, if any. */
+  ticking: RunningTick | undefined = undefined;
 
   constructor(readonly id: string) {}
 

@@ -2,34 +2,40 @@ import { checkActorScript } from '../actor-scripts';
 import { BoundedLog } from '../bounded-log';
 import { consoleLog } from '../console-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
+import { abortError, deadline } from '../orchestrator/abort';
+import { DEFAULT_ORCHESTRATOR_LIMITS } from '../orchestrator/limits';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
-import type { LogFunction, Orchestrator, TickInput } from '../orchestrator/types';
+import type { LogFunction, Orchestrator, TickInput, TickResult } from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
 import type { MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
 import type { Actor } from '../types';
-import { ActorCell } from './actor-cell';
+import { ActorCell, type RunningTick } from './actor-cell';
 import { AskRequests } from './ask-requests';
 import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
 import { Queue } from './queue';
 import { checkRequirements, checkStorePorts } from './setup-checks';
 import { Supervisor } from './supervisor';
+import { TickDeadlines } from './tick-deadlines';
 import { TurnScheduler } from './turn-scheduler';
 import type {
   AskOptions,
   CreateActorOptions,
   DeadLetter,
   DeadLetterReason,
+  InterruptedTick,
   MailboxStats,
   PantheonSystemEvents,
   PantheonSystemOptions,
   RuntimeLimits,
   RuntimeStats,
   SendMessageOptions,
+  ShutdownOptions,
   ShutdownReport,
+  StopActorOptions,
   SupervisionOptions,
 } from './types';
 
@@ -41,6 +47,7 @@ export const DEFAULT_RUNTIME_LIMITS: Readonly<RuntimeLimits> = Object.freeze({
   maxMessageBytes: 65_536,
   messageLogLimit: 1_000,
   deadLetterLimit: 10_000,
+  tickTimeoutMs: 600_000,
 });
 
 export const DEFAULT_SUPERVISION: Readonly<SupervisionOptions> = Object.freeze({
@@ -49,6 +56,9 @@ export const DEFAULT_SUPERVISION: Readonly<SupervisionOptions> = Object.freeze({
   backoffMs: 100,
   maxBackoffMs: 30_000,
 });
+
+/** How long `stopActor` and `shutdown` let running ticks go on by default. */
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 /** Messages an actor handles per turn before other ready actors get theirs. */
 const MESSAGES_PER_TURN = 32;
@@ -114,6 +124,15 @@ function deadLetterError(message: BusMessage, reason: DeadLetterReason): Pantheo
   );
 }
 
+function tickTimeout(actorId: string, timeoutMs: number, message: BusMessage | undefined) {
+  return new ActorError(
+    `The tick of actor "${actorId}" ran past tickTimeoutMs (${timeoutMs} ms) and was aborted`,
+    actorId,
+    { timeoutMs, messageId: message?.id, conversationId: message?.conversationId },
+    { code: 'TICK_TIMEOUT' },
+  );
+}
+
 /** True when a failed tick still passed its request on (answered or handed it off). */
 function passedOn(result: { actions: readonly { action: { type: string }; ok: boolean }[] }) {
   return result.actions.some(
@@ -155,6 +174,7 @@ export class PantheonSystem {
   private readonly store: MailboxStore | undefined;
   private readonly outbox: DurableOutbox | undefined;
   private readonly supervisor: Supervisor;
+  private readonly deadlines: TickDeadlines;
   private restored: Promise<void> | undefined;
   private readonly nextId: () => string;
   private closed = false;
@@ -199,6 +219,15 @@ export class PantheonSystem {
       halt: (cell) => this.halt(cell),
       resume: (cell) => this.turns.schedule(cell),
     });
+    this.deadlines = new TickDeadlines(
+      this.limits.tickTimeoutMs,
+      this.scheduler,
+      this.now,
+      (cell) => {
+        const message = cell.ticking?.message;
+        this.abortTick(cell, tickTimeout(cell.id, this.limits.tickTimeoutMs, message));
+      },
+    );
     this.orchestrator = makeOrchestrator({
       now: this.now,
       log,
@@ -210,7 +239,14 @@ export class PantheonSystem {
       schedule: options.scheduler,
       state: this.registeringSpawns(options.actorStateAdapter),
       hooks: options.hooks,
-      limits: options.limits,
+      // A wait the tick deadline would cut short is refused when planned instead.
+      limits: {
+        ...options.limits,
+        maxWaitMs: Math.min(
+          options.limits?.maxWaitMs ?? DEFAULT_ORCHESTRATOR_LIMITS.maxWaitMs,
+          this.limits.tickTimeoutMs,
+        ),
+      },
     });
     this.unsubscribe = options.messageBus.subscribe((message) => this.route(message));
   }
@@ -280,12 +316,17 @@ export class PantheonSystem {
     this.turns.schedule(cell);
   }
 
-  /** Stops the actor after its current tick; its mailbox is kept for the next `startActor`. */
-  async stopActor(id: string): Promise<void> {
+  /**
+   * Stops the actor after its current tick; its mailbox is kept for the next `startActor`. A tick
+   * still running after `options.timeoutMs` (default 10 s) is aborted through its signal
+   * (`tick.interrupted`); its message stays in the mailbox and is handled on the next start.
+   */
+  async stopActor(id: string, options: StopActorOptions = {}): Promise<void> {
     const cell = await this.cellFor(id);
     if (!cell.started) return;
     this.halt(cell);
-    await cell.turn;
+    const stopBy = deadline(this.scheduler, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
+    await this.settle([cell], stopBy);
     await this.state.update(id, { state: 'stopped' });
     this.events.emit('actor.stopped', { actorId: id });
   }
@@ -441,26 +482,22 @@ export class PantheonSystem {
   }
 
   /**
-   * Stops taking messages, lets started actors drain their mailboxes (up to `timeoutMs`), stops
-   * every actor and reports the messages still waiting. Without a store they are lost: reported
-   * as `pending` and recorded as dead letters with reason `SHUTDOWN`. With a store they are
-   * `kept` there and delivered on the next start. Pending `ask`s reject with `SYSTEM_SHUT_DOWN`.
+   * Stops taking messages, lets started actors drain their mailboxes, stops every actor and
+   * reports the messages still waiting. Everything happens within `timeoutMs` (default 10 s):
+   * ticks still running then are aborted through their signal and reported as `interrupted`.
+   * Without a store the waiting messages are lost: reported as `pending` and recorded as dead
+   * letters with reason `SHUTDOWN`. With a store they are `kept` there and delivered on the next
+   * start. Pending `ask`s reject with `SYSTEM_SHUT_DOWN`.
    */
-  async shutdown(options: { drain?: boolean; timeoutMs?: number } = {}): Promise<ShutdownReport> {
-    if (this.closed) return { pending: [], kept: [] };
-    const { drain = true, timeoutMs = 10_000 } = options;
-    if (drain) {
-      let timedOut: () => void = () => {};
-      const timeout = new Promise<void>((resolve) => {
-        timedOut = resolve;
-      });
-      const cancel = this.scheduler.once(timeoutMs, () => timedOut());
-      await Promise.race([this.whenIdle(), timeout]);
-      cancel?.();
-    }
+  async shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    if (this.closed) return { interrupted: [], pending: [], kept: [] };
+    const { drain = true, timeoutMs = DEFAULT_STOP_TIMEOUT_MS } = options;
+    const shutdownBy = deadline(this.scheduler, timeoutMs);
+    if (drain) await Promise.race([this.whenIdle(), shutdownBy.expired]);
     this.closed = true;
     for (const cell of this.cells.values()) this.halt(cell);
-    await Promise.all([...this.cells.values()].map((cell) => cell.turn));
+    const interrupted = await this.settle([...this.cells.values()], shutdownBy);
+    this.deadlines.close();
     this.unsubscribe();
     this.asks.closeAll();
     const pending: DeadLetter[] = [];
@@ -483,7 +520,53 @@ export class PantheonSystem {
         messageIds: pending.map((letter) => letter.message.id),
       });
     }
-    return { pending, kept };
+    return { interrupted, pending, kept };
+  }
+
+  /**
+   * Waits for the cells' turns to end, until `by` expires; then aborts the ticks still running
+   * (`TICK_INTERRUPTED`) and waits for their turns, which end at once. Returns what it aborted.
+   */
+  private async settle(
+    cells: readonly ActorCell[],
+    by: { expired: Promise<void>; cancel(): void },
+  ): Promise<InterruptedTick[]> {
+    const turns = Promise.all(cells.map((cell) => cell.turn));
+    await Promise.race([turns, by.expired]);
+    by.cancel();
+    const interrupted: InterruptedTick[] = [];
+    for (const cell of cells) {
+      const ticking = cell.ticking;
+      if (!ticking) continue;
+      const { message } = ticking;
+      const tick: InterruptedTick = {
+        actorId: cell.id,
+        messageId: message?.id,
+        conversationId: message?.conversationId,
+      };
+      this.abortTick(
+        cell,
+        new ActorError(
+          `The tick of actor "${cell.id}" was still running at the stop deadline and was aborted`,
+          cell.id,
+          { messageId: tick.messageId, conversationId: tick.conversationId },
+          { code: 'TICK_INTERRUPTED' },
+        ),
+      );
+      this.log('Tick interrupted at the stop deadline', { level: 'warn', ...tick });
+      this.events.emit('tick.interrupted', tick);
+      interrupted.push(tick);
+    }
+    await turns;
+    return interrupted;
+  }
+
+  /** Aborts the actor's running tick with `reason` and lets its turn go on without it. */
+  private abortTick(cell: ActorCell, reason: PantheonError): void {
+    const ticking = cell.ticking;
+    if (!ticking) return;
+    ticking.controller.abort(reason);
+    ticking.release?.(reason);
   }
 
   /** Loads what a durable store kept: waiting messages into mailboxes, unpublished ones onto the bus. */
@@ -660,7 +743,14 @@ export class PantheonSystem {
         };
       } else {
         cell.idleTickDue = false;
+        input = {};
       }
+      // Every tick can be cancelled: by its deadline, or by `stopActor`/`shutdown` at theirs.
+      const controller = new AbortController();
+      input.signal = controller.signal;
+      const ticking: RunningTick = { message, controller };
+      cell.ticking = ticking;
+      this.deadlines.started(cell);
       // A durable tick runs in a transaction of the store: it reads the actor through it and
       // everything it writes or sends is committed with the acknowledgement of its message.
       const tick = this.outbox?.begin(cell.id);
@@ -671,15 +761,21 @@ export class PantheonSystem {
           this.lose(cell);
           return;
         }
-        if (!input && (actor.state === 'completed' || actor.state === 'paused')) {
+        if (!message && (actor.state === 'completed' || actor.state === 'paused')) {
           tick?.abort();
           continue;
         }
-        const result = await this.orchestrator.tickActor(
+        const running = this.orchestrator.tickActor(
           actor,
           input,
           tick && { ...tick.ports, state: this.registeringSpawns(tick.ports.state) },
         );
+        // An aborted tick is let go: its turn goes on even if a behavior ignores the signal.
+        const result = await new Promise<TickResult>((resolve, reject) => {
+          if (controller.signal.aborted) reject(abortError(controller.signal));
+          ticking.release = reject;
+          running.then(resolve, reject);
+        });
         if (tick) await this.commitDurableTick(tick, message?.id);
         if (message) {
           cell.mailbox?.shift();
@@ -694,8 +790,10 @@ export class PantheonSystem {
           this.supervisor.succeeded(cell);
         }
       } catch (error) {
-        // The tick itself failed (a port is down): the message stays at the head of the mailbox.
+        // The tick itself failed (a port is down, or it timed out): the message stays at the head
+        // of the mailbox. An interrupted tick is no failure of the actor's: it simply stopped.
         tick?.abort();
+        if (PantheonError.isInstance(error) && error.code === 'TICK_INTERRUPTED') return;
         this.supervisor.failed(
           cell,
           PantheonError.isInstance(error)
@@ -705,6 +803,9 @@ export class PantheonSystem {
               }),
           message,
         );
+      } finally {
+        this.deadlines.ended(cell);
+        cell.ticking = undefined;
       }
     }
   }

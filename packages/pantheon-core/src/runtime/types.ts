@@ -23,6 +23,13 @@ export interface RuntimeLimits {
   messageLogLimit: number;
   /** Dead letters kept for `getDeadLetters`. Default 10,000. */
   deadLetterLimit: number;
+  /**
+   * Longest a tick may run, in milliseconds on the system's scheduler. Past it the tick's signal
+   * aborts, its concurrency slot is freed and it counts as a failure for supervision
+   * (`TICK_TIMEOUT`); its message is handled again after the backoff. `wait` actions longer
+   * than this are refused when planned (`LIMIT_EXCEEDED`). Default 600,000 (ten minutes).
+   */
+  tickTimeoutMs: number;
 }
 
 /** How the runtime reacts to an actor whose ticks keep failing. */
@@ -128,6 +135,12 @@ export interface PantheonSystemEvents {
     conversationId?: string;
   };
   deadletter: DeadLetter;
+  /**
+   * `stopActor` or `shutdown` aborted a tick still running at its deadline (`TICK_INTERRUPTED`).
+   * Its message was not consumed: it is handled again when the actor next starts (with a store,
+   * after a restart too).
+   */
+  'tick.interrupted': { actorId: string; messageId?: string; conversationId?: string };
 }
 
 /** Options of `sendMessage`. */
@@ -182,8 +195,38 @@ export interface RuntimeStats {
   deadLetters: number;
 }
 
+/** Options of `stopActor`. */
+export interface StopActorOptions {
+  /**
+   * How long the actor's running tick may go on before its signal aborts it
+   * (`TICK_INTERRUPTED`; its message is kept for the next start). Default 10,000 ms.
+   */
+  timeoutMs?: number;
+}
+
+/** Options of `shutdown`. */
+export interface ShutdownOptions {
+  /** Let started actors work through their mailboxes first. Default true. */
+  drain?: boolean;
+  /**
+   * The deadline for draining and for the ticks still running; ticks running past it are
+   * aborted (`TICK_INTERRUPTED`) and reported as `interrupted`. Default 10,000 ms.
+   */
+  timeoutMs?: number;
+}
+
+/** A tick that `stopActor` or `shutdown` aborted at its deadline. */
+export interface InterruptedTick {
+  actorId: string;
+  /** The message it was handling (absent for a tick without input); it is handled again later. */
+  messageId?: string;
+  conversationId?: string;
+}
+
 /** What `shutdown` did with the messages still waiting. */
 export interface ShutdownReport {
+  /** Ticks still running at the deadline, aborted; their messages are among `pending` or `kept`. */
+  interrupted: InterruptedTick[];
   /** Messages lost: left undelivered without a store (also dead letters with reason `SHUTDOWN`). */
   pending: DeadLetter[];
   /** Messages a store keeps for the next start; they are delivered then, not lost. */
