@@ -12,6 +12,7 @@ const packages = [
   'pantheon-persistence',
   'pantheon-test',
   'pantheon-mcp',
+  'pantheon-inspector',
 ];
 const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk', 'mcp-filesystem'];
 
