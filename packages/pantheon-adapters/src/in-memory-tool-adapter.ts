@@ -122,7 +122,13 @@ export class InMemoryToolAdapter implements ToolPort {
     const timeoutMs = options.timeoutMs ?? spec.timeout;
     const run = (signal: AbortSignal | undefined) =>
       Promise.resolve()
-        .then(() => spec.execute(checked.args, { signal, actorId: options.actorId }))
+        .then(() =>
+          spec.execute(checked.args, {
+            signal,
+            actorId: options.actorId,
+            idempotencyKey: options.idempotencyKey,
+          }),
+        )
         .catch((error: unknown) => {
           throw toolFailure(name, error);
         });

@@ -226,6 +226,13 @@ export interface ToolExecutionContext {
   signal?: AbortSignal;
   /** The actor on whose behalf the tool runs, when known. */
   actorId?: string;
+  /**
+   * The same for every run of the same call: a tick handling a message gives its tool calls
+   * `<message id>:tool:<n>`, so a tick replayed after a crash or a failure passes the keys of the
+   * first attempt. Pass it on to services that de-duplicate (e.g. a payment API's idempotency
+   * key) to make an effect happen once even when the tool runs again.
+   */
+  idempotencyKey?: string;
 }
 
 /** Retry settings a tool may declare for callers that retry. */
@@ -243,4 +250,12 @@ export interface ToolSpec<Args = any> {
   /** Default timeout in milliseconds. */
   timeout?: number;
   retryPolicy?: RetryPolicy;
+  /**
+   * Runs at most once per idempotency key under `PantheonSystem`: the result is recorded as soon
+   * as the tool returns (in the durable store when the system has one, else in memory for the
+   * message being handled), and a replayed tick gets the recorded result instead of running the
+   * tool again. A crash between the tool's effect and the record can still run it twice; pass
+   * `context.idempotencyKey` on to the service for that window.
+   */
+  once?: boolean;
 }

@@ -4,8 +4,10 @@
  *   crash-child.test-support.ts sqlite <file> <published-log>
  *   crash-child.test-support.ts postgres <connection-url> <schema> <published-log>
  * Actor `a` counts each message in its key/value store, answers `'user'` and forwards it to
- * actor `b`, which counts it and answers `'user'`. Every published message id is appended to
- * the log. The process exits 0 once no message is pending or unpublished.
+ * actor `b`, which counts it, calls the `once` tool `charge` and answers `'user'`. Every
+ * published message id is appended to the log, every charge's idempotency key to
+ * `<log>.charges` (the external effect). The process exits 0 once no message is pending or
+ * unpublished.
  */
 import { appendFileSync } from 'node:fs';
 import {
@@ -35,6 +37,7 @@ export function crashScripts(db: () => Persistence): ScriptRegistry {
         { type: 'message', content: `${actor.id} saw ${input}`, target: 'user' },
       ];
       if (forward) actions.push({ type: 'message', content: input, target: 'b' });
+      else actions.push({ type: 'tool', name: 'charge', args: {} });
       return { actions };
     },
   });
@@ -72,9 +75,20 @@ async function main(): Promise<void> {
   });
   const llm: LlmPort = { complete: async () => ({ role: 'assistant', content: 'ok' }) };
   const scheduler = new NodeScheduler();
+  const tools = new InMemoryToolAdapter();
+  tools.register({
+    name: 'charge',
+    description: 'Charges once per message',
+    parameters: { type: 'object', properties: {} },
+    once: true,
+    execute: (_args, context) => {
+      appendFileSync(`${log}.charges`, `${context?.idempotencyKey}\n`);
+      return { charged: context?.idempotencyKey };
+    },
+  });
   const pantheon = new PantheonSystem({
     contextAdapter: db.context,
-    toolAdapter: new InMemoryToolAdapter(),
+    toolAdapter: tools,
     llmAdapter: llm,
     messageBus: bus,
     scheduler,

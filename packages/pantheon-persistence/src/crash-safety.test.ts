@@ -94,6 +94,7 @@ async function runScenario(scenario: Scenario, seed: number): Promise<void> {
       await store.mailbox.enqueue({ id, from: 'user', to: 'a', content: `msg ${index}` });
     }
     writeFileSync(scenario.log, '');
+    writeFileSync(`${scenario.log}.charges`, '');
 
     // Kill the first process with SIGKILL somewhere between 5% and 95% of the 2,000 ticks.
     const killAfter = Math.floor(100 + next() * 1_800);
@@ -141,6 +142,19 @@ async function runScenario(scenario: Scenario, seed: number): Promise<void> {
     expect(new Set(published)).toEqual(expectedOutbound);
     expect(published.length - expectedOutbound.size).toBeLessThanOrEqual(2 * MESSAGES);
 
+    // The once tool charged every message, and again only if the SIGKILL fell between a charge
+    // and its record (a tick replayed without the `once` record would charge its message again).
+    const charges = readFileSync(`${scenario.log}.charges`, 'utf8').split('\n').filter(Boolean);
+    const expectedCharges = new Set(
+      Array.from({ length: MESSAGES }, (_, index) => `m-${index}:1:tool:0`),
+    );
+    expect(new Set(charges)).toEqual(expectedCharges);
+    expect(charges.length - expectedCharges.size).toBeLessThanOrEqual(1);
+    const recorded = await store.driver.all<{ key: string }>(
+      'SELECT key FROM pantheon_tool_effects',
+    );
+    expect(recorded).toHaveLength(MESSAGES);
+
     // History: each input once, in order, with both answers.
     const inputs = Array.from({ length: MESSAGES }, (_, index) => `msg ${index}`);
     const historyA = await store.context.getHistory('a');
@@ -149,7 +163,7 @@ async function runScenario(scenario: Scenario, seed: number): Promise<void> {
       inputs,
     );
     const historyB = await store.context.getHistory('b');
-    expect(historyB).toHaveLength(2 * MESSAGES);
+    expect(historyB).toHaveLength(4 * MESSAGES); // input, answer, charge call and result
     const fromA = historyB.filter((entry) => entry.role === 'user');
     expect(fromA.map((entry) => entry.content)).toEqual(inputs);
     expect(fromA.every((entry) => entry.name === 'a')).toBe(true);

@@ -212,6 +212,27 @@ export class DurableMailbox implements MailboxStore {
     }
   }
 
+  async toolEffect(key: string): Promise<{ result: unknown } | undefined> {
+    const rows = await guarded('mailbox', undefined, () =>
+      this.core.driver.all<{ result: string }>(
+        'SELECT result FROM pantheon_tool_effects WHERE key = ?',
+        [key],
+      ),
+    );
+    const row = rows[0];
+    return row ? (JSON.parse(row.result) as { result: unknown }) : undefined;
+  }
+
+  async recordToolEffect(key: string, result: unknown): Promise<void> {
+    await guarded('mailbox', undefined, () =>
+      this.core.driver.run(
+        `INSERT INTO pantheon_tool_effects (key, result, created_at) VALUES (?, ?, ?)
+          ON CONFLICT (key) DO NOTHING`,
+        [key, JSON.stringify({ result }), this.core.now()],
+      ),
+    );
+  }
+
   /** Counts of rows, for monitoring: messages waiting, acknowledged and outbound not yet published. */
   async stats(): Promise<{ pending: number; acknowledged: number; unpublished: number }> {
     const rows = await guarded('mailbox', undefined, () =>

@@ -192,12 +192,12 @@ for (const [name, makeLegacy] of [
       expect(await database.historyColumns()).not.toContain('conversation_id');
 
       const store = await database.open();
-      expect(SCHEMA_VERSION).toBe(2);
+      expect(SCHEMA_VERSION).toBe(3);
       expect(await store.migrate()).toBe(SCHEMA_VERSION);
       const versions = await store.driver.all<{ version: number | string }>(
         'SELECT version FROM pantheon_migrations ORDER BY version',
       );
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3]);
 
       // The old entries are the actor-wide history: in order, and in no conversation.
       const { context } = store;
@@ -263,7 +263,7 @@ for (const [name, makeLegacy] of [
       const versions = await store!.driver.all<{ version: number | string }>(
         'SELECT version FROM pantheon_migrations ORDER BY version',
       );
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3]);
       const rows = await store!.driver.all<{ count: number | string }>(
         'SELECT COUNT(*) AS count FROM pantheon_history',
       );

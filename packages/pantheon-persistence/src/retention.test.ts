@@ -84,13 +84,16 @@ for (const makeBackend of backends) {
         .beginTick('a')
         .commit(undefined, [], [{ id: 'unpub', from: 'a', to: 'user', content: 's' }]);
       await mailbox.markPublished(['old:0']);
+      await mailbox.recordToolEffect('old:tool:0', { receipt: 'r-1' });
       now = 1 * DAY;
       // Within the retention the id still de-duplicates.
-      expect(await store.prune()).toEqual({ history: 0, mailbox: 0, outbox: 0 });
+      expect(await store.prune()).toEqual({ history: 0, mailbox: 0, outbox: 0, toolEffects: 0 });
       expect(await mailbox.enqueue({ id: 'old', from: 'user', to: 'a', content: 'x' })).toBe(false);
+      expect(await mailbox.toolEffect('old:tool:0')).toEqual({ result: { receipt: 'r-1' } });
       now = 31 * DAY;
       await context.append('a', { role: 'user', content: 'new' });
-      expect(await store.prune()).toEqual({ history: 1, mailbox: 1, outbox: 1 });
+      expect(await store.prune()).toEqual({ history: 1, mailbox: 1, outbox: 1, toolEffects: 1 });
+      expect(await mailbox.toolEffect('old:tool:0')).toBeUndefined();
       expect((await context.getHistory('a')).map((message) => message.content)).toEqual(['new']);
       // Pending and unpublished rows are never pruned.
       expect((await mailbox.pending()).map((message) => message.id)).toEqual(['waiting']);

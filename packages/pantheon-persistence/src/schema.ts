@@ -70,6 +70,16 @@ const MIGRATIONS: readonly (readonly string[])[] = [
     'CREATE INDEX IF NOT EXISTS pantheon_history_conversation ON pantheon_history (actor_id, conversation_id, seq)',
     'DROP INDEX IF EXISTS pantheon_history_actor',
   ],
+  // 3: results of `once` tool calls by idempotency key (`result` is JSON of `{ result }`, so an
+  // `undefined` result is kept too), pruned with acknowledged messages.
+  [
+    `CREATE TABLE IF NOT EXISTS pantheon_tool_effects (
+      key TEXT PRIMARY KEY,
+      result TEXT NOT NULL,
+      created_at {bigint} NOT NULL
+    )`,
+    'CREATE INDEX IF NOT EXISTS pantheon_tool_effects_created ON pantheon_tool_effects (created_at)',
+  ],
 ];
 
 /** The schema version this package writes. */

@@ -69,8 +69,9 @@ export interface RetentionOptions {
    */
   historyDays?: number;
   /**
-   * Acknowledged mailbox rows and published outbox rows older than this many days are deleted;
-   * until then their ids de-duplicate redelivered messages. Default 7.
+   * Acknowledged mailbox rows, published outbox rows and recorded `once` tool results older than
+   * this many days are deleted; until then their ids de-duplicate redelivered messages and
+   * replayed tool calls. Default 7.
    */
   messageDays?: number;
   /** Runs `prune()` this often (milliseconds) while the store is open. Default: only on demand. */
@@ -82,6 +83,8 @@ export interface PruneReport {
   history: number;
   mailbox: number;
   outbox: number;
+  /** Recorded results of `once` tool calls. */
+  toolEffects: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -231,7 +234,7 @@ export class StoreCore {
   prune(): Promise<PruneReport> {
     return guarded('mailbox', undefined, async () => {
       const now = this.now();
-      const report: PruneReport = { history: 0, mailbox: 0, outbox: 0 };
+      const report: PruneReport = { history: 0, mailbox: 0, outbox: 0, toolEffects: 0 };
       const { historyEntries, historyDays, messageDays = 7 } = this.retention;
       if (historyEntries !== undefined) {
         report.history += await this.driver.run(
@@ -259,6 +262,10 @@ export class StoreCore {
       );
       report.outbox = await this.driver.run(
         'DELETE FROM pantheon_outbox WHERE published_at IS NOT NULL AND published_at < ?',
+        [cutoff],
+      );
+      report.toolEffects = await this.driver.run(
+        'DELETE FROM pantheon_tool_effects WHERE created_at < ?',
         [cutoff],
       );
       return report;

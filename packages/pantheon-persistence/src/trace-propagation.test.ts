@@ -96,5 +96,5 @@ describe('trace context through the durable store and across processes', () => {
         ...there.map((span) => span.traceId),
       ]),
     ).toEqual(new Set([caller.spanContext().traceId]));
-  });
+  }, 60_000);
 });

@@ -231,6 +231,7 @@ export class MockToolAdapter implements ToolPort {
     const run = (signal: AbortSignal): Promise<unknown> => {
       const context: ToolExecutionContext = { signal };
       if (options.actorId !== undefined) context.actorId = options.actorId;
+      if (options.idempotencyKey !== undefined) context.idempotencyKey = options.idempotencyKey;
       if (hasResult) {
         const result = this.results.get(name);
         return Promise.resolve(

@@ -1,5 +1,6 @@
 import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
 import type { BusMessage } from '../ports/message-bus';
+import type { ToolPort } from '../ports/tool-port';
 import { toolFailure, toolTimeoutError } from '../tool-errors';
 import type {
   Action,
@@ -33,6 +34,8 @@ export interface ActionScope {
   messageId?: string;
   /** How many messages the tick sent so far. */
   sent?: number;
+  /** How many tools the tick called so far (actions and behaviors' own calls). */
+  toolCalls?: number;
 }
 
 function wrapFailure(action: Action, error: unknown): PantheonError {
@@ -56,6 +59,41 @@ function wrapFailure(action: Action, error: unknown): PantheonError {
         options,
       );
   }
+}
+
+/**
+ * The idempotency key of the tick's next tool call: `<messageId>:tool:<n>`, the same in a
+ * replayed tick; a fresh id when the tick handles no message.
+ */
+export function toolCallKey(scope: ActionScope, ids: () => string): string {
+  if (scope.messageId === undefined) return ids();
+  const index = scope.toolCalls ?? 0;
+  scope.toolCalls = index + 1;
+  return `${scope.messageId}:tool:${index}`;
+}
+
+/**
+ * The tool port a tick's behaviors call: every call runs on behalf of the actor and gets the
+ * tick's next idempotency key, unless the caller gave its own.
+ */
+export function keyedTools(
+  tools: ToolPort,
+  scope: ActionScope,
+  ids: () => string,
+  actorId: string,
+): ToolPort {
+  const keyed: ToolPort = {
+    register: (tool) => tools.register(tool),
+    invoke: (name, args, options) =>
+      tools.invoke(name, args, {
+        actorId,
+        ...options,
+        idempotencyKey: options?.idempotencyKey ?? toolCallKey(scope, ids),
+      }),
+  };
+  if (tools.list) keyed.list = () => tools.list!();
+  if (tools.unregister) keyed.unregister = (name) => tools.unregister!(name);
+  return keyed;
 }
 
 function sentMessageId(scope: ActionScope): string {
@@ -120,14 +158,16 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
 
   function invokeTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
     const { name, args, timeout } = action;
+    const idempotencyKey = toolCallKey(scope, ids);
     if (timeout === undefined)
-      return tools.invoke(name, args, { signal: scope.signal, actorId: actor.id });
+      return tools.invoke(name, args, { signal: scope.signal, actorId: actor.id, idempotencyKey });
     return withTimeout(
       schedule,
       timeout,
       scope.signal,
       () => toolTimeoutError(name, timeout),
-      (signal) => tools.invoke(name, args, { signal, timeoutMs: timeout, actorId: actor.id }),
+      (signal) =>
+        tools.invoke(name, args, { signal, timeoutMs: timeout, actorId: actor.id, idempotencyKey }),
     );
   }
 

@@ -118,7 +118,11 @@ export function fakeTools(tools: ToolSpec[] = []): ToolPort {
     async invoke(name, args, options) {
       const tool = registry.get(name);
       if (!tool) throw new Error(`no tool ${name}`);
-      return tool.execute(args, { signal: options?.signal, actorId: options?.actorId });
+      return tool.execute(args, {
+        signal: options?.signal,
+        actorId: options?.actorId,
+        idempotencyKey: options?.idempotencyKey,
+      });
     },
   };
 }

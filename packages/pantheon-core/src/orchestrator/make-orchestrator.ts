@@ -6,7 +6,7 @@ import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Behavior, Message } from '../types';
 import { check } from '../validation';
 import { abortError, NEVER_ABORTED } from './abort';
-import { type ActionScope, makeActionRunner } from './execute-action';
+import { type ActionScope, keyedTools, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
 import { type CallReporter, observedPorts } from './observe-calls';
 import { selectBehaviors } from './select-behaviors';
@@ -231,8 +231,10 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       metadata: input.metadata,
       messageId: input.messageId,
       sent: 0,
+      toolCalls: 0,
     };
     let done = false;
+    const tickTools = keyedTools(tools, scope, ids, actor.id);
 
     // Indexed loops: a for-of that awaits keeps its iterator alive across suspensions, which
     // costs allocations on every message.
@@ -249,10 +251,10 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
               goal,
               context: messages,
               actor,
-              ...observedPorts(hooks, report, now, { llm, tools }, actor, behavior),
+              ...observedPorts(hooks, report, now, { llm, tools: tickTools }, actor, behavior),
               signal,
             })
-          : behavior.plan({ goal, context: messages, actor, llm, tools, signal });
+          : behavior.plan({ goal, context: messages, actor, llm, tools: tickTools, signal });
         const plan = validatePlan(await planned, behavior.name, actor, limits, budget);
         if (plan instanceof BehaviorError) {
           error = plan;

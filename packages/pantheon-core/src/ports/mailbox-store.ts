@@ -62,4 +62,16 @@ export interface MailboxStore {
    * commit into (with `@promethean-os/pantheon-persistence`, `db.actors` and `db.context`).
    */
   owns(port: ActorStatePort | ContextPort): boolean;
+  /**
+   * The recorded result of a `once` tool call (`ToolSpec.once`) by its idempotency key, or
+   * `undefined` when no call with that key has returned yet. Optional: a store without it has
+   * `once` tools remembered in memory only, which covers retries but not a restart.
+   */
+  toolEffect?(key: string): Promise<{ result: unknown } | undefined>;
+  /**
+   * Records the result of a `once` tool call as soon as the tool returned: right away, outside
+   * any tick's transaction, since the effect happened whether or not the tick commits. A key
+   * recorded before keeps its first result. Kept at least as long as acknowledged message ids.
+   */
+  recordToolEffect?(key: string, result: unknown): Promise<void>;
 }

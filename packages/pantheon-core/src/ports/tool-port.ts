@@ -7,6 +7,8 @@ export interface ToolInvokeOptions {
   timeoutMs?: number;
   /** The actor on whose behalf the tool runs. */
   actorId?: string;
+  /** Passed to the tool as `context.idempotencyKey`; see `ToolExecutionContext`. */
+  idempotencyKey?: string;
   /** The model's id of this call, when a model asked for it (reported to `onToolCall`). */
   toolCallId?: string;
 }

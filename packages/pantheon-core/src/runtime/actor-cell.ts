@@ -28,6 +28,11 @@ export class ActorCell {
    * `<message id>:<n>`), so a tick that is run again after failing does not send them twice.
    */
   sentForHead = 0;
+  /**
+   * Results of `once` tool calls by idempotency key, kept until a tick of the actor completes,
+   * so a tick run again after failing does not repeat them.
+   */
+  onceResults: Map<string, unknown> | undefined = undefined;
   /** The tick running now, if any. */
   ticking: RunningTick | undefined = undefined;
 

@@ -192,6 +192,16 @@ export class FakeMailboxStore implements MailboxStore {
       .map((entry) => entry.message);
   }
 
+  readonly toolEffects = new Map<string, unknown>();
+
+  async toolEffect(key: string) {
+    return this.toolEffects.has(key) ? { result: this.toolEffects.get(key) } : undefined;
+  }
+
+  async recordToolEffect(key: string, result: unknown) {
+    if (!this.toolEffects.has(key)) this.toolEffects.set(key, result);
+  }
+
   async markPublished(ids: readonly string[]) {
     if (this.failMarkPublished > 0) {
       this.failMarkPublished--;

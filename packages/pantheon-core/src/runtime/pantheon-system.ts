@@ -16,6 +16,7 @@ import { ActorCell, type RunningTick } from './actor-cell';
 import { AskRequests } from './ask-requests';
 import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
+import { type OnceResults, onceTools } from './once-tools';
 import { Queue } from './queue';
 import { checkRequirements, checkStorePorts } from './setup-checks';
 import { Supervisor } from './supervisor';
@@ -233,7 +234,7 @@ export class PantheonSystem {
       log,
       ids: this.nextId,
       context: options.contextAdapter,
-      tools: options.toolAdapter,
+      tools: onceTools(options.toolAdapter, this.onceResults()),
       llm: options.llmAdapter,
       bus: this.sendingOnce(options.messageBus),
       schedule: options.scheduler,
@@ -777,6 +778,7 @@ export class PantheonSystem {
           running.then(resolve, reject);
         });
         if (tick) await this.commitDurableTick(tick, message?.id);
+        cell.onceResults = undefined;
         if (message) {
           cell.mailbox?.shift();
           cell.sentForHead = 0;
@@ -875,6 +877,45 @@ export class PantheonSystem {
     };
     if (state.remove) ticking.remove = (id) => state.remove!(id);
     return ticking;
+  }
+
+  /**
+   * Where `once` tool results are remembered: in the actor's cell until its tick completes, and
+   * in the store when it keeps tool effects, so a tick replayed after a restart finds them.
+   */
+  private onceResults(): OnceResults {
+    const store = this.store;
+    let warned = false;
+    return {
+      get: async (key, actorId) => {
+        const remembered = actorId === undefined ? undefined : this.cells.get(actorId)?.onceResults;
+        if (remembered?.has(key)) return { result: remembered.get(key) };
+        return store?.toolEffect ? store.toolEffect(key) : undefined;
+      },
+      put: async (key, actorId, result) => {
+        const cell = actorId === undefined ? undefined : this.cells.get(actorId);
+        if (cell) (cell.onceResults ??= new Map()).set(key, result);
+        if (!store) return;
+        if (!store.recordToolEffect) {
+          if (!warned) {
+            warned = true;
+            this.log('The store keeps no tool effects: once tools are remembered in memory only', {
+              level: 'warn',
+            });
+          }
+          return;
+        }
+        // The tool ran: its result counts even if the record fails; the tick goes on.
+        await store.recordToolEffect(key, result).catch((error: unknown) =>
+          this.log('Could not record the result of a once tool', {
+            level: 'error',
+            actorId,
+            idempotencyKey: key,
+            error: errorMessage(error),
+          }),
+        );
+      },
+    };
   }
 
   /** Stops scheduling the actor; an actor waiting out a backoff no longer counts as busy. */

@@ -347,5 +347,24 @@ export function describeMailboxStoreContract<S extends MailboxStore>(
       await store().markPublished([]);
       expect(ids(await store().unpublished())).toEqual(['p3']);
     });
+
+    it('keeps the first result of a once tool per key, outside any tick, if it keeps tool effects', async () => {
+      const tested = store();
+      if (!tested.toolEffect || !tested.recordToolEffect) {
+        expect(tested.toolEffect).toBe(tested.recordToolEffect); // both or neither
+        return;
+      }
+      expect(await tested.toolEffect('m1:tool:0')).toBeUndefined();
+      const tick = tested.beginTick('worker-1');
+      await tested.recordToolEffect('m1:tool:0', { receipt: 'r-1', cents: 100 });
+      tick.abort(); // the effect happened: an aborted tick does not take it back
+      await tested.recordToolEffect('m1:tool:0', { receipt: 'r-2' });
+      await tested.recordToolEffect('m1:tool:1', undefined);
+      expect(await tested.toolEffect('m1:tool:0')).toEqual({
+        result: { receipt: 'r-1', cents: 100 },
+      });
+      expect(await tested.toolEffect('m1:tool:1')).toEqual({ result: undefined });
+      expect(await tested.toolEffect('m2:tool:0')).toBeUndefined();
+    });
   });
 }
