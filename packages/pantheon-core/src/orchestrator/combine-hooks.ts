@@ -13,6 +13,11 @@ const HOOK_NAMES = [
   'onToolCall',
 ] as const satisfies readonly (keyof OrchestratorHooks)[];
 
+// Fails to compile when OrchestratorHooks gains a hook that is not listed above.
+type Unlisted = Exclude<keyof OrchestratorHooks, (typeof HOOK_NAMES)[number]>;
+const everyHookListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyHookListed;
+
 /**
  * One set of hooks that calls each of `hooks` in turn (e.g. Prometheus metrics, OpenTelemetry
  * traces and the inspector's recorder). A hook that throws does not keep the others from running;
