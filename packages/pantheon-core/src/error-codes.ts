@@ -21,6 +21,8 @@ export const ERROR_CODES = {
     'a behavior hands conversations to an actor that does not exist (checked by `createActor`)',
   HOP_LIMIT:
     'a message chain went past `maxHops` actor-to-actor hops and was dead-lettered (the `cause` of an `ask` it ended)',
+  BUDGET_EXCEEDED:
+    'a conversation reached a limit of its budget (`details.limit`, `max`, `spent`): its model and tool calls are refused, its messages dead-lettered, its `ask`s reject; other conversations go on',
   TICK_TIMEOUT:
     "a tick ran past the runtime's `tickTimeoutMs`: its signal was aborted, its slot freed, and it counts as a failure for supervision; its message is retried after the backoff",
   TICK_INTERRUPTED:

@@ -79,19 +79,23 @@ export {
   redactSecrets,
   rememberSecret,
 } from './redact-secrets';
+export type { Budget, BudgetLedger, BudgetSpent, PriceTable } from './runtime/budgets';
 export { PantheonSystem } from './runtime/pantheon-system';
 export type {
   AskOptions,
   CreateActorOptions,
   DeadLetter,
   DeadLetterReason,
+  InterruptedTick,
   MailboxStats,
   PantheonSystemEvents,
   PantheonSystemOptions,
   RuntimeLimits,
   RuntimeStats,
   SendMessageOptions,
+  ShutdownOptions,
   ShutdownReport,
+  StopActorOptions,
   SupervisionOptions,
 } from './runtime/types';
 export {

@@ -171,11 +171,13 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
     );
   }
 
-  function spawn(action: SpawnAction, actor: Actor) {
+  function spawn(action: SpawnAction, actor: Actor, scope: ActionScope) {
     const metadata: Record<string, unknown> = {
       parentId: actor.id,
       spawnDepth: spawnDepthOf(actor.metadata) + 1,
     };
+    // The conversation it was spawned in: its ticks without a message spend that budget.
+    if (scope.conversationId !== undefined) metadata.spawnedIn = scope.conversationId;
     if (action.config) metadata.config = action.config;
     return state.spawn(action.actor, action.goal, { metadata }).catch((error: unknown) => {
       throw PantheonError.isInstance(error)
@@ -221,7 +223,7 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
       case 'tool':
         return invokeTool(action, actor, scope);
       case 'spawn':
-        return spawn(action, actor);
+        return spawn(action, actor, scope);
       case 'wait':
         return sleep(schedule, action.duration, scope.signal ?? NEVER_ABORTED).then(() => ({
           waitedMs: action.duration,

@@ -179,6 +179,8 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       state: ports.state ?? state,
       context: ports.context ?? context,
       bus: ports.bus ?? deps.bus,
+      llm: ports.llm ?? llm,
+      tools: ports.tools ?? tools,
     });
   }
 

@@ -119,6 +119,9 @@ export interface TickPorts {
   state?: ActorStatePort;
   context?: ContextPort;
   bus?: MessageBus;
+  /** E.g. a model port that charges a conversation's budget. */
+  llm?: LlmPort;
+  tools?: ToolPort;
 }
 
 /** What arrives with a tick. Without `userMessage` only passive and persistent behaviors run. */

@@ -5,8 +5,15 @@ import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors'
 import { abortError, deadline } from '../orchestrator/abort';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from '../orchestrator/limits';
 import { makeOrchestrator } from '../orchestrator/make-orchestrator';
-import type { LogFunction, Orchestrator, TickInput, TickResult } from '../orchestrator/types';
+import type {
+  LogFunction,
+  Orchestrator,
+  TickInput,
+  TickPorts,
+  TickResult,
+} from '../orchestrator/types';
 import type { ActorStatePort } from '../ports/actor-state-port';
+import type { LlmPort } from '../ports/llm-port';
 import type { MailboxStore } from '../ports/mailbox-store';
 import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
@@ -14,6 +21,7 @@ import type { ToolPort } from '../ports/tool-port';
 import type { Actor } from '../types';
 import { ActorCell, type RunningTick } from './actor-cell';
 import { AskRequests } from './ask-requests';
+import { type Budget, type BudgetLedger, ConversationBudgets } from './budgets';
 import { DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
 import { type OnceResults, onceTools } from './once-tools';
@@ -134,6 +142,12 @@ function tickTimeout(actorId: string, timeoutMs: number, message: BusMessage | u
   );
 }
 
+/** The conversation a spawned actor was created in (its ticks without a message spend it). */
+function spawnedIn(actor: Actor): string | undefined {
+  const conversationId = actor.metadata?.spawnedIn;
+  return typeof conversationId === 'string' ? conversationId : undefined;
+}
+
 /** True when a failed tick still passed its request on (answered or handed it off). */
 function passedOn(result: { actions: readonly { action: { type: string }; ok: boolean }[] }) {
   return result.actions.some(
@@ -158,8 +172,10 @@ function passedOn(result: { actions: readonly { action: { type: string }; ok: bo
  */
 export class PantheonSystem {
   private readonly orchestrator: Orchestrator;
+  /** The tool port ticks run on (`once` tools remembered). */
+  private readonly tickTools: ToolPort;
   private readonly state: ActorStatePort;
-  private readonly tools: ToolPort;
+  private readonly llm: LlmPort;
   private readonly scheduler: Scheduler;
   private readonly now: () => number;
   private readonly log: LogFunction;
@@ -176,6 +192,11 @@ export class PantheonSystem {
   private readonly outbox: DurableOutbox | undefined;
   private readonly supervisor: Supervisor;
   private readonly deadlines: TickDeadlines;
+  private readonly budgets: ConversationBudgets;
+  private readonly defaultBudget: Budget | undefined;
+  /** Conversations whose `budget.exceeded` was emitted. */
+  private readonly budgetsReported = new WeakSet<BudgetLedger>();
+  private readonly tools: ToolPort;
   private restored: Promise<void> | undefined;
   private readonly nextId: () => string;
   private closed = false;
@@ -189,6 +210,9 @@ export class PantheonSystem {
     this.now = options.now ?? Date.now;
     this.state = options.actorStateAdapter;
     this.tools = options.toolAdapter;
+    this.llm = options.llmAdapter;
+    this.budgets = new ConversationBudgets(this.now, options.prices);
+    this.defaultBudget = options.budget;
     this.scheduler = options.scheduler;
     this.limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
     this.supervision = { ...DEFAULT_SUPERVISION, ...options.supervision };
@@ -229,12 +253,13 @@ export class PantheonSystem {
         this.abortTick(cell, tickTimeout(cell.id, this.limits.tickTimeoutMs, message));
       },
     );
+    this.tickTools = onceTools(options.toolAdapter, this.onceResults());
     this.orchestrator = makeOrchestrator({
       now: this.now,
       log,
       ids: this.nextId,
       context: options.contextAdapter,
-      tools: onceTools(options.toolAdapter, this.onceResults()),
+      tools: this.tickTools,
       llm: options.llmAdapter,
       bus: this.sendingOnce(options.messageBus),
       schedule: options.scheduler,
@@ -389,7 +414,12 @@ export class PantheonSystem {
           { code: 'INVALID_MESSAGE' },
         );
       }
-      message.metadata = { ...options.metadata };
+      // The runtime's own entries come from the runtime, not from the caller.
+      const { budget: _budget, hops: _hops, ...carried } = options.metadata;
+      message.metadata = carried;
+    }
+    if (options.budget !== undefined || this.defaultBudget !== undefined || this.budgets.active) {
+      this.budgetSend(message, options);
     }
     this.assertCapacity(cell, message);
     // Once stored, a message is accepted: rejecting it now would report a loss that a restart undoes.
@@ -422,6 +452,7 @@ export class PantheonSystem {
       timeoutMs: options.timeoutMs ?? 30_000,
     });
     const send: SendMessageOptions = { from, correlationId, conversationId, replyTo };
+    if (options.budget !== undefined) send.budget = options.budget;
     if (options.metadata !== undefined) send.metadata = options.metadata;
     this.sendMessage(id, content, send).catch((error: PantheonError) =>
       this.asks.abort(correlationId, error),
@@ -467,6 +498,15 @@ export class PantheonSystem {
   /** Messages that could not be delivered, with the reason. */
   getDeadLetters(): DeadLetter[] {
     return [...this.deadLetters];
+  }
+
+  /**
+   * A conversation's budget and what it has spent, as this system knows it (a copy); undefined
+   * for a conversation without a budget.
+   */
+  getConversationBudget(conversationId: string): BudgetLedger | undefined {
+    const ledger = this.budgets.get(conversationId);
+    return ledger && { limit: { ...ledger.limit }, spent: { ...ledger.spent } };
   }
 
   /** Subscribes to runtime events; returns the function that unsubscribes. */
@@ -684,13 +724,17 @@ export class PantheonSystem {
 
   /**
    * False (and a dead letter) for a message that may not enter a mailbox: past the hop limit,
-   * over `maxMessageBytes`, or arriving after shutdown.
+   * over `maxMessageBytes`, of a conversation over its budget, or arriving after shutdown.
    */
   private admit(message: BusMessage): boolean {
     if (hopsOf(message) > this.limits.maxHops) this.deadLetter(message, 'HOP_LIMIT');
     else if (this.oversize(message.content) > 0) this.deadLetter(message, 'MESSAGE_TOO_LARGE');
     else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
-    else return true;
+    else {
+      const overBudget = this.budgetError(message, message.to);
+      if (!overBudget) return true;
+      this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+    }
     return false;
   }
 
@@ -702,7 +746,8 @@ export class PantheonSystem {
     }
   }
 
-  private deadLetter(message: BusMessage, reason: DeadLetterReason): void {
+  /** Records a dead letter; an `ask` it ends rejects with `cause` (default: one naming the reason). */
+  private deadLetter(message: BusMessage, reason: DeadLetterReason, cause?: PantheonError): void {
     const letter = { message, reason };
     this.recordDeadLetter(letter);
     this.log('Message dead-lettered', {
@@ -715,7 +760,7 @@ export class PantheonSystem {
     });
     this.events.emit('deadletter', letter);
     if (this.asks.has(message.correlationId)) {
-      this.asks.fail(message.correlationId, message.to, deadLetterError(message, reason));
+      this.asks.fail(message.correlationId, message.to, cause ?? deadLetterError(message, reason));
     }
   }
 
@@ -766,11 +811,36 @@ export class PantheonSystem {
           tick?.abort();
           continue;
         }
-        const running = this.orchestrator.tickActor(
-          actor,
-          input,
-          tick && { ...tick.ports, state: this.registeringSpawns(tick.ports.state) },
-        );
+        let ports: TickPorts | undefined = tick && {
+          ...tick.ports,
+          state: this.registeringSpawns(tick.ports.state),
+        };
+        const conversationId = message ? message.conversationId : spawnedIn(actor);
+        const carried = message?.metadata?.budget;
+        const ledger =
+          this.budgets.active || carried !== undefined
+            ? this.budgets.merge(conversationId, carried)
+            : undefined;
+        if (ledger) {
+          // Another branch of the conversation may have spent the rest meanwhile.
+          const overBudget = message && this.budgetError(message, cell.id);
+          if (overBudget) {
+            if (tick) await this.commitDurableTick(tick, message.id);
+            cell.mailbox?.shift();
+            cell.sentForHead = 0;
+            this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+            continue;
+          }
+          // The tick's model and tool calls are charged; its messages carry the ledger on.
+          const id = conversationId as string;
+          ports = {
+            ...ports,
+            llm: this.budgets.llm(this.llm, id, ledger),
+            tools: this.budgets.tools(this.tickTools, id, ledger),
+          };
+          input.metadata = { ...input.metadata, budget: ledger };
+        }
+        const running = this.orchestrator.tickActor(actor, input, ports);
         // An aborted tick is let go: its turn goes on even if a behavior ignores the signal.
         const result = await new Promise<TickResult>((resolve, reject) => {
           if (controller.signal.aborted) reject(abortError(controller.signal));
@@ -784,10 +854,13 @@ export class PantheonSystem {
           cell.sentForHead = 0;
         }
         if (result.state === 'failed') {
-          const error = result.errors[0]!;
+          const overBudget = ledger && result.errors.find((e) => e.code === 'BUDGET_EXCEEDED');
+          const error = overBudget || result.errors[0]!;
           // The message is consumed: unless the tick passed it on, its request ends here.
           if (message && !passedOn(result)) this.asks.fail(message.correlationId, cell.id, error);
-          this.supervisor.failed(cell, error, message);
+          // A conversation out of budget is no failure of the actor's.
+          if (overBudget) this.reportBudget(ledger, overBudget, cell.id);
+          else this.supervisor.failed(cell, error, message);
         } else {
           this.supervisor.succeeded(cell);
         }
@@ -894,7 +967,10 @@ export class PantheonSystem {
       },
       put: async (key, actorId, result) => {
         const cell = actorId === undefined ? undefined : this.cells.get(actorId);
-        if (cell) (cell.onceResults ??= new Map()).set(key, result);
+        if (cell) {
+          cell.onceResults ??= new Map();
+          cell.onceResults.set(key, result);
+        }
         if (!store) return;
         if (!store.recordToolEffect) {
           if (!warned) {
@@ -916,6 +992,54 @@ export class PantheonSystem {
         );
       },
     };
+  }
+
+  /**
+   * Budgets a message `sendMessage` is about to enqueue: opens its conversation's budget (the
+   * send's, else the system's) unless it has one, refuses it when the conversation is over budget
+   * (`BUDGET_EXCEEDED`), and makes it carry the ledger.
+   */
+  private budgetSend(message: BusMessage, options: SendMessageOptions): void {
+    const conversationId = message.conversationId as string;
+    const limit = options.budget ?? this.defaultBudget;
+    const ledger = limit
+      ? this.budgets.open(conversationId, limit)
+      : this.budgets.get(conversationId);
+    if (!ledger) return;
+    const over = this.budgets.check(conversationId, ledger);
+    if (over) {
+      this.reportBudget(ledger, over, message.to);
+      throw over;
+    }
+    message.metadata = { ...message.metadata, budget: ledger };
+  }
+
+  /** `BUDGET_EXCEEDED` (reported) when the message's conversation is over its budget. */
+  private budgetError(message: BusMessage, actorId: string): PantheonError | undefined {
+    if (!this.budgets.active && message.metadata?.budget === undefined) return undefined;
+    const ledger = this.budgets.merge(message.conversationId, message.metadata?.budget);
+    if (!ledger) return undefined;
+    const over = this.budgets.check(message.conversationId as string, ledger);
+    if (over) this.reportBudget(ledger, over, actorId);
+    return over;
+  }
+
+  /** Emits `budget.exceeded` (and logs it), once per conversation. */
+  private reportBudget(ledger: BudgetLedger, error: PantheonError, actorId: string): void {
+    if (this.budgetsReported.has(ledger)) return;
+    this.budgetsReported.add(ledger);
+    const { conversationId, limit } = error.details as {
+      conversationId: string;
+      limit: keyof Budget;
+    };
+    this.log('Conversation over budget', { level: 'warn', conversationId, actorId, limit });
+    this.events.emit('budget.exceeded', {
+      conversationId,
+      actorId,
+      limit,
+      budget: { ...ledger.limit },
+      spent: { ...ledger.spent },
+    });
   }
 
   /** Stops scheduling the actor; an actor waiting out a backoff no longer counts as busy. */

@@ -95,6 +95,15 @@ describe('PantheonSystem read-outs and trace context', () => {
     expect(answer.metadata).not.toHaveProperty('tenant');
   });
 
+  it("keeps the runtime's own metadata entries from the caller", async () => {
+    const { pantheon } = system();
+    const a = await pantheon.createActor({ name: 'a', script: scriptWith([]), goals: [] });
+    await pantheon.sendMessage(a.id, 'hi', {
+      metadata: { hops: 99, budget: { tokens: 1 }, tenant: 't1' },
+    });
+    expect((await pantheon.getMailbox(a.id))[0]?.metadata).toEqual({ tenant: 't1' });
+  });
+
   it('rejects metadata that is not an object with INVALID_MESSAGE and enqueues nothing', async () => {
     const { pantheon } = system();
     const a = await pantheon.createActor({ name: 'a', script: scriptWith([]), goals: [] });

@@ -8,6 +8,7 @@ import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
 import type { ActorScript } from '../types';
+import type { Budget, BudgetSpent, PriceTable } from './budgets';
 
 /** Bounds of the actor runtime. */
 export interface RuntimeLimits {
@@ -73,6 +74,13 @@ export interface PantheonSystemOptions {
    * acknowledged only when the tick that handled them committed, and restored on the next start.
    */
   store?: MailboxStore;
+  /**
+   * The budget of every conversation that reaches this system through `sendMessage`/`ask`
+   * without one (unless the send gives its own). Default: none.
+   */
+  budget?: Budget;
+  /** Prices per million tokens by model, for budgets with a `cost` limit. */
+  prices?: PriceTable;
 }
 
 /** What `createActor` needs. */
@@ -101,7 +109,8 @@ export type DeadLetterReason =
   | 'MAILBOX_FULL'
   | 'MESSAGE_TOO_LARGE'
   | 'ACTOR_NOT_FOUND'
-  | 'SHUTDOWN';
+  | 'SHUTDOWN'
+  | 'BUDGET_EXCEEDED';
 
 /** A message the runtime could not deliver, kept for inspection. */
 export interface DeadLetter {
@@ -136,6 +145,19 @@ export interface PantheonSystemEvents {
   };
   deadletter: DeadLetter;
   /**
+   * A conversation reached a limit of its budget (reported once per conversation and system):
+   * its messages are dead-lettered with reason `BUDGET_EXCEEDED`, its `ask`s reject, other
+   * conversations go on.
+   */
+  'budget.exceeded': {
+    conversationId: string;
+    /** The actor whose tick or mailbox found it. */
+    actorId: string;
+    limit: keyof Budget;
+    budget: Budget;
+    spent: BudgetSpent;
+  };
+  /**
    * `stopActor` or `shutdown` aborted a tick still running at its deadline (`TICK_INTERRUPTED`).
    * Its message was not consumed: it is handled again when the actor next starts (with a store,
    * after a restart too).
@@ -154,6 +176,12 @@ export interface SendMessageOptions {
   /** Who receives the conversation's answers; defaults to `from`. */
   replyTo?: string;
   /**
+   * The conversation's budget, instead of the system's `budget`, when it has none yet (a
+   * conversation keeps the first budget it got). Once it reaches a limit the conversation stops
+   * with `BUDGET_EXCEEDED`.
+   */
+  budget?: Budget;
+  /**
    * Carried on the message. A W3C `traceparent` (and `tracestate`) here is passed on to every
    * message sent while handling it, so the conversation joins the caller's trace.
    */
@@ -170,6 +198,8 @@ export interface AskOptions {
   conversationId?: string;
   /** Where the answer is expected; defaults to `from`. */
   replyTo?: string;
+  /** The conversation's budget; see `SendMessageOptions.budget`. */
+  budget?: Budget;
   /** Carried on the message, as `SendMessageOptions.metadata` (e.g. a W3C `traceparent`). */
   metadata?: Record<string, unknown>;
 }
