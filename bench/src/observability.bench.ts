@@ -103,12 +103,15 @@ async function throughput(setup: Setup, count: number): Promise<number> {
 /**
  * The cost of observing: end-to-end messages per second of one actor with no hooks, with the
  * OpenTelemetry hooks (SDK tracer, batch processor, discarding exporter), the Prometheus hooks
- * and the inspector's recorder; the median of `rounds` runs each, rounds interleaved.
+ * and the inspector's recorder; the median of `rounds` runs each, rounds interleaved, after a
+ * warm-up round of each.
  */
 export async function benchObservability(count = 20_000, rounds = 5) {
   const rates: Record<string, number[]> = Object.fromEntries(
     Object.keys(SETUPS).map((name) => [name, []]),
   );
+  // A warm-up round of each, so the JIT has compiled every hook before anything is timed.
+  for (const setup of Object.values(SETUPS)) await throughput(setup, count);
   for (let round = 0; round < rounds; round++) {
     for (const [name, setup] of Object.entries(SETUPS)) {
       rates[name]!.push(await throughput(setup, count));
