@@ -39,8 +39,10 @@ describe('the inspector page in a real browser', () => {
         (window as unknown as { notReloaded: boolean }).notReloaded = true;
       });
       const support = page.locator('tr[data-actor="support"]');
-      await expect.poll(() => support.textContent()).toContain('support desk');
-      await expect.poll(() => page.locator('#status').textContent()).toBe('live');
+      await expect.poll(() => support.textContent(), { timeout: 15_000 }).toContain('support desk');
+      await expect
+        .poll(() => page.locator('#status').textContent(), { timeout: 15_000 })
+        .toBe('live');
       expect(await page.locator('tr.actor').count()).toBe(3);
 
       await support.click();
@@ -51,7 +53,7 @@ describe('the inspector page in a real browser', () => {
         .toBe('support: Order status: shipped');
       const tick = page.locator('#timeline .tick').first();
       await expect
-        .poll(() => tick.locator('.line.out').textContent())
+        .poll(() => tick.locator('.line.out').textContent(), { timeout: 15_000 })
         .toBe('user: Order status: shipped');
       expect(await tick.locator('.line.in').textContent()).toBe('user: Where is order 7?');
       expect(await tick.locator('.line.tool').textContent()).toContain('lookup-order(');
@@ -69,7 +71,9 @@ describe('the inspector page in a real browser', () => {
       // Something happening elsewhere shows up without a reload: a mailbox fills up.
       await system.sendMessage('parked', 'waits for its actor');
       await expect
-        .poll(() => page.locator('tr[data-actor="parked"] .mailbox').textContent())
+        .poll(() => page.locator('tr[data-actor="parked"] .mailbox').textContent(), {
+          timeout: 15_000,
+        })
         .toBe('1');
 
       // Sending to the looper ends in a dead letter, listed with its reason.
