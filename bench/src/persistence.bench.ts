@@ -12,7 +12,7 @@ import {
   migratePostgres,
   openPostgresPersistence,
   openSqlitePersistence,
-  type Persistence,
+  Persistence,
   ScriptRegistry,
 } from '@promethean-os/pantheon-persistence';
 import pg from 'pg';
@@ -39,6 +39,8 @@ const replyScript: ActorScript = {
   ],
   contextSources: [],
 };
+
+const benchScripts = new ScriptRegistry().register(replyScript);
 
 /** The raw driver: the same rows, written with plain SQL. */
 interface RawDriver {
@@ -107,6 +109,9 @@ function rawPostgres(schema: string): RawDriver {
 const INSERT_ACTOR = `INSERT INTO pantheon_actors (id, script_name, script_data, goals, state,
   created_at, updated_at, version) VALUES (?, 'bench-replier', '{}', '["bench"]', 'idle', 0, 0, 1)`;
 
+/** Actors kept busy at once in the group-commit scenario. */
+const BUSY_ACTORS = 100;
+
 interface Rates {
   durablePerSecond: number;
   rawPerSecond: number;
@@ -150,87 +155,172 @@ async function stateUpdates(db: Persistence, raw: RawDriver, count: number): Pro
   return rates(count, durableMs, rawMs);
 }
 
-/**
- * Messages through a durable mailbox, one actor: `sendMessage` stores each message, the runtime
- * ticks it and commits state, history, acknowledgement and reply in one transaction, then marks
- * the reply published. The raw baseline writes the same rows into the same tables: the mailbox insert, one
- * transaction (actor update, two history rows, ack, outbox row) and the published mark.
- */
-async function durableMessages(db: Persistence, raw: RawDriver, count: number): Promise<Rates> {
-  const scheduler = new NodeScheduler();
+/** A durable `PantheonSystem` over `db` with `actors` started reply actors `actor-<n>`. */
+async function replySystem(db: Persistence, actors: number, prefix: string) {
   const system = new PantheonSystem({
     contextAdapter: db.context,
     toolAdapter: new InMemoryToolAdapter(),
     llmAdapter: instantModel,
     messageBus: new InMemoryMessageBus(),
-    scheduler,
+    scheduler: new NodeScheduler(),
     actorStateAdapter: db.actors,
     store: db.mailbox,
+    limits: { maxConcurrentTicks: Math.max(actors, 1) },
   });
-  await system.createActor({
-    id: 'mailbox',
-    name: 'mailbox',
-    script: replyScript,
-    goals: ['bench'],
-  });
-  await system.startActor('mailbox');
-  const durableMs = await timed(async () => {
-    for (let index = 0; index < count; index++) {
-      await system.sendMessage('mailbox', `message ${index}`);
-      await system.whenIdle();
+  const ids = Array.from({ length: actors }, (_, index) => `${prefix}-${index}`);
+  for (const id of ids) {
+    await system.createActor({ id, name: id, script: replyScript, goals: ['bench'] });
+    await system.startActor(id);
+  }
+  return { system, ids };
+}
+
+/**
+ * The rows one handled message writes, as the durable runtime writes them: the mailbox insert,
+ * its acknowledgement, the actor's update, two history rows, the reply in the outbox and its
+ * published mark.
+ */
+function messageRows(actor: string, index: number): [string, (string | number | null)[]][] {
+  const id = `raw-${actor}-${index}`;
+  const message = JSON.stringify({ id, from: 'user', to: actor, content: `message ${index}` });
+  const now = Date.now();
+  return [
+    [
+      'INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      [id, actor, message, now],
+    ],
+    ['UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL', [now, id]],
+    [
+      'UPDATE pantheon_actors SET state = ?, metadata = ?, updated_at = ?, version = version + 1 WHERE id = ?',
+      ['idle', JSON.stringify({ lastTick: { at: now } }), now, actor],
+    ],
+    [
+      'INSERT INTO pantheon_history (actor_id, message, created_at) VALUES (?, ?, ?), (?, ?, ?)',
+      [actor, message, now, actor, '{"role":"assistant","content":"ok"}', now],
+    ],
+    [
+      'INSERT INTO pantheon_outbox (id, message, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
+      [`${id}:0`, message, now],
+    ],
+    [
+      'UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (?)',
+      [now, `${id}:0`],
+    ],
+  ];
+}
+
+/** Milliseconds `actors` actors take to handle `rounds` messages each through a durable system. */
+async function durableRun(
+  db: Persistence,
+  actors: number,
+  rounds: number,
+  prefix: string,
+): Promise<number> {
+  const { system, ids } = await replySystem(db, actors, prefix);
+  const ms = await timed(async () => {
+    if (actors === 1) {
+      for (let index = 0; index < rounds; index++) {
+        await system.sendMessage(ids[0]!, `message ${index}`);
+        await system.whenIdle();
+      }
+      return;
     }
+    for (let round = 0; round < rounds; round++) {
+      await Promise.all(ids.map((id) => system.sendMessage(id, `message ${round}`)));
+    }
+    await system.whenIdle();
   });
   await system.shutdown();
+  return ms;
+}
 
-  await raw.run(INSERT_ACTOR, ['mailbox']);
-  const rawMs = await timed(async () => {
-    for (let index = 0; index < count; index++) {
-      const id = `raw-${index}`;
-      const message = JSON.stringify({
-        id,
-        from: 'user',
-        to: 'mailbox',
-        content: `message ${index}`,
-      });
-      await raw.run(
-        'INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING',
-        [id, 'mailbox', message, Date.now()],
-      );
-      const now = Date.now();
-      await raw.transaction([
-        ['UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL', [now, id]],
-        [
-          'UPDATE pantheon_actors SET state = ?, metadata = ?, updated_at = ?, version = version + 1 WHERE id = ?',
-          ['idle', JSON.stringify({ lastTick: { at: now } }), now, 'mailbox'],
-        ],
-        [
-          'INSERT INTO pantheon_history (actor_id, message, created_at) VALUES (?, ?, ?), (?, ?, ?)',
-          ['mailbox', message, now, 'mailbox', '{"role":"assistant","content":"ok"}', now],
-        ],
-        [
-          'INSERT INTO pantheon_outbox (id, message, created_at) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING',
-          [`${id}:0`, message, now],
-        ],
-      ]);
-      await raw.run(
-        'UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (?)',
-        [now, `${id}:0`],
-      );
+/** Durable messages/s through `PantheonSystem` next to the raw driver writing the same rows. */
+interface MessageRates {
+  actors: number;
+  messages: number;
+  /** With group commit (the default). */
+  durablePerSecond: number;
+  /** The same database with `groupCommit: false`: every write in its own transaction. */
+  ungroupedPerSecond: number;
+  /** The raw driver, one transaction per message. */
+  rawPerMessagePerSecond: number;
+  /** The raw driver, one transaction per batch of `actors` messages (one per actor). */
+  rawPerBatchPerSecond: number;
+  /** durable / raw one transaction per message. */
+  ratioPerMessage: number;
+  /** durable / raw one transaction per batch. */
+  ratioPerBatch: number;
+}
+
+/**
+ * Messages through durable mailboxes: `sendMessage` stores each message, the runtime ticks its
+ * actor and commits state, history, acknowledgement and reply, then marks the reply published.
+ * One actor: each message is sent and handled before the next (the latency of one durable
+ * message). Several actors: every actor is kept busy — each round sends one message to every
+ * actor without waiting for the previous ones to be handled — so their commits meet (group
+ * commit). The raw driver writes the same rows into the same tables, one transaction per
+ * message and one transaction per batch of `actors` messages.
+ */
+async function durableMessages(
+  db: Persistence,
+  raw: RawDriver,
+  actors: number,
+  messages: number,
+): Promise<MessageRates> {
+  const rounds = Math.ceil(messages / actors);
+  const handled = rounds * actors;
+  // The same database without group commit: every write in its own transaction, as before.
+  const ungrouped = new Persistence(db.driver, { scripts: benchScripts, groupCommit: false });
+  // Each half of the messages with group commit, then without, alternating, so that the
+  // machine's drift and the warm-up fall on both alike.
+  let durableMs = 0;
+  let ungroupedMs = 0;
+  for (const half of [0, 1]) {
+    const halfRounds = half === 0 ? Math.floor(rounds / 2) : rounds - Math.floor(rounds / 2);
+    durableMs += await durableRun(db, actors, halfRounds, `grouped${actors}.${half}`);
+    ungroupedMs += await durableRun(ungrouped, actors, halfRounds, `ungrouped${actors}.${half}`);
+  }
+  const ids = Array.from({ length: actors }, (_, index) => `raw${actors}-${index}`);
+
+  const rawIds = ids.map((id) => `raw-${id}`);
+  for (const id of rawIds) await raw.run(INSERT_ACTOR, [id]);
+  const perMessageMs = await timed(async () => {
+    for (let round = 0; round < rounds; round++) {
+      for (const id of rawIds) await raw.transaction(messageRows(id, round));
     }
   });
-  return rates(count, durableMs, rawMs);
+  const perBatchMs = await timed(async () => {
+    for (let round = 0; round < rounds; round++) {
+      await raw.transaction(rawIds.flatMap((id) => messageRows(id, rounds + round)));
+    }
+  });
+  const durablePerSecond = (handled / durableMs) * 1000;
+  const perMessage = (handled / perMessageMs) * 1000;
+  const perBatch = (handled / perBatchMs) * 1000;
+  return {
+    actors,
+    messages: handled,
+    durablePerSecond: round(durablePerSecond, 0),
+    ungroupedPerSecond: round((handled / ungroupedMs) * 1000, 0),
+    rawPerMessagePerSecond: round(perMessage, 0),
+    rawPerBatchPerSecond: round(perBatch, 0),
+    ratioPerMessage: round(durablePerSecond / perMessage, 2),
+    ratioPerBatch: round(durablePerSecond / perBatch, 2),
+  };
 }
 
 async function backend(
   open: () => Promise<{ db: Persistence; raw: RawDriver; cleanup: () => Promise<void> }>,
   count: number,
+  busyMessages: number,
 ) {
   const { db, raw, cleanup } = await open();
   try {
     return {
       count,
       stateUpdates: await stateUpdates(db, raw, count),
-      durableMessages: await durableMessages(db, raw, count),
+      durableMessages: await durableMessages(db, raw, 1, count),
+      busyActors: await durableMessages(db, raw, BUSY_ACTORS, busyMessages),
     };
   } finally {
     await raw.close();
@@ -250,33 +340,41 @@ async function migrated(file: string, scripts: ScriptRegistry): Promise<string> 
  * same run. PostgreSQL is skipped (with the reason) when the server is not reachable.
  */
 export async function benchPersistence() {
-  const scripts = new ScriptRegistry().register(replyScript);
-  const sqlite = await backend(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pantheon-bench-'));
-    return {
-      db: await openSqlitePersistence({ file: join(dir, 'durable.sqlite'), scripts }),
-      raw: rawSqlite(await migrated(join(dir, 'raw.sqlite'), scripts)),
-      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
-    };
-  }, 3_000);
+  const scripts = benchScripts;
+  const sqlite = await backend(
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pantheon-bench-'));
+      return {
+        db: await openSqlitePersistence({ file: join(dir, 'durable.sqlite'), scripts }),
+        raw: rawSqlite(await migrated(join(dir, 'raw.sqlite'), scripts)),
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+    3_000,
+    10_000,
+  );
   let postgres: Awaited<ReturnType<typeof backend>> | { skipped: string };
   try {
-    postgres = await backend(async () => {
-      const schema = `pantheon_bench_${process.pid}`;
-      const rawSchema = `${schema}_raw`;
-      const admin = new pg.Client({ connectionString: POSTGRES_URL });
-      await admin.connect();
-      await migratePostgres({ connectionString: POSTGRES_URL, schema: rawSchema });
-      return {
-        db: await openPostgresPersistence({ connectionString: POSTGRES_URL, schema, scripts }),
-        raw: rawPostgres(rawSchema),
-        cleanup: async () => {
-          await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-          await admin.query(`DROP SCHEMA IF EXISTS ${rawSchema} CASCADE`);
-          await admin.end();
-        },
-      };
-    }, 500);
+    postgres = await backend(
+      async () => {
+        const schema = `pantheon_bench_${process.pid}`;
+        const rawSchema = `${schema}_raw`;
+        const admin = new pg.Client({ connectionString: POSTGRES_URL });
+        await admin.connect();
+        await migratePostgres({ connectionString: POSTGRES_URL, schema: rawSchema });
+        return {
+          db: await openPostgresPersistence({ connectionString: POSTGRES_URL, schema, scripts }),
+          raw: rawPostgres(rawSchema),
+          cleanup: async () => {
+            await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+            await admin.query(`DROP SCHEMA IF EXISTS ${rawSchema} CASCADE`);
+            await admin.end();
+          },
+        };
+      },
+      500,
+      2_000,
+    );
   } catch (error) {
     postgres = { skipped: error instanceof Error ? error.message : String(error) };
   }

@@ -5,7 +5,7 @@ import {
   type LlmStreamEvent,
   type Message,
 } from '@promethean-os/pantheon-core';
-import { toolParametersToJsonSchema } from '@promethean-os/pantheon-core/adapter-kit';
+import { llmOutput, toolParametersToJsonSchema } from '@promethean-os/pantheon-core/adapter-kit';
 import { stableHash } from './stable-hash';
 import { TtlLruCache } from './ttl-lru-cache';
 
@@ -21,7 +21,7 @@ export interface CachedLlmAdapterOptions {
 
 /**
  * Reuses the reply to an identical request: same messages and same options (model, temperature,
- * tools by name, description and schema, …; `signal` is not part of the key, which is a SHA-256
+ * tools by name, description and schema, structured `output`, …; `signal` is not part of the key, which is a SHA-256
  * of the request). Failures are never cached, nor a reply that arrives after the caller's signal
  * aborted. Every caller gets its own copy of the reply. `stream` (when the delegate has it) is not
  * cached. Only use it where a repeated request may get the same answer, e.g. `temperature: 0`.
@@ -53,12 +53,14 @@ export class CachedLlmAdapter implements LlmPort {
   }
 
   async complete(messages: Message[], options: LlmCompleteOptions = {}): Promise<Message> {
-    const { signal, tools, ...rest } = options;
+    const { signal, tools, output, ...rest } = options;
     let key: string;
     try {
       key = await stableHash({
         messages,
         options: rest,
+        // A zod schema is keyed by its JSON Schema, as tools are.
+        output: output && { ...output, schema: llmOutput(output).jsonSchema },
         tools: tools?.map((tool) => ({
           name: tool.name,
           description: tool.description,

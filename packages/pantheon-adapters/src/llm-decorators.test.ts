@@ -108,6 +108,18 @@ describe('CachedLlmAdapter', () => {
     expect(model.calls).toHaveLength(2);
   });
 
+  it('keys a structured output by its JSON Schema, apart from the same request without it', async () => {
+    const model = scriptedModel(answer('{"n":1}'), answer('{"n":2}'), answer('{"n":3}'));
+    const llm = new CachedLlmAdapter(model);
+    await llm.complete(hello);
+    const schema = () => z.object({ n: z.number() });
+    await llm.complete(hello, { output: { schema: schema() } });
+    // Another zod schema object of the same shape is the same request.
+    await llm.complete(hello, { output: { schema: schema() } });
+    await llm.complete(hello, { output: { schema: z.object({ n: z.string() }) } });
+    expect(model.calls).toHaveLength(3);
+  });
+
   it('never caches errors or replies to aborted calls, and expires and bounds entries', async () => {
     let clock = 0;
     const controller = new AbortController();

@@ -103,6 +103,8 @@ export const ERROR_CODES = {
   LLM_SERVER: 'the provider failed (5xx, or an error event inside a stream)',
   LLM_INVALID_RESPONSE:
     'the reply could not be understood: not JSON, the wrong shape, tool arguments that are not a JSON object',
+  LLM_OUTPUT_INVALID:
+    'the reply to a call with `output` is not JSON or does not match its schema; `details.issues` lists why, `details.content` is the reply text',
   LLM_ABORTED:
     "the caller's `signal` cancelled the model call (also while `ResilientLlmAdapter` waited to retry)",
   LLM_CIRCUIT_OPEN:

@@ -58,6 +58,8 @@ export type {
   ContextPort,
   ContextStoreOptions,
   LlmCompleteOptions,
+  LlmOutputSchema,
+  LlmOutputSpec,
   LlmPort,
   LlmStreamEvent,
   LlmUsage,
@@ -118,6 +120,12 @@ export {
   ToolCallSchema,
   WaitActionSchema,
 } from './schemas';
+export {
+  completeOutput,
+  type OutputOf,
+  type OutputReply,
+  type ToolCallReply,
+} from './structured-output';
 export type {
   Action,
   ActionType,

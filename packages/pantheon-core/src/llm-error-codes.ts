@@ -17,6 +17,8 @@ export type LlmErrorCode =
   | 'LLM_SERVER'
   /** The reply could not be understood (not JSON, wrong shape, tool arguments that are no JSON object). */
   | 'LLM_INVALID_RESPONSE'
+  /** The reply to a call with `output` is not JSON or does not match the schema. Not retryable. */
+  | 'LLM_OUTPUT_INVALID'
   /** The caller's `AbortSignal` cancelled the call. Not retryable. */
   | 'LLM_ABORTED'
   /** A circuit breaker is open after repeated failures; the model was not called. Not retryable. */

@@ -24,6 +24,11 @@ export interface Message {
   toolCalls?: ToolCall[];
   /** On a `tool` message: the id of the tool call it answers. */
   toolCallId?: string;
+  /**
+   * On a model reply to a call with `output`: the answer parsed from `content` and validated
+   * against the schema (with a zod schema, its parsed value).
+   */
+  output?: unknown;
   metadata?: Record<string, unknown>;
 }
 

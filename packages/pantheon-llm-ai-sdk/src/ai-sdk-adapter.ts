@@ -1,4 +1,5 @@
 import type {
+  JSONSchema7,
   LanguageModelV4,
   LanguageModelV4CallOptions,
   LanguageModelV4StreamPart,
@@ -13,7 +14,9 @@ import {
 } from '@promethean-os/pantheon-core';
 import {
   isJsonObject,
+  type LlmOutput,
   llmAbortError,
+  llmOutput,
   pumpLlmStream,
 } from '@promethean-os/pantheon-core/adapter-kit';
 import { toAiSdkLlmError } from './ai-sdk-error-mapping';
@@ -257,13 +260,14 @@ export class AiSdkLlmAdapter implements LlmPort {
     let provider = this.model.provider;
     try {
       if (signal?.aborted) throw llmAbortError(signal, provider);
-      const { model, callOptions, droppedOptions } = await this.prepare(messages, options);
+      const output = outputOf(options, provider);
+      const { model, callOptions, droppedOptions } = await this.prepare(messages, options, output);
       provider = model.provider;
       const result = await untilAborted(
         withRetries(() => model.doGenerate(callOptions), this.retrySettings(signal)),
         signal,
       );
-      return assistantMessage(
+      const reply = assistantMessage(
         result.content,
         {
           provider,
@@ -278,6 +282,7 @@ export class AiSdkLlmAdapter implements LlmPort {
         },
         this.unsupportedContent,
       );
+      return output ? output.parse(reply) : reply;
     } catch (error) {
       throw toAiSdkLlmError(error, { provider, signal });
     }
@@ -297,7 +302,8 @@ export class AiSdkLlmAdapter implements LlmPort {
     let accumulator: AiSdkStreamAccumulator;
     try {
       if (signal?.aborted) throw llmAbortError(signal, provider);
-      const { model, callOptions, droppedOptions } = await this.prepare(messages, options);
+      const output = outputOf(options, provider);
+      const { model, callOptions, droppedOptions } = await this.prepare(messages, options, output);
       provider = model.provider;
       const result = await untilAborted(
         withRetries(() => model.doStream(callOptions), this.retrySettings(signal)),
@@ -310,6 +316,7 @@ export class AiSdkLlmAdapter implements LlmPort {
         modelId: model.modelId,
         policy: this.unsupportedContent,
         droppedOptions,
+        output,
       });
     } catch (error) {
       throw toAiSdkLlmError(error, { provider, signal });
@@ -352,6 +359,7 @@ export class AiSdkLlmAdapter implements LlmPort {
   private async prepare(
     messages: readonly Message[],
     options: LlmCompleteOptions,
+    output: LlmOutput | undefined,
   ): Promise<PreparedCall> {
     const { model, dropped } = this.modelFor(options.model);
     const prompt = await toPrompt(messages, model.provider, {
@@ -370,6 +378,20 @@ export class AiSdkLlmAdapter implements LlmPort {
     if (options.signal) callOptions.abortSignal = options.signal;
     if (this.headers) callOptions.headers = { ...this.headers };
     if (this.providerOptions) callOptions.providerOptions = this.providerOptions;
+    if (output) {
+      // The spec's JSON response format: providers with native structured output use it; the
+      // reply is validated here either way.
+      callOptions.responseFormat = {
+        type: 'json',
+        schema: output.jsonSchema as JSONSchema7,
+        name: output.name,
+        ...(output.description === undefined ? {} : { description: output.description }),
+      };
+    }
     return { model, callOptions, droppedOptions: dropped };
   }
+}
+
+function outputOf(options: LlmCompleteOptions, provider: string): LlmOutput | undefined {
+  return options.output === undefined ? undefined : llmOutput(options.output, provider);
 }

@@ -270,7 +270,11 @@ export function toUsage(usage: LanguageModelV4Usage | undefined): LlmUsage | und
   const input = usage?.inputTokens?.total;
   const output = usage?.outputTokens?.total;
   if (input === undefined && output === undefined) return undefined;
-  return { inputTokens: input ?? 0, outputTokens: output ?? 0 };
+  const counts: LlmUsage = { inputTokens: input ?? 0, outputTokens: output ?? 0 };
+  if (usage?.inputTokens?.cacheRead) counts.cacheReadTokens = usage.inputTokens.cacheRead;
+  if (usage?.inputTokens?.cacheWrite) counts.cacheWriteTokens = usage.inputTokens.cacheWrite;
+  if (usage?.outputTokens?.reasoning) counts.reasoningTokens = usage.outputTokens.reasoning;
+  return counts;
 }
 
 /** What a reply's metadata holds besides what its content parts give. */

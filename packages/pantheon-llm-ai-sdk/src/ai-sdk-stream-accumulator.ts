@@ -9,6 +9,7 @@ import type {
 import type { LlmStreamEvent } from '@promethean-os/pantheon-core';
 import {
   isJsonObject,
+  type LlmOutput,
   type LlmStreamAccumulator,
   parseToolCallArguments,
 } from '@promethean-os/pantheon-core/adapter-kit';
@@ -33,10 +34,13 @@ export interface StreamContext extends FailureSource {
   modelId: string;
   policy: UnsupportedContentPolicy;
   droppedOptions: readonly string[];
+  /** With `output`, the final message's content is parsed and validated into `output`. */
+  output?: LlmOutput | undefined;
 }
 
 /**
  * Folds an AI SDK model's stream parts into Pantheon stream events: `text-delta` as text arrives,
+ * `reasoning-delta` as reasoning does,
  * one `tool-call` per complete tool call (the spec sends the whole call after its input deltas),
  * and at the end `finish` with the same message `complete` would return. An `error` part is
  * thrown as a typed error; a part a message cannot hold is `LLM_UNSUPPORTED_CONTENT` when it
@@ -88,9 +92,8 @@ export class AiSdkStreamAccumulator implements LlmStreamAccumulator<LanguageMode
         const type = part.type === 'text-delta' ? 'text' : 'reasoning';
         const block = this.block(type, part.id, part.providerMetadata);
         block.text += part.delta;
-        return type === 'text' && part.delta !== ''
-          ? [{ type: 'text-delta', delta: part.delta }]
-          : [];
+        if (part.delta === '') return [];
+        return [{ type: type === 'text' ? 'text-delta' : 'reasoning-delta', delta: part.delta }];
       }
       case 'text-end':
       case 'reasoning-end':
@@ -151,7 +154,9 @@ export class AiSdkStreamAccumulator implements LlmStreamAccumulator<LanguageMode
       droppedOptions: this.context.droppedOptions,
     };
     const content = this.content as LanguageModelV4Content[];
-    return [{ type: 'finish', message: assistantMessage(content, facts, this.context.policy) }];
+    const message = assistantMessage(content, facts, this.context.policy);
+    const { output } = this.context;
+    return [{ type: 'finish', message: output ? output.parse(message) : message }];
   }
 
   private unsupported(part: LanguageModelV4Content): LlmStreamEvent[] {

@@ -156,7 +156,7 @@ describe('ClaudeAdapter.complete', () => {
         id: 'msg_01XFDUDYJgAACzvnptvVoYEL',
         model: 'claude-sonnet-5-5',
         stopReason: 'end_turn',
-        usage: { inputTokens: 600, outputTokens: 91 },
+        usage: { inputTokens: 600, outputTokens: 91, cacheReadTokens: 128 },
         anthropicContent: [thinking(), text('Paris.')],
       },
     });

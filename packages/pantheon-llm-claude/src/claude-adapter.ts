@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type {
+  CacheControlEphemeral,
   MessageCreateParamsNonStreaming,
   RawMessageStreamEvent,
 } from '@anthropic-ai/sdk/resources/messages';
@@ -11,7 +12,12 @@ import {
   type LlmStreamEvent,
   type Message,
 } from '@promethean-os/pantheon-core';
-import { llmConnection, pumpLlmStream } from '@promethean-os/pantheon-core/adapter-kit';
+import {
+  type LlmOutput,
+  llmConnection,
+  llmOutput,
+  pumpLlmStream,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { toClaudeLlmError } from './claude-error-mapping';
 import {
   fromClaudeMessage,
@@ -19,6 +25,7 @@ import {
   toClaudeToolChoice,
   toClaudeTools,
 } from './claude-message-mapping';
+import { claudeOutputFormat } from './claude-output';
 import { ClaudeStreamAccumulator } from './claude-stream-accumulator';
 
 /** The model used when neither the adapter nor the call names one: the current Sonnet. */
@@ -56,7 +63,27 @@ export interface ClaudeAdapterOptions {
   maxRetries?: number;
   /** A ready `Anthropic` client; the other connection options are then ignored. */
   client?: Anthropic;
+  /**
+   * Prompt caching: a `cache_control` breakpoint on the tool list and on the system prompt, so
+   * that the calls of a long-running actor read them from Claude's cache (at a tenth of the price
+   * of input) instead of paying for them every time; the reply's `metadata.usage` reports
+   * `cacheReadTokens` and `cacheWriteTokens`. Default on, for a prefix (tools, then system prompt)
+   * of at least `minChars` characters (4,096 by default, about the 1,024 tokens below which Claude
+   * caches nothing); `false` turns it off.
+   */
+  promptCaching?: boolean | ClaudePromptCaching;
 }
+
+/** Settings of `ClaudeAdapterOptions.promptCaching`. */
+export interface ClaudePromptCaching {
+  /** How long the cache entries live: `'5m'` (the default) or `'1h'` (writes cost more). */
+  ttl?: '5m' | '1h';
+  /** The fewest characters of tools and system prompt worth a breakpoint. Default 4,096. */
+  minChars?: number;
+}
+
+/** `ClaudePromptCaching.minChars` when not set. */
+export const DEFAULT_CACHE_MIN_CHARS = 4_096;
 
 function forcesTool(choice: LlmCompleteOptions['toolChoice']): boolean {
   return choice === 'required' || typeof choice === 'object';
@@ -67,7 +94,10 @@ function forcesTool(choice: LlmCompleteOptions['toolChoice']): boolean {
  * System messages go to the top-level `system` field. Options the API no longer accepts are not
  * sent: `temperature` never (the API rejects every sampling parameter), and a forced `toolChoice`
  * on the models of `MODELS_WITHOUT_FORCED_TOOL_CHOICE`; the reply lists them in
- * `metadata.droppedOptions`. Every failure is an `LlmError` with `provider: 'anthropic'`.
+ * `metadata.droppedOptions`. Structured `output` uses Claude's native JSON outputs
+ * (`output_config.format`); long system prompts and tool lists are marked for prompt caching
+ * (`promptCaching`); thinking is streamed as `reasoning-delta` and kept in `metadata.reasoning`.
+ * Every failure is an `LlmError` with `provider: 'anthropic'`.
  *
  * @example
  * const llm = new ClaudeAdapter({ maxTokens: 4096 }); // reads ANTHROPIC_API_KEY
@@ -84,6 +114,7 @@ export class ClaudeAdapter implements LlmPort {
   readonly model: string;
   /** `max_tokens` when a call sets none. */
   readonly maxTokens: number;
+  private readonly caching: Required<ClaudePromptCaching> | undefined;
 
   /** @throws ConfigError when no API key is given and `ANTHROPIC_API_KEY` is not set. */
   constructor(options: ClaudeAdapterOptions = {}) {
@@ -94,7 +125,30 @@ export class ClaudeAdapter implements LlmPort {
         maxTokens: this.maxTokens,
       });
     }
+    this.caching = ClaudeAdapter.caching(options.promptCaching);
     this.client = options.client ?? ClaudeAdapter.createClient(options);
+  }
+
+  private static caching(
+    setting: ClaudeAdapterOptions['promptCaching'],
+  ): Required<ClaudePromptCaching> | undefined {
+    if (setting === false) return undefined;
+    const given = typeof setting === 'object' && setting !== null ? setting : {};
+    const caching = { ttl: given.ttl ?? '5m', minChars: given.minChars ?? DEFAULT_CACHE_MIN_CHARS };
+    if (caching.ttl !== '5m' && caching.ttl !== '1h') {
+      throw new ConfigError(`ClaudeAdapter: promptCaching.ttl must be '5m' or '1h'`, {
+        ttl: caching.ttl,
+      });
+    }
+    if (!Number.isInteger(caching.minChars) || caching.minChars < 0) {
+      throw new ConfigError(
+        'ClaudeAdapter: promptCaching.minChars must be a non-negative integer',
+        {
+          minChars: caching.minChars,
+        },
+      );
+    }
+    return caching;
   }
 
   private static createClient(options: ClaudeAdapterOptions): Anthropic {
@@ -113,9 +167,13 @@ export class ClaudeAdapter implements LlmPort {
   /** One assistant reply; tool calls in `toolCalls`, token counts in `metadata.usage`. */
   async complete(messages: Message[], options: LlmCompleteOptions = {}): Promise<Message> {
     try {
-      const { body, droppedOptions } = this.request(messages, options);
-      const reply = await this.client.messages.create(body, { signal: options.signal });
-      return fromClaudeMessage(reply, droppedOptions);
+      const output = outputOf(options);
+      const { body, droppedOptions } = this.request(messages, options, output);
+      const reply = fromClaudeMessage(
+        await this.client.messages.create(body, { signal: options.signal }),
+        droppedOptions,
+      );
+      return output ? output.parse(reply) : reply;
     } catch (error) {
       throw toClaudeLlmError(error, options.signal);
     }
@@ -133,8 +191,9 @@ export class ClaudeAdapter implements LlmPort {
     let events: Stream<RawMessageStreamEvent>;
     let accumulator: ClaudeStreamAccumulator;
     try {
-      const { body, droppedOptions } = this.request(messages, options);
-      accumulator = new ClaudeStreamAccumulator(droppedOptions);
+      const output = outputOf(options);
+      const { body, droppedOptions } = this.request(messages, options, output);
+      accumulator = new ClaudeStreamAccumulator(droppedOptions, output);
       events = await this.client.messages.create({ ...body, stream: true }, { signal });
     } catch (error) {
       throw toClaudeLlmError(error, signal);
@@ -149,6 +208,7 @@ export class ClaudeAdapter implements LlmPort {
   private request(
     messages: readonly Message[],
     options: LlmCompleteOptions,
+    output: LlmOutput | undefined,
   ): { body: MessageCreateParamsNonStreaming; droppedOptions: string[] } {
     const model = options.model ?? this.model;
     const { system, messages: turns } = toClaudeConversation(messages);
@@ -172,6 +232,38 @@ export class ClaudeAdapter implements LlmPort {
         else body.tool_choice = toClaudeToolChoice(choice);
       }
     }
+    if (output) body.output_config = { format: claudeOutputFormat(output) };
+    if (this.caching) this.markCacheBreakpoints(body, this.caching);
     return { body, droppedOptions };
   }
+
+  /**
+   * Puts `cache_control` on the last tool (caching the tool list) and on the system prompt
+   * (caching tools and system prompt) when what comes up to it is long enough to be cached.
+   */
+  private markCacheBreakpoints(
+    body: MessageCreateParamsNonStreaming,
+    caching: Required<ClaudePromptCaching>,
+  ): void {
+    const cacheControl: CacheControlEphemeral =
+      caching.ttl === '5m' ? { type: 'ephemeral' } : { type: 'ephemeral', ttl: caching.ttl };
+    let prefix = 0;
+    const lastTool = body.tools?.at(-1);
+    if (body.tools && lastTool) {
+      prefix += JSON.stringify(body.tools).length;
+      if (prefix >= caching.minChars) {
+        body.tools = [...body.tools.slice(0, -1), { ...lastTool, cache_control: cacheControl }];
+      }
+    }
+    if (typeof body.system === 'string') {
+      prefix += body.system.length;
+      if (prefix >= caching.minChars) {
+        body.system = [{ type: 'text', text: body.system, cache_control: cacheControl }];
+      }
+    }
+  }
+}
+
+function outputOf(options: LlmCompleteOptions): LlmOutput | undefined {
+  return options.output === undefined ? undefined : llmOutput(options.output, 'anthropic');
 }

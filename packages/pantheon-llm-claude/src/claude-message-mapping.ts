@@ -181,18 +181,23 @@ export function toClaudeToolChoice(choice: ToolChoice): ClaudeToolChoice {
   return { type: 'tool', name: choice.name };
 }
 
-/** Token counts in Pantheon's shape; prompt-cache reads and writes count as input. */
+/**
+ * Token counts in Pantheon's shape; prompt-cache reads and writes count as input, and are
+ * reported apart (`cacheReadTokens`, `cacheWriteTokens`) when there are any.
+ */
 export function toUsage(
   usage: Partial<ClaudeMessage['usage']> | null | undefined,
 ): LlmUsage | undefined {
   if (!isJsonObject(usage)) return undefined;
-  return {
-    inputTokens:
-      (usage.input_tokens ?? 0) +
-      (usage.cache_creation_input_tokens ?? 0) +
-      (usage.cache_read_input_tokens ?? 0),
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  const cacheRead = usage.cache_read_input_tokens ?? 0;
+  const counts: LlmUsage = {
+    inputTokens: (usage.input_tokens ?? 0) + cacheWrite + cacheRead,
     outputTokens: usage.output_tokens ?? 0,
   };
+  if (cacheRead > 0) counts.cacheReadTokens = cacheRead;
+  if (cacheWrite > 0) counts.cacheWriteTokens = cacheWrite;
+  return counts;
 }
 
 /** What a reply's metadata holds besides usage and the content blocks. */
@@ -207,12 +212,15 @@ export interface ReplyFacts {
 /** The assistant `Message` for Claude's content blocks; bad tool input is an `LlmError`. */
 export function assistantMessage(content: readonly ContentBlock[], facts: ReplyFacts): Message {
   let text = '';
+  const thinking: string[] = [];
   const toolCalls: ToolCall[] = [];
   for (const block of content) {
     if (!isJsonObject(block))
       throw invalidResponse('The Anthropic reply has a malformed content block');
     if (block.type === 'text') text += block.text;
-    else if (block.type === 'tool_use') {
+    else if (block.type === 'thinking') {
+      if (block.thinking) thinking.push(block.thinking);
+    } else if (block.type === 'tool_use') {
       toolCalls.push({
         id: block.id,
         name: block.name,
@@ -230,6 +238,8 @@ export function assistantMessage(content: readonly ContentBlock[], facts: ReplyF
   if (facts.stopReason) metadata.stopReason = facts.stopReason;
   if (facts.usage) metadata.usage = facts.usage;
   if (facts.droppedOptions?.length) metadata.droppedOptions = facts.droppedOptions;
+  // Thinking (summarized on current models) is reasoning: kept apart from the answer's text.
+  if (thinking.length > 0) metadata.reasoning = thinking.join('\n\n');
   metadata[CLAUDE_CONTENT_METADATA_KEY] = content;
   const message: Message = { role: 'assistant', content: text, metadata };
   if (toolCalls.length > 0) message.toolCalls = toolCalls;

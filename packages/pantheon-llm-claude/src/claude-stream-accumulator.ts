@@ -1,13 +1,18 @@
 import type { ContentBlock, RawMessageStreamEvent } from '@anthropic-ai/sdk/resources/messages';
 import type { LlmStreamEvent, LlmUsage } from '@promethean-os/pantheon-core';
-import { isJsonObject, parseToolCallArguments } from '@promethean-os/pantheon-core/adapter-kit';
+import {
+  isJsonObject,
+  type LlmOutput,
+  parseToolCallArguments,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import { assistantMessage, invalidResponse, toUsage } from './claude-message-mapping';
 
 type OpenBlock = Record<string, any> & { type: string };
 
 /**
- * Folds Messages API stream events into Pantheon stream events: text deltas as they come, each tool
- * call when its block closes (input parsed), and the whole message at the end. Thinking blocks and
+ * Folds Messages API stream events into Pantheon stream events: text deltas as they come, thinking
+ * deltas as `reasoning-delta`, each tool call when its block closes (input parsed), and the whole
+ * message at the end. Thinking blocks and
  * their signatures are rebuilt too, so the final message can be sent back unchanged.
  */
 export class ClaudeStreamAccumulator {
@@ -18,8 +23,13 @@ export class ClaudeStreamAccumulator {
   private model: string | undefined;
   private stopReason: string | null = null;
   private usage: LlmUsage | undefined;
+  private startUsage: Record<string, number | null | undefined> = {};
 
-  constructor(private readonly droppedOptions: string[]) {}
+  /** With `output`, the final message's content is parsed and validated into `output`. */
+  constructor(
+    private readonly droppedOptions: string[],
+    private readonly output?: LlmOutput,
+  ) {}
 
   /** The events one stream event produces. */
   push(event: RawMessageStreamEvent): LlmStreamEvent[] {
@@ -30,6 +40,7 @@ export class ClaudeStreamAccumulator {
         this.id = event.message.id;
         this.model = event.message.model;
         this.usage = toUsage(event.message.usage);
+        this.startUsage = { ...(event.message.usage as unknown as Record<string, number | null>) };
         return [];
       case 'content_block_start':
         this.blocks[event.index] = { ...(event.content_block as OpenBlock) };
@@ -41,15 +52,13 @@ export class ClaudeStreamAccumulator {
         return this.closeBlock(event.index);
       case 'message_delta': {
         this.stopReason = event.delta.stop_reason ?? this.stopReason;
-        const { usage } = event;
-        // The counts are cumulative; input counts are null when unchanged since message_start.
-        this.usage = {
-          inputTokens:
-            usage.input_tokens == null
-              ? (this.usage?.inputTokens ?? 0)
-              : (toUsage({ ...usage, input_tokens: usage.input_tokens })?.inputTokens ?? 0),
-          outputTokens: usage.output_tokens,
-        };
+        // The counts are cumulative; input and cache counts are null when unchanged since
+        // message_start.
+        const merged: Record<string, number | null | undefined> = { ...this.startUsage };
+        for (const [key, value] of Object.entries(event.usage)) {
+          if (typeof value === 'number') merged[key] = value;
+        }
+        this.usage = toUsage(merged as Parameters<typeof toUsage>[0]);
         return [];
       }
       default:
@@ -61,18 +70,14 @@ export class ClaudeStreamAccumulator {
   finish(): LlmStreamEvent[] {
     if (!this.started) throw invalidResponse('The Anthropic stream ended without message_start');
     const content = this.blocks.filter((block) => block !== undefined) as unknown as ContentBlock[];
-    return [
-      {
-        type: 'finish',
-        message: assistantMessage(content, {
-          id: this.id,
-          model: this.model,
-          stopReason: this.stopReason,
-          usage: this.usage,
-          droppedOptions: this.droppedOptions,
-        }),
-      },
-    ];
+    const message = assistantMessage(content, {
+      id: this.id,
+      model: this.model,
+      stopReason: this.stopReason,
+      usage: this.usage,
+      droppedOptions: this.droppedOptions,
+    });
+    return [{ type: 'finish', message: this.output ? this.output.parse(message) : message }];
   }
 
   private block(index: number): OpenBlock {
@@ -93,7 +98,7 @@ export class ClaudeStreamAccumulator {
         return [];
       case 'thinking_delta':
         block.thinking = `${block.thinking ?? ''}${delta.thinking}`;
-        return [];
+        return delta.thinking ? [{ type: 'reasoning-delta', delta: delta.thinking }] : [];
       case 'signature_delta':
         block.signature = delta.signature;
         return [];

@@ -6,6 +6,8 @@
 export {
   ClaudeAdapter,
   type ClaudeAdapterOptions,
+  type ClaudePromptCaching,
+  DEFAULT_CACHE_MIN_CHARS,
   DEFAULT_CLAUDE_MAX_TOKENS,
   DEFAULT_CLAUDE_MODEL,
   MODELS_WITHOUT_FORCED_TOOL_CHOICE,

@@ -18,6 +18,7 @@ describe('public API of @promethean-os/pantheon-llm-claude', () => {
       [
         "CLAUDE_CONTENT_METADATA_KEY",
         "ClaudeAdapter",
+        "DEFAULT_CACHE_MIN_CHARS",
         "DEFAULT_CLAUDE_MAX_TOKENS",
         "DEFAULT_CLAUDE_MODEL",
         "MODELS_WITHOUT_FORCED_TOOL_CHOICE",

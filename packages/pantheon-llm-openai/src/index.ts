@@ -6,6 +6,9 @@
  */
 export {
   DEFAULT_OPENAI_MODEL,
+  OPENAI_MODELS_WITHOUT_REASONING,
   OpenAiAdapter,
   type OpenAiAdapterOptions,
+  type OpenAiApi,
 } from './openai-adapter';
+export { OPENAI_REASONING_METADATA_KEY } from './openai-responses-mapping';

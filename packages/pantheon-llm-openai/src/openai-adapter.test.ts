@@ -160,19 +160,22 @@ describe('OpenAiAdapter.complete', () => {
 
   it('sends maxTokens as max_completion_tokens to api.openai.com', async () => {
     const bodies: unknown[] = [];
+    const urls: string[] = [];
     const client = new OpenAI({
       apiKey: 'sk-test',
-      fetch: async (_url, init) => {
+      fetch: async (url, init) => {
+        urls.push(String(url));
         bodies.push(JSON.parse(String(init?.body)));
         return Response.json(chatCompletion({ content: 'ok' }));
       },
     });
     expect(client.baseURL).toBe('https://api.openai.com/v1');
 
-    await new OpenAiAdapter({ client }).complete([{ role: 'user', content: 'Hi' }], {
-      maxTokens: 32,
-    });
+    const llm = new OpenAiAdapter({ client, api: 'chat' });
+    expect(llm.api).toBe('chat');
+    await llm.complete([{ role: 'user', content: 'Hi' }], { maxTokens: 32 });
 
+    expect(urls[0]).toBe('https://api.openai.com/v1/chat/completions');
     expect(bodies[0]).toMatchObject({ max_completion_tokens: 32 });
     expect(bodies[0]).not.toHaveProperty('max_tokens');
   });
@@ -602,5 +605,93 @@ describe('OpenAiAdapter.stream', () => {
     // The server's open response was cancelled; closing it must not hang.
     await server.close();
     server = await createRecordingServer();
+  });
+});
+
+describe('OpenAiAdapter on Chat Completions: structured output and reasoning', () => {
+  const Weather = z.object({ city: z.string(), celsius: z.number() });
+
+  it('sends a strict json_schema response_format and returns the parsed output', async () => {
+    server.reply({ json: chatCompletion({ content: '{"city":"Paris","celsius":21}' }) });
+    const reply = await adapter().complete([{ role: 'user', content: 'Paris?' }], {
+      output: { schema: Weather, name: 'weather' },
+    });
+    expect(server.requests[0]?.json.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: {
+        name: 'weather',
+        strict: true,
+        schema: {
+          type: 'object',
+          properties: { city: { type: 'string' }, celsius: { type: 'number' } },
+          required: ['city', 'celsius'],
+          additionalProperties: false,
+        },
+      },
+    });
+    expect(reply.output).toEqual({ city: 'Paris', celsius: 21 });
+    expect(reply.content).toBe('{"city":"Paris","celsius":21}');
+  });
+
+  it('rejects a schema that allows additional properties in strict mode, before any request', async () => {
+    const error = await failure(
+      adapter().complete([{ role: 'user', content: 'Paris?' }], {
+        output: {
+          schema: {
+            type: 'object',
+            properties: { tags: { type: 'object', additionalProperties: { type: 'string' } } },
+            required: ['tags'],
+          },
+        },
+      }),
+    );
+    expect(error).toMatchObject({
+      code: 'LLM_BAD_REQUEST',
+      details: { path: '(root).properties.tags' },
+    });
+    expect(error.message).toContain('allows additional properties');
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('reports cached and reasoning tokens when there are some', async () => {
+    const completion = chatCompletion({ content: 'ok' });
+    completion.usage.prompt_tokens_details.cached_tokens = 1_024;
+    completion.usage.completion_tokens_details.reasoning_tokens = 12;
+    server.reply({ json: completion });
+    const reply = await adapter().complete([{ role: 'user', content: 'Hi' }]);
+    expect(reply.metadata?.usage).toEqual({
+      inputTokens: 57,
+      outputTokens: 17,
+      cacheReadTokens: 1_024,
+      reasoningTokens: 12,
+    });
+  });
+
+  it('surfaces the reasoning_content of compatible servers as reasoning, never as content', async () => {
+    server.reply(
+      { json: chatCompletion({ content: 'Yes.', reasoning_content: 'Simple question.' }) },
+      {
+        events: [
+          'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"deepseek-r2","choices":[{"index":0,"delta":{"role":"assistant","content":null,"reasoning_content":"Simple "},"finish_reason":null}]}',
+          'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"deepseek-r2","choices":[{"index":0,"delta":{"reasoning_content":"question."},"finish_reason":null}]}',
+          'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"deepseek-r2","choices":[{"index":0,"delta":{"content":"Yes."},"finish_reason":null}]}',
+          'data: {"id":"c1","object":"chat.completion.chunk","created":1,"model":"deepseek-r2","choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}',
+          'data: [DONE]',
+        ],
+      },
+    );
+    const reply = await adapter().complete([{ role: 'user', content: 'Is it?' }]);
+    expect(reply.content).toBe('Yes.');
+    expect(reply.metadata?.reasoning).toBe('Simple question.');
+
+    const events = await collect(adapter().stream([{ role: 'user', content: 'Is it?' }]));
+    expect(events.slice(0, 3)).toEqual([
+      { type: 'reasoning-delta', delta: 'Simple ' },
+      { type: 'reasoning-delta', delta: 'question.' },
+      { type: 'text-delta', delta: 'Yes.' },
+    ]);
+    const last = events.at(-1);
+    expect(last?.type === 'finish' && last.message.content).toBe('Yes.');
+    expect(last?.type === 'finish' && last.message.metadata?.reasoning).toBe('Simple question.');
   });
 });

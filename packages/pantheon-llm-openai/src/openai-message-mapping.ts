@@ -99,10 +99,28 @@ export function toChatToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOp
   return { type: 'function', function: { name: choice.name } };
 }
 
-/** Token counts in Pantheon's shape. */
+/** Token counts in Pantheon's shape; cached and reasoning tokens when there are any. */
 export function toUsage(usage: CompletionUsage | null | undefined): LlmUsage | undefined {
   if (!usage) return undefined;
-  return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+  return usageOf(
+    usage.prompt_tokens,
+    usage.completion_tokens,
+    usage.prompt_tokens_details?.cached_tokens,
+    usage.completion_tokens_details?.reasoning_tokens,
+  );
+}
+
+/** An `LlmUsage`, with the cached and reasoning counts only when the provider reports some. */
+export function usageOf(
+  inputTokens: number,
+  outputTokens: number,
+  cachedTokens: number | null | undefined,
+  reasoningTokens: number | null | undefined,
+): LlmUsage {
+  const usage: LlmUsage = { inputTokens, outputTokens };
+  if (cachedTokens) usage.cacheReadTokens = cachedTokens;
+  if (reasoningTokens) usage.reasoningTokens = reasoningTokens;
+  return usage;
 }
 
 /** A Chat Completions tool call as a Pantheon tool call; bad argument text is an `LlmError`. */
@@ -123,6 +141,8 @@ export interface ReplyFacts {
   finishReason?: string | null;
   usage?: LlmUsage;
   refusal?: string | null;
+  /** Reasoning text (OpenAI-compatible servers' `reasoning_content`, Responses API summaries). */
+  reasoning?: string;
 }
 
 /** Builds the assistant `Message` Pantheon returns. */
@@ -137,6 +157,7 @@ export function assistantMessage(
   if (facts.finishReason) metadata.finishReason = facts.finishReason;
   if (facts.usage) metadata.usage = facts.usage;
   if (facts.refusal) metadata.refusal = facts.refusal;
+  if (facts.reasoning) metadata.reasoning = facts.reasoning;
   const message: Message = { role: 'assistant', content, metadata };
   if (toolCalls.length > 0) message.toolCalls = toolCalls;
   return message;
@@ -166,5 +187,19 @@ export function fromChatCompletion(completion: ChatCompletion): Message {
     finishReason: choice?.finish_reason,
     usage: toUsage(completion.usage),
     refusal: reply.refusal,
+    reasoning: reasoningText(reply),
   });
+}
+
+/**
+ * The reasoning an OpenAI-compatible server puts beside the content (`reasoning_content` from
+ * DeepSeek, vLLM and llama.cpp; `reasoning` from Ollama and OpenRouter); OpenAI itself sends none
+ * on Chat Completions.
+ */
+export function reasoningText(part: object): string | undefined {
+  const fields = part as { reasoning_content?: unknown; reasoning?: unknown };
+  if (typeof fields.reasoning_content === 'string' && fields.reasoning_content !== '')
+    return fields.reasoning_content;
+  if (typeof fields.reasoning === 'string' && fields.reasoning !== '') return fields.reasoning;
+  return undefined;
 }

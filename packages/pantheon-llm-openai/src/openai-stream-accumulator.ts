@@ -1,6 +1,13 @@
 import type { LlmStreamEvent, LlmUsage, ToolCall } from '@promethean-os/pantheon-core';
+import type { LlmOutput } from '@promethean-os/pantheon-core/adapter-kit';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
-import { assistantMessage, invalidResponse, toToolCall, toUsage } from './openai-message-mapping';
+import {
+  assistantMessage,
+  invalidResponse,
+  reasoningText,
+  toToolCall,
+  toUsage,
+} from './openai-message-mapping';
 
 interface PartialToolCall {
   id?: string;
@@ -23,6 +30,10 @@ export class ChatStreamAccumulator {
   private finishReason: string | null = null;
   private usage: LlmUsage | undefined;
   private refusal = '';
+  private reasoning = '';
+
+  /** With `output`, the final message's content is parsed and validated into `output`. */
+  constructor(private readonly output?: LlmOutput) {}
 
   /** The events one chunk produces. */
   push(chunk: ChatCompletionChunk): LlmStreamEvent[] {
@@ -34,6 +45,11 @@ export class ChatStreamAccumulator {
     const choice = chunk.choices?.[0];
     if (!choice) return events;
     const delta = choice.delta ?? {};
+    const reasoning = reasoningText(delta);
+    if (reasoning !== undefined) {
+      this.reasoning += reasoning;
+      events.push({ type: 'reasoning-delta', delta: reasoning });
+    }
     if (typeof delta.content === 'string' && delta.content !== '') {
       this.content += delta.content;
       events.push({ type: 'text-delta', delta: delta.content });
@@ -57,16 +73,15 @@ export class ChatStreamAccumulator {
   finish(): LlmStreamEvent[] {
     if (this.chunks === 0) throw invalidResponse('The OpenAI stream ended without any chunk');
     const events = this.completeToolCalls();
-    events.push({
-      type: 'finish',
-      message: assistantMessage(this.content, this.toolCalls, {
-        id: this.id,
-        model: this.model,
-        finishReason: this.finishReason,
-        usage: this.usage,
-        refusal: this.refusal || undefined,
-      }),
+    const message = assistantMessage(this.content, this.toolCalls, {
+      id: this.id,
+      model: this.model,
+      finishReason: this.finishReason,
+      usage: this.usage,
+      refusal: this.refusal || undefined,
+      reasoning: this.reasoning || undefined,
     });
+    events.push({ type: 'finish', message: this.output ? this.output.parse(message) : message });
     return events;
   }
 

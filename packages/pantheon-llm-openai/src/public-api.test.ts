@@ -17,6 +17,8 @@ describe('public API of @promethean-os/pantheon-llm-openai', () => {
     expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
       [
         "DEFAULT_OPENAI_MODEL",
+        "OPENAI_MODELS_WITHOUT_REASONING",
+        "OPENAI_REASONING_METADATA_KEY",
         "OpenAiAdapter",
       ]
     `);

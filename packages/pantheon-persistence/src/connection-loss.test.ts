@@ -1,4 +1,3 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import {
   InMemoryMessageBus,
   InMemoryToolAdapter,
@@ -6,55 +5,9 @@ import {
 } from '@promethean-os/pantheon-adapters';
 import { type BusMessage, type LlmPort, PantheonSystem } from '@promethean-os/pantheon-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dropSchema, quietScript, testSchema } from './backends.test-support';
+import { CuttableProxy, dropSchema, quietScript, testSchema } from './backends.test-support';
 import { crashScripts } from './crash-child.test-support';
 import { openPostgresPersistence, type Persistence } from './persistence';
-
-/** A TCP proxy to the test server that can cut every connection and refuse new ones. */
-class CuttableProxy {
-  private readonly sockets = new Set<Socket>();
-  private down = false;
-  readonly server: Server;
-
-  constructor(private readonly target: { host: string; port: number }) {
-    this.server = createServer((client) => {
-      if (this.down) {
-        client.destroy();
-        return;
-      }
-      const upstream = connect(this.target);
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-  }
-
-  async listen(): Promise<number> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    if (typeof address !== 'object' || address === null) throw new Error('proxy has no port');
-    return address.port;
-  }
-
-  cut(): void {
-    this.down = true;
-    for (const socket of this.sockets) socket.destroy();
-  }
-
-  restore(): void {
-    this.down = false;
-  }
-
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 const MESSAGES = 60;
 const schema = testSchema();
@@ -97,9 +50,18 @@ describe('PostgreSQL connection loss (through a TCP proxy)', () => {
       if (message.to === 'user') published.push(message);
     });
     const llm: LlmPort = { complete: async () => ({ role: 'assistant', content: 'ok' }) };
+    // The crash scripts' receiver calls the `once` tool `charge`.
+    const tools = new InMemoryToolAdapter();
+    tools.register({
+      name: 'charge',
+      description: 'Charges once per message',
+      parameters: { type: 'object', properties: {} },
+      once: true,
+      execute: (_args, context) => ({ charged: context?.idempotencyKey }),
+    });
     const pantheon = new PantheonSystem({
       contextAdapter: db.context,
-      toolAdapter: new InMemoryToolAdapter(),
+      toolAdapter: tools,
       llmAdapter: llm,
       messageBus: bus,
       scheduler: new NodeScheduler(),

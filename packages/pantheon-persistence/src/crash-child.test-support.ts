@@ -1,13 +1,14 @@
 /**
  * A process running a durable `PantheonSystem` for the crash tests (started by
  * `crash-safety.test.ts` with `--import tsx`). Usage:
- *   crash-child.test-support.ts sqlite <file> <published-log>
- *   crash-child.test-support.ts postgres <connection-url> <schema> <published-log>
+ *   crash-child.test-support.ts sqlite <file> <published-log> [pairs]
+ *   crash-child.test-support.ts postgres <connection-url> <schema> <published-log> [pairs]
  * Actor `a` counts each message in its key/value store, answers `'user'` and forwards it to
- * actor `b`, which counts it, calls the `once` tool `charge` and answers `'user'`. Every
- * published message id is appended to the log, every charge's idempotency key to
- * `<log>.charges` (the external effect). The process exits 0 once no message is pending or
- * unpublished.
+ * actor `b`, which counts it, calls the `once` tool `charge` and answers `'user'`. With `pairs`
+ * (for group commit: many actors committing at once), actors `a-<n>` forward to `b-<n>`, n from
+ * 0 to pairs - 1. Every published message id is appended to the log, every charge's idempotency
+ * key to `<log>.charges` (the external effect). The process exits 0 once no message is pending
+ * or unpublished.
  */
 import { appendFileSync } from 'node:fs';
 import {
@@ -24,6 +25,18 @@ import {
 import { openPostgresPersistence, openSqlitePersistence, type Persistence } from './persistence';
 import { ScriptRegistry } from './script-registry';
 
+/** The actor `a` (or `a-<n>`) forwards to: `b` (or `b-<n>`). */
+export function partner(id: string): string {
+  return `b${id.slice(1)}`;
+}
+
+/** The actor ids of a run with `pairs` pairs: `a`, `b` for none, else `a-<n>`, `b-<n>`. */
+export function pairIds(pairs: number | undefined): { senders: string[]; receivers: string[] } {
+  const senders =
+    pairs === undefined ? ['a'] : Array.from({ length: pairs }, (_, index) => `a-${index}`);
+  return { senders, receivers: senders.map(partner) };
+}
+
 /** The two scripts; the test registers data-only twins of the same names. */
 export function crashScripts(db: () => Persistence): ScriptRegistry {
   const counting = (forward: boolean): Behavior => ({
@@ -36,7 +49,7 @@ export function crashScripts(db: () => Persistence): ScriptRegistry {
         { type: 'context', operation: 'write', target: 'count', data: count + 1 },
         { type: 'message', content: `${actor.id} saw ${input}`, target: 'user' },
       ];
-      if (forward) actions.push({ type: 'message', content: input, target: 'b' });
+      if (forward) actions.push({ type: 'message', content: input, target: partner(actor.id) });
       else actions.push({ type: 'tool', name: 'charge', args: {} });
       return { actions };
     },
@@ -56,9 +69,11 @@ async function main(): Promise<void> {
   let db: Persistence | undefined;
   const scripts = crashScripts(() => db!);
   let log: string;
+  let pairs: string | undefined;
   if (backend === 'sqlite') {
     db = await openSqlitePersistence({ file: args[0]!, scripts });
     log = args[1]!;
+    pairs = args[2];
   } else {
     // The server is not the one crashing here, so its WAL flush can be skipped to save time.
     db = await openPostgresPersistence({
@@ -68,6 +83,7 @@ async function main(): Promise<void> {
       synchronousCommit: false,
     });
     log = args[2]!;
+    pairs = args[3];
   }
   const bus = new InMemoryMessageBus();
   bus.subscribe((message) => {
@@ -95,10 +111,12 @@ async function main(): Promise<void> {
     actorStateAdapter: db.actors,
     store: db.mailbox,
     supervision: { maxFailures: 1_000, backoffMs: 10 },
+    limits: { maxConcurrentTicks: 256 },
   });
-  // The sender starts first: messages to 'b' wait in its stored mailbox until it starts.
-  await pantheon.startActor('a');
-  await pantheon.startActor('b');
+  // The senders start first: messages to 'b' wait in its stored mailbox until it starts.
+  const { senders, receivers } = pairIds(pairs === undefined ? undefined : Number(pairs));
+  for (const id of senders) await pantheon.startActor(id);
+  for (const id of receivers) await pantheon.startActor(id);
   for (;;) {
     await pantheon.whenIdle();
     const stats = await db.mailbox.stats();

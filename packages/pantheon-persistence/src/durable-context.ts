@@ -77,14 +77,7 @@ async function storedRecent(
   conversation: string,
   count: number,
 ): Promise<string[]> {
-  const rows = await guarded('context', actorId, () =>
-    core.driver.all<{ message: string }>(
-      `SELECT message FROM pantheon_history WHERE actor_id = ? AND conversation_id = ?
-        ORDER BY seq DESC LIMIT ?`,
-      [actorId, conversation, count],
-    ),
-  );
-  return rows.reverse().map((row) => row.message);
+  return guarded('context', actorId, () => core.recentHistory(actorId, conversation, count));
 }
 
 /** The stored value of a key/value entry, parsed; `undefined` when there is none. */
@@ -93,13 +86,10 @@ async function storedValue(
   target: string,
   actorId: string | undefined,
 ): Promise<unknown> {
-  const rows = await guarded('context', actorId, () =>
-    core.driver.all<{ value: string }>(
-      'SELECT value FROM pantheon_kv WHERE scope = ? AND key = ?',
-      [actorId ?? GLOBAL_SCOPE, target],
-    ),
+  const value = await guarded('context', actorId, () =>
+    core.storedValue(actorId ?? GLOBAL_SCOPE, target),
   );
-  return rows[0] === undefined ? undefined : JSON.parse(rows[0].value);
+  return value === undefined ? undefined : JSON.parse(value);
 }
 
 /** A `write`'s value as stored: JSON, or `null` (deleted) for `undefined`. */

@@ -98,7 +98,7 @@ class DurableTickTransaction implements TickTransaction {
     this.release();
     await guarded('mailbox', buffer.actorId, async () => {
       try {
-        await core.driver.batch(statements);
+        await core.commits.submit(statements);
       } catch (error) {
         if (error !== alreadyHandled) throw error;
         await this.replayed(messageId as string, statements);
@@ -132,7 +132,7 @@ class DurableTickTransaction implements TickTransaction {
     );
     if (rows.length > 0) return;
     const rest = statements.slice(1);
-    if (rest.length > 0) await this.core.driver.batch(rest);
+    if (rest.length > 0) await this.core.commits.submit(rest);
   }
 }
 
@@ -158,16 +158,26 @@ export class DurableMailbox implements MailboxStore {
     private readonly ports: ReadonlySet<ActorStatePort | ContextPort>,
   ) {}
 
+  /** Stores the message, in a transaction shared with other writes (group commit). */
   async enqueue(message: BusMessage): Promise<boolean> {
     const id = idOf(message);
-    const changed = await guarded('mailbox', message.to, () =>
-      this.core.driver.run(
-        `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
-          ON CONFLICT (id) DO NOTHING`,
-        [id, message.to, JSON.stringify(message), this.core.now()],
-      ),
-    );
-    return changed === 1;
+    const duplicate = new Error('stored before');
+    return guarded('mailbox', message.to, async () => {
+      try {
+        await this.core.commits.submit([
+          {
+            sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
+              ON CONFLICT (id) DO NOTHING`,
+            params: [id, message.to, JSON.stringify(message), this.core.now()],
+            expect: { changes: 1, mismatch: () => duplicate },
+          },
+        ]);
+        return true;
+      } catch (error) {
+        if (error === duplicate) return false;
+        throw error;
+      }
+    });
   }
 
   async pending(): Promise<BusMessage[]> {
@@ -198,18 +208,29 @@ export class DurableMailbox implements MailboxStore {
     return this.ports.has(port);
   }
 
+  /**
+   * Marks them in a transaction shared with other writes (group commit). On PostgreSQL a group of
+   * marks only does not wait for the server's log flush: a crash of the server may forget the
+   * latest marks, and those messages are published again under their ids (at least once).
+   */
   async markPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
     const now = this.core.now();
+    const statements: SqlStatement[] = [];
     for (let start = 0; start < ids.length; start += MARK_CHUNK) {
       const chunk = ids.slice(start, start + MARK_CHUNK);
-      const marks = chunk.map(() => '?').join(', ');
-      await guarded('mailbox', undefined, () =>
-        this.core.driver.run(
-          `UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (${marks})`,
-          [now, ...chunk],
-        ),
-      );
+      statements.push({
+        sql: `UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (${chunk
+          .map(() => '?')
+          .join(', ')})`,
+        params: [now, ...chunk],
+      });
     }
+    // A mark a crash of the database server forgets only publishes the message again, under
+    // the same id: it need not wait for the log flush.
+    await guarded('mailbox', undefined, () =>
+      this.core.commits.submit(statements, { durable: false }),
+    );
   }
 
   async toolEffect(key: string): Promise<{ result: unknown } | undefined> {

@@ -9,6 +9,7 @@
 export type { DurableActorState, UpdateOptions } from './durable-actor-state';
 export type { DurableContext } from './durable-context';
 export type { DurableMailbox } from './durable-mailbox';
+export type { GroupCommitOptions } from './group-commit';
 export {
   migratePostgres,
   openPostgresPersistence,

@@ -5,6 +5,7 @@ import { DurableActorState } from './durable-actor-state';
 import { DurableContext } from './durable-context';
 import { DurableMailbox } from './durable-mailbox';
 import { guarded } from './errors';
+import type { GroupCommitOptions } from './group-commit';
 import { PostgresDriver, type PostgresDriverOptions } from './postgres-driver';
 import { migrationsTable, pendingMigrations } from './schema';
 import type { ScriptRegistry } from './script-registry';
@@ -30,6 +31,16 @@ export interface PersistenceOptions {
    * a virtual-time one in tests. Default: real timers that do not keep the process alive.
    */
   scheduler?: Scheduler;
+  /**
+   * Group commit: the commits of ticks of different actors that finish together — and messages
+   * stored and publish marks — are written in one database transaction, each still all or
+   * nothing and each promise resolving only once its transaction committed. A tick whose own
+   * check fails (`VERSION_CONFLICT`, or its message acknowledged already) is left out without
+   * failing the others; a database failure fails each with the same typed error as alone. A
+   * lone write waits at most `windowMs` (default 0: the next event-loop turn). `false` gives
+   * each write its own transaction. Default `{ windowMs: 0, maxBatch: 1000 }`.
+   */
+  groupCommit?: GroupCommitOptions | false;
 }
 
 /** Options of `openSqlitePersistence`. */
@@ -71,6 +82,7 @@ export class Persistence {
       options.retention ?? {},
       options.recentLimit ?? 20,
       options.scheduler ?? backgroundScheduler(),
+      options.groupCommit,
     );
     this.actors = new DurableActorState(this.core);
     this.context = new DurableContext(this.core);

@@ -1,6 +1,14 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { GroupCommitDriver } from './group-commit';
 import { migrationsTable, pendingMigrations } from './schema';
-import type { SqlDriver, SqlStatement, SqlValue } from './sql-driver';
+import type { SqlStatement, SqlValue } from './sql-driver';
+
+/**
+ * SQLite result codes (primary, the low byte of `errcode`) that mean a statement's own data or
+ * SQL is at fault: SQLITE_ERROR, SQLITE_TOOBIG, SQLITE_CONSTRAINT, SQLITE_MISMATCH,
+ * SQLITE_RANGE. Busy, locked, I/O, full or closed databases are not.
+ */
+const STATEMENT_ERRORS = new Set([1, 18, 19, 20, 25]);
 
 /** SQLite settings of `openSqlitePersistence`. */
 export interface SqliteDriverOptions {
@@ -16,7 +24,7 @@ export interface SqliteDriverOptions {
 }
 
 /** `node:sqlite` behind the `SqlDriver` interface: one connection, statements cached. */
-export class SqliteDriver implements SqlDriver {
+export class SqliteDriver implements GroupCommitDriver {
   readonly dialect = 'sqlite';
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
@@ -50,16 +58,53 @@ export class SqliteDriver implements SqlDriver {
   async batch(statements: readonly SqlStatement[]): Promise<void> {
     this.prepare('BEGIN IMMEDIATE').run();
     try {
-      for (const statement of statements) {
-        const changes = Number(this.prepare(statement.sql).run(...statement.params).changes);
-        if (statement.expect && changes !== statement.expect.changes)
-          throw statement.expect.mismatch();
+      const mismatch = this.runChecked(statements);
+      if (mismatch) throw mismatch;
+      this.prepare('COMMIT').run();
+    } catch (error) {
+      if (this.db.isTransaction) this.prepare('ROLLBACK').run();
+      throw error;
+    }
+  }
+
+  /**
+   * Commits the units in one `BEGIN IMMEDIATE` transaction, each inside its own savepoint: a
+   * unit whose `expect` fails is rolled back to its savepoint (its outcome the mismatch) and the
+   * others commit. Synchronous, like `batch`. (Every commit is equally durable here: with WAL and
+   * `synchronous = NORMAL` no commit waits for a flush.)
+   */
+  async commitGroup(units: readonly (readonly SqlStatement[])[]): Promise<(Error | undefined)[]> {
+    const outcomes: (Error | undefined)[] = [];
+    this.prepare('BEGIN IMMEDIATE').run();
+    try {
+      for (const statements of units) {
+        this.prepare('SAVEPOINT pantheon_unit').run();
+        const mismatch = this.runChecked(statements);
+        if (mismatch) this.prepare('ROLLBACK TO pantheon_unit').run();
+        this.prepare('RELEASE pantheon_unit').run();
+        outcomes.push(mismatch);
       }
       this.prepare('COMMIT').run();
     } catch (error) {
       if (this.db.isTransaction) this.prepare('ROLLBACK').run();
       throw error;
     }
+    return outcomes;
+  }
+
+  isStatementError(error: unknown): boolean {
+    const code = (error as { errcode?: unknown })?.errcode;
+    return typeof code === 'number' && STATEMENT_ERRORS.has(code & 0xff);
+  }
+
+  /** Runs statements in order; the mismatch of the first failed `expect` stops them. */
+  private runChecked(statements: readonly SqlStatement[]): Error | undefined {
+    for (const statement of statements) {
+      const changes = Number(this.prepare(statement.sql).run(...statement.params).changes);
+      if (statement.expect && changes !== statement.expect.changes)
+        return statement.expect.mismatch();
+    }
+    return undefined;
   }
 
   /**

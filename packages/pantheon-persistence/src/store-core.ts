@@ -1,5 +1,7 @@
 import type { Actor, ActorScript, Message, Scheduler } from '@promethean-os/pantheon-core';
 import { guarded } from './errors';
+import { type GroupCommitOptions, GroupCommitter } from './group-commit';
+import { PostgresReads } from './read-batch';
 import type { ScriptRegistry } from './script-registry';
 import type { SqlDriver, SqlStatement } from './sql-driver';
 
@@ -109,6 +111,13 @@ function scriptData(script: ActorScript): string {
 /** What the three ports of one database share: the driver, the scripts and the settings. */
 export class StoreCore {
   private stopPruning: (() => void) | undefined;
+  /** Where tick commits, stored messages and publish marks are written, grouped. */
+  readonly commits: GroupCommitter;
+  /**
+   * Batched reads on PostgreSQL (a round trip saved per read); none on SQLite, or with
+   * `groupCommit: false`.
+   */
+  private readonly reads: PostgresReads<ActorRow> | undefined;
 
   constructor(
     readonly driver: SqlDriver,
@@ -117,7 +126,13 @@ export class StoreCore {
     readonly retention: RetentionOptions,
     readonly recentLimit: number,
     scheduler: Scheduler,
+    groupCommit: GroupCommitOptions | false = {},
   ) {
+    this.commits = new GroupCommitter(driver, groupCommit);
+    this.reads =
+      driver.dialect === 'postgres' && groupCommit !== false
+        ? new PostgresReads(driver)
+        : undefined;
     if (retention.pruneIntervalMs !== undefined && retention.pruneIntervalMs > 0) {
       // A failed prune (database down) is retried at the next interval.
       this.stopPruning = scheduler.every(retention.pruneIntervalMs, () =>
@@ -188,10 +203,32 @@ export class StoreCore {
   }
 
   async loadActor(id: string): Promise<ActorRow | undefined> {
+    if (this.reads) return this.reads.actors.load(id);
     const rows = await this.driver.all<ActorRow>('SELECT * FROM pantheon_actors WHERE id = ?', [
       id,
     ]);
     return rows[0];
+  }
+
+  /** The last `count` stored history entries (JSON) of one conversation, oldest first. */
+  async recentHistory(actorId: string, conversation: string, count: number): Promise<string[]> {
+    if (this.reads) return this.reads.recent.load({ actorId, conversation, count });
+    const rows = await this.driver.all<{ message: string }>(
+      `SELECT message FROM pantheon_history WHERE actor_id = ? AND conversation_id = ?
+        ORDER BY seq DESC LIMIT ?`,
+      [actorId, conversation, count],
+    );
+    return rows.reverse().map((row) => row.message);
+  }
+
+  /** The stored value (JSON) of a key/value entry; `undefined` when there is none. */
+  async storedValue(scope: string, key: string): Promise<string | undefined> {
+    if (this.reads) return this.reads.values.load({ scope, key });
+    const rows = await this.driver.all<{ value: string }>(
+      'SELECT value FROM pantheon_kv WHERE scope = ? AND key = ?',
+      [scope, key],
+    );
+    return rows[0]?.value;
   }
 
   /** The statement inserting a buffer's history entries (one multi-row insert, in order). */
@@ -275,6 +312,7 @@ export class StoreCore {
   async close(): Promise<void> {
     this.stopPruning?.();
     this.stopPruning = undefined;
+    await this.commits.drain();
     await this.driver.close();
   }
 }

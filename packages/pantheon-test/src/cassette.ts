@@ -19,7 +19,7 @@ export interface CassetteMessage {
 
 /**
  * The parts of a model request that decide its reply: the messages and the options `model`,
- * `tools` (their names, sorted) and `toolChoice`. `temperature`, `maxTokens` and `signal` are left
+ * `tools` (their names, sorted), `toolChoice` and the name of `output`. `temperature`, `maxTokens` and `signal` are left
  * out, so tuning them does not invalidate a recording.
  */
 export interface CassetteRequest {
@@ -27,6 +27,8 @@ export interface CassetteRequest {
   model?: string;
   tools?: string[];
   toolChoice?: ToolChoice;
+  /** The name of the structured `output` asked for (`'output'` when it has none). */
+  output?: string;
 }
 
 /** A recorded failure, replayed as an `LlmError` with the same code, status and message. */
@@ -92,6 +94,7 @@ export function normalizeRequest(
     request.tools = options.tools.map((tool) => tool.name).sort();
   }
   if (options.toolChoice !== undefined) request.toolChoice = structuredClone(options.toolChoice);
+  if (options.output !== undefined) request.output = options.output.name ?? 'output';
   return request;
 }
 

@@ -27,6 +27,7 @@ export {
   type MockContextResponder,
 } from './mock-context-adapter';
 export {
+  collectStream,
   MockLlmAdapter,
   type MockLlmCall,
   type MockLlmResponder,

@@ -13,6 +13,7 @@ import {
   describeValue,
   invalidArgument,
   llmAbortError,
+  llmOutput,
 } from '@promethean-os/pantheon-core/adapter-kit';
 import { copyData } from './internal/copy-data';
 import { assertValidMessages } from './internal/invalid';
@@ -60,17 +61,39 @@ function lastUserContent(messages: readonly Message[]): string {
   return '';
 }
 
+/**
+ * Every event of a model stream, in order (`finish` last), for tests that check what an adapter
+ * streams.
+ *
+ * @example
+ * const events = await collectStream(llm.stream!([{ role: 'user', content: 'Hi' }]));
+ * events.filter((event) => event.type === 'reasoning-delta');
+ */
+export async function collectStream(
+  events: AsyncIterable<LlmStreamEvent>,
+): Promise<LlmStreamEvent[]> {
+  const collected: LlmStreamEvent[] = [];
+  for await (const event of events) collected.push(event);
+  return collected;
+}
+
 /** Splits text into word-sized deltas whose concatenation is the text. */
 export function splitIntoDeltas(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [];
 }
 
-/** The events of a streamed `message`: word deltas, then one event per tool call, then `finish`. */
+/**
+ * The events of a streamed `message`: its reasoning (a string `metadata.reasoning`, where adapters
+ * keep it) as word-sized `reasoning-delta`s, word-sized text deltas, then one event per tool call,
+ * then `finish`.
+ */
 export function streamEventsOf(message: Message): LlmStreamEvent[] {
-  const events: LlmStreamEvent[] = splitIntoDeltas(message.content).map((delta) => ({
-    type: 'text-delta',
-    delta,
-  }));
+  const reasoning = message.metadata?.reasoning;
+  const events: LlmStreamEvent[] = [];
+  if (typeof reasoning === 'string') {
+    for (const delta of splitIntoDeltas(reasoning)) events.push({ type: 'reasoning-delta', delta });
+  }
+  for (const delta of splitIntoDeltas(message.content)) events.push({ type: 'text-delta', delta });
   for (const toolCall of message.toolCalls ?? []) {
     events.push({ type: 'tool-call', toolCall: copyData(toolCall) });
   }
@@ -92,6 +115,8 @@ export function streamEventsOf(message: Message): LlmStreamEvent[] {
  * malformed request messages reject with `LlmError` `LLM_BAD_REQUEST`, and a call whose `signal`
  * aborted with `LlmError` `LLM_ABORTED`, like the real adapters. A reply may carry
  * `toolCalls`, which `complete` returns as given and `stream` emits as `tool-call` events.
+ * With `output`, the reply's content is parsed and validated as the real adapters do (`llmOutput`):
+ * it comes back with `output` set, or the call rejects with `LlmError` `LLM_OUTPUT_INVALID`.
  *
  * @example
  * const llm = new MockLlmAdapter();
@@ -174,9 +199,14 @@ export class MockLlmAdapter implements LlmPort {
       opts: opts.tools ? { ...opts, tools: [...opts.tools] } : { ...opts },
     });
     assertValidMessages('MockLlmAdapter.complete', messages, 'mock');
+    const output = opts.output === undefined ? undefined : llmOutput(opts.output, 'mock');
     if (opts.signal?.aborted) throw llmAbortError(opts.signal, 'mock');
     if (this.error) throw this.error;
+    const reply = await this.nextReply(messages, opts);
+    return output ? output.parse(reply) : reply;
+  }
 
+  private async nextReply(messages: Message[], opts: LlmCompleteOptions): Promise<Message> {
     const next = this.queue.length > 0 ? this.queue.shift() : this.defaultResponse;
     if (next instanceof Error) throw next;
     if (next === undefined) return { role: 'assistant', content: lastUserContent(messages) };

@@ -24,6 +24,7 @@ describe('public API of @promethean-os/pantheon-test', () => {
         "MockToolAdapter",
         "RecordingLlmAdapter",
         "ReplayLlmAdapter",
+        "collectStream",
         "createMockActorState",
         "createMockMessageBus",
         "createMockScheduler",

@@ -48,6 +48,15 @@ function recordedError(error: unknown): CassetteError {
 }
 
 /**
+ * A reply as recorded: without its parsed `output`, which replay derives again from the text with
+ * the caller's schema (a zod schema's transforms may have made it something JSON cannot hold).
+ */
+function recordedReply(reply: Message): Message {
+  const { output: _derived, ...rest } = copyData(reply);
+  return rest;
+}
+
+/**
  * An `LlmPort` that passes every call to `delegate` (a real model) and writes each request and
  * its reply — or its error — to the JSON cassette `file` (pretty-printed, keys sorted, so
  * recordings diff cleanly). Replay the file with `ReplayLlmAdapter`: a conversation recorded once
@@ -93,7 +102,7 @@ export class RecordingLlmAdapter implements LlmPort {
     const request = normalizeRequest(messages, opts);
     try {
       const reply = await this.delegate.complete(messages, opts);
-      await this.record({ request, reply: copyData(reply) });
+      await this.record({ request, reply: recordedReply(reply) });
       return reply;
     } catch (error) {
       await this.record({ request, error: recordedError(error) });
@@ -111,7 +120,11 @@ export class RecordingLlmAdapter implements LlmPort {
         ? this.delegate.stream(messages, opts)
         : streamEventsOf(await this.delegate.complete(messages, opts));
       for await (const event of source) {
-        events.push(copyData(event));
+        events.push(
+          event.type === 'finish'
+            ? { type: 'finish', message: recordedReply(event.message) }
+            : copyData(event),
+        );
         yield event;
       }
     } catch (error) {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import {
   ConfigError,
   LlmError,
-  type LlmStreamEvent,
   type Message,
   makeOrchestrator,
   type ToolSpec,
@@ -14,7 +13,7 @@ import { normalizeRequest } from './cassette';
 import { createTestActor, createTestScript } from './fixtures';
 import { createMockActorState } from './mock-actor-state';
 import { MockContextAdapter } from './mock-context-adapter';
-import { MockLlmAdapter } from './mock-llm-adapter';
+import { collectStream, MockLlmAdapter } from './mock-llm-adapter';
 import { createMockMessageBus } from './mock-message-bus';
 import { createMockScheduler } from './mock-scheduler';
 import { MockToolAdapter } from './mock-tool-adapter';
@@ -38,12 +37,6 @@ beforeEach(() => {
   file = join(directory, 'nested', 'conversation.cassette.json');
 });
 afterEach(() => rmSync(directory, { recursive: true, force: true }));
-
-async function collect(events: AsyncIterable<LlmStreamEvent>) {
-  const out: LlmStreamEvent[] = [];
-  for await (const event of events) out.push(event);
-  return out;
-}
 
 describe('RecordingLlmAdapter and ReplayLlmAdapter', () => {
   it('records a conversation once and replays it deterministically, without the model', async () => {
@@ -172,11 +165,13 @@ describe('RecordingLlmAdapter and ReplayLlmAdapter', () => {
       content: 'Checking now',
       toolCalls: [{ id: 'call_9', name: 'lookup', args: { query: 'order' } }],
     });
-    const recorded = await collect(
+    const recorded = await collectStream(
       new RecordingLlmAdapter(model, file).stream([user('order?')], { tools: [lookup] }),
     );
     const replay = new ReplayLlmAdapter(file);
-    expect(await collect(replay.stream([user('order?')], { tools: [lookup] }))).toEqual(recorded);
+    expect(await collectStream(replay.stream([user('order?')], { tools: [lookup] }))).toEqual(
+      recorded,
+    );
     await expect(replay.complete([user('order?')], { tools: [lookup] })).resolves.toMatchObject({
       content: 'Checking now',
     });
@@ -275,5 +270,74 @@ describe('RecordingLlmAdapter and ReplayLlmAdapter', () => {
         code: 'LLM_BAD_REQUEST',
       });
     });
+  });
+});
+
+describe('structured output in recordings', () => {
+  it('records the text of an output reply and replays it parsed with the caller schema', async () => {
+    const { z } = await import('zod');
+    const Booking = z.object({
+      nights: z.number(),
+      checkIn: z.string().transform((text) => new Date(text)),
+    });
+    const text = '{"nights":3,"checkIn":"2026-05-01T00:00:00.000Z"}';
+    const model = new MockLlmAdapter().queueResponses(assistant(text), assistant(text));
+    const recorder = new RecordingLlmAdapter(model, file);
+    const recorded = await recorder.complete([user('Book 3 nights from May 1')], {
+      output: { schema: Booking, name: 'booking' },
+    });
+    expect(recorded.output).toEqual({ nights: 3, checkIn: new Date('2026-05-01T00:00:00.000Z') });
+    await collectStream(
+      recorder.stream([user('Stream it')], { output: { schema: Booking, name: 'booking' } }),
+    );
+
+    const cassette = JSON.parse(readFileSync(file, 'utf8'));
+    expect(cassette.interactions[0].request.output).toBe('booking');
+    expect(cassette.interactions[0].reply).toEqual({ role: 'assistant', content: text });
+    expect(cassette.interactions[1].events.at(-1).message.output).toBeUndefined();
+
+    const replay = new ReplayLlmAdapter(file);
+    const replayed = await replay.complete([user('Book 3 nights from May 1')], {
+      output: { schema: Booking, name: 'booking' },
+    });
+    expect(replayed.output).toEqual(recorded.output);
+    const events = await collectStream(
+      replay.stream([user('Stream it')], { output: { schema: Booking, name: 'booking' } }),
+    );
+    const finish = events.at(-1);
+    expect(finish?.type === 'finish' && finish.message.output).toEqual(recorded.output);
+    // Without output (or with another name) the request is another one.
+    await expect(replay.complete([user('Book 3 nights from May 1')])).rejects.toMatchObject({
+      code: 'LLM_CASSETTE_MISS',
+    });
+    // A schema that no longer matches the recording fails as the model's reply would.
+    await expect(
+      replay.complete([user('Book 3 nights from May 1')], {
+        output: { schema: z.object({ nights: z.string() }), name: 'booking' },
+      }),
+    ).rejects.toMatchObject({ code: 'LLM_OUTPUT_INVALID', provider: 'replay' });
+  });
+
+  it('streams reasoning kept in metadata.reasoning as reasoning-delta events before the text', async () => {
+    const model = new MockLlmAdapter().setResponse({
+      role: 'assistant',
+      content: 'Yes.',
+      metadata: { reasoning: 'The user asks a yes/no question.' },
+    });
+    const events = await collectStream(model.stream!([user('Is it?')]));
+    expect(events.map((event) => event.type)).toEqual([
+      'reasoning-delta',
+      'reasoning-delta',
+      'reasoning-delta',
+      'reasoning-delta',
+      'reasoning-delta',
+      'reasoning-delta',
+      'text-delta',
+      'finish',
+    ]);
+    const reasoning = events.flatMap((event) =>
+      event.type === 'reasoning-delta' ? [event.delta] : [],
+    );
+    expect(reasoning.join('')).toBe('The user asks a yes/no question.');
   });
 });

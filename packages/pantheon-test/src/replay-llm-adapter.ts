@@ -13,6 +13,7 @@ import {
   check,
   errorMessage,
   llmAbortError,
+  llmOutput,
   stableStringify,
 } from '@promethean-os/pantheon-core/adapter-kit';
 import {
@@ -90,7 +91,7 @@ function truncate(text: string, max = 120): string {
 /**
  * An `LlmPort` that answers from a cassette written by `RecordingLlmAdapter`, without any
  * network. A call is matched on its normalized request (the messages, and the options `model`,
- * the names of `tools` and `toolChoice`; tool call ids are renumbered, metadata ignored). When
+ * the names of `tools`, `toolChoice` and the name of `output`; tool call ids are renumbered, metadata ignored). When
  * the same request was recorded several times, the n-th identical call gets the n-th recorded
  * reply and later calls repeat the last one. A recorded error is replayed as an `LlmError` with
  * its code; a request that was never recorded rejects with `LlmError` `LLM_CASSETTE_MISS`
@@ -117,7 +118,7 @@ export class ReplayLlmAdapter implements LlmPort {
   async complete(messages: Message[], opts: LlmCompleteOptions = {}): Promise<Message> {
     const interaction = this.lookUp(messages, opts);
     if (interaction.error) throw this.replayedError(interaction);
-    return copyData(interaction.reply as Message);
+    return this.withOutput(copyData(interaction.reply as Message), opts);
   }
 
   /** Replays the recorded events, or derives them from the recorded reply. */
@@ -127,8 +128,17 @@ export class ReplayLlmAdapter implements LlmPort {
     const events = interaction.events ?? streamEventsOf(interaction.reply as Message);
     for (const event of events) {
       if (opts.signal?.aborted) throw llmAbortError(opts.signal, 'replay');
-      yield copyData(event);
+      yield event.type === 'finish'
+        ? { type: 'finish', message: this.withOutput(copyData(event.message), opts) }
+        : copyData(event);
     }
+  }
+
+  /** With `output`, the recorded text parsed and validated again, as the recorded adapter did. */
+  private withOutput(reply: Message, opts: LlmCompleteOptions): Message {
+    if (opts.output === undefined) return reply;
+    const { output: _recorded, ...rest } = reply;
+    return llmOutput(opts.output, 'replay').parse(rest);
   }
 
   private lookUp(messages: Message[], opts: LlmCompleteOptions): CassetteInteraction {

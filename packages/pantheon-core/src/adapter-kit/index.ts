@@ -12,7 +12,9 @@
  *   `sdkErrorToLlmError` / `llmErrorCodeForStatus` / `isRetryableStatus` / `isRetryableLlmError`
  *   (provider failures as `LlmError`s), `llmAbortError`, `pumpLlmStream` (a provider stream as
  *   `LlmStreamEvent`s), `parseToolCallArguments` / `checkToolCallArguments` / `isJsonObject`,
- *   `toolParametersToJsonSchema` / `isZodSchema`.
+ *   `toolParametersToJsonSchema` / `isZodSchema`, `llmOutput` (a call's structured `output`:
+ *   the JSON Schema to send, and the reply parsed and validated), `mapJsonSchema` /
+ *   `isObjectSchema` (adapting a schema to a provider's rules).
  * - Tool ports: `toolTimeoutError`, `toolFailure`, `isZodSchema`.
  * - Context ports: `checkAppendedMessage`, `conversationOf`, `BoundedLog`.
  * - Message buses: `checkBusMessage`.
@@ -31,6 +33,7 @@ export { BoundedLog } from '../bounded-log';
 export { checkBusMessage } from '../bus-messages';
 export { checkAppendedMessage, conversationOf } from '../context-messages';
 export { errorMessage } from '../errors';
+export { isObjectSchema, mapJsonSchema } from '../json-schema-walk';
 export { type LlmConnectionVariables, llmConnection } from '../llm-connection';
 export {
   isRetryableLlmError,
@@ -50,6 +53,7 @@ export {
   pumpLlmStream,
 } from '../llm-stream-pump';
 export { abortError, NEVER_ABORTED, sleep, withTimeout } from '../orchestrator/abort';
+export { type LlmOutput, llmOutput } from '../structured-output';
 export {
   checkToolCallArguments,
   isJsonObject,

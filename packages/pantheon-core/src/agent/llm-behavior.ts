@@ -1,6 +1,6 @@
 import { BehaviorError, ConfigError, LlmError, PantheonError, ToolError } from '../errors';
 import { abortError } from '../orchestrator/abort';
-import type { LlmCompleteOptions } from '../ports/llm-port';
+import type { LlmCompleteOptions, LlmOutputSpec } from '../ports/llm-port';
 import type { ToolPort } from '../ports/tool-port';
 import { MessageSchema } from '../schemas';
 import { toolResultContent } from '../tool-result';
@@ -39,6 +39,15 @@ export interface LlmBehaviorOptions {
    * requester directly. `PantheonSystem.createActor` checks that they exist.
    */
   handoffs?: ReadonlyArray<string | HandoffTarget>;
+  /**
+   * Structured output: the model's answer must be JSON matching `output.schema` (passed to the
+   * model as `LlmCompleteOptions.output`). The message sent is the model's JSON text. A reply that
+   * does not match is fed back to the model with the validation issues and asked for again
+   * (`outputRetries` times); after that the plan fails with the `LlmError` `LLM_OUTPUT_INVALID`.
+   */
+  output?: LlmOutputSpec;
+  /** How often a reply that does not match `output` is sent back to the model. Default 1. */
+  outputRetries?: number;
 }
 
 /** An actor `llmBehavior` may hand conversations to, and when the model should choose it. */
@@ -111,6 +120,19 @@ function resolveTools(names: readonly string[], tools: ToolPort, behaviorName: s
   });
 }
 
+/** The message that sends a reply not matching the output schema back to the model. */
+function outputRetryMessage(error: LlmError): Message {
+  const issues = Array.isArray(error.details?.issues)
+    ? (error.details.issues as { path: string; message: string }[])
+    : [];
+  const list = issues.map((issue) => `- ${issue.path}: ${issue.message}`).join('\n');
+  return {
+    role: 'user',
+    content: `Your reply does not match the required output format:\n${list}\nAnswer again with JSON that matches the schema.`,
+    metadata: { outputRetry: true },
+  };
+}
+
 function checkReply(reply: unknown): Message {
   const checked = check<Message>(MessageSchema, reply, 'reply');
   if (!checked.ok) {
@@ -157,6 +179,13 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
   const handoff = handoffs.length > 0 ? handoffTool(name, handoffs) : undefined;
   const handoffActors = new Set(handoffs.map((entry) => entry.actor));
   const maxSteps = options.maxSteps ?? 8;
+  const outputRetries = options.outputRetries ?? 1;
+  if (!Number.isInteger(outputRetries) || outputRetries < 0) {
+    throw new ConfigError(`llmBehavior "${name}": outputRetries must be a non-negative integer`, {
+      behaviorName: name,
+      outputRetries,
+    });
+  }
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new ConfigError(`llmBehavior "${name}": maxSteps must be a positive integer`, {
       behaviorName: name,
@@ -227,6 +256,8 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
       if (tools.length > 0) completeOptions.tools = tools;
       if (model !== undefined) completeOptions.model = model;
       if (temperature !== undefined) completeOptions.temperature = temperature;
+      if (options.output !== undefined) completeOptions.output = options.output;
+      let retriesLeft = outputRetries;
 
       const transcript: Message[] = [];
       if (system !== undefined) transcript.push({ role: 'system', content: system });
@@ -234,7 +265,21 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
 
       for (let step = 0; step < maxSteps; step++) {
         if (input.signal.aborted) throw abortError(input.signal);
-        const reply = checkReply(await input.llm.complete([...transcript], completeOptions));
+        let reply: Message;
+        try {
+          reply = checkReply(await input.llm.complete([...transcript], completeOptions));
+        } catch (error) {
+          if (
+            !LlmError.isInstance(error) ||
+            error.code !== 'LLM_OUTPUT_INVALID' ||
+            retriesLeft === 0
+          )
+            throw error;
+          retriesLeft--;
+          const content = typeof error.details?.content === 'string' ? error.details.content : '';
+          transcript.push({ role: 'assistant', content }, outputRetryMessage(error));
+          continue;
+        }
         const toolCalls = reply.toolCalls ?? [];
         transcript.push({ ...reply, role: 'assistant' });
         if (toolCalls.length === 0) {

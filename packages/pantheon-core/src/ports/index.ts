@@ -7,6 +7,8 @@ export type {
 } from './context-port';
 export type {
   LlmCompleteOptions,
+  LlmOutputSchema,
+  LlmOutputSpec,
   LlmPort,
   LlmStreamEvent,
   LlmUsage,

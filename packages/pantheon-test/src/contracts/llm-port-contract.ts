@@ -60,6 +60,22 @@ const toolCallReply: Message = {
   toolCalls: [{ id: 'call_weather_1', name: 'get-weather', args: { location: 'Paris' } }],
 };
 
+/** A structured output every provider's strict mode takes: every property required, no others. */
+const weatherOutput = {
+  name: 'weather',
+  schema: {
+    type: 'object',
+    properties: {
+      city: { type: 'string' },
+      celsius: { type: 'number' },
+    },
+    required: ['city', 'celsius'],
+    additionalProperties: false,
+  },
+} as const;
+
+const weatherJson = '{"city":"Paris","celsius":21}';
+
 async function collect(events: AsyncIterable<LlmStreamEvent>): Promise<LlmStreamEvent[]> {
   const collected: LlmStreamEvent[] = [];
   for await (const event of events) collected.push(event);
@@ -72,8 +88,11 @@ async function collect(events: AsyncIterable<LlmStreamEvent>): Promise<LlmStream
  * checks: the reply comes back as a well-formed `assistant` message with the model's text;
  * tool calls come back when tools are offered; a conversation with tool results is accepted;
  * messages and options are not mutated; an aborted call rejects with `LlmError` `LLM_ABORTED` and
- * malformed messages with `LlmError` `LLM_BAD_REQUEST` (neither retryable) — and, when the adapter has `stream`, that the text deltas add up to the final message,
- * tool calls are streamed, and `finish` comes last, once.
+ * malformed messages with `LlmError` `LLM_BAD_REQUEST` (neither retryable); a call with
+ * structured `output` returns the parsed value in `output`, and a reply that does not match
+ * rejects with `LlmError` `LLM_OUTPUT_INVALID` and its issues — and, when the adapter has
+ * `stream`, that the text deltas add up to the final message, tool calls are streamed, `finish`
+ * comes last, once, and carries the `output` asked for.
  *
  * @example
  * describeLlmPortContract('MockLlmAdapter', ({ replies }) =>
@@ -181,8 +200,53 @@ export function describeLlmPortContract<P extends LlmPort>(
         expect((error as LlmError).retryable).toBe(false);
       });
 
+      it('returns the structured output asked for, parsed and validated', async () => {
+        const llm = await make({ role: 'assistant', content: weatherJson });
+        const reply = await llm.complete([{ role: 'user', content: 'Weather in Paris?' }], {
+          output: weatherOutput,
+        });
+        expect(isMessage(reply)).toBe(true);
+        expect(reply.output).toEqual({ city: 'Paris', celsius: 21 });
+        expect(JSON.parse(reply.content)).toEqual({ city: 'Paris', celsius: 21 });
+      });
+
+      it('rejects a reply that does not match the output schema with LLM_OUTPUT_INVALID', async () => {
+        const llm = await make({ role: 'assistant', content: '{"city":"Paris"}' });
+        const error = expectPantheonError(
+          await failureOf(() =>
+            llm.complete([{ role: 'user', content: 'Weather in Paris?' }], {
+              output: weatherOutput,
+            }),
+          ),
+          'LLM_OUTPUT_INVALID',
+          LlmError,
+        );
+        expect(error.details?.issues).toEqual([
+          expect.objectContaining({ path: expect.stringContaining('celsius') }),
+        ]);
+        expect(error.details?.content).toBe('{"city":"Paris"}');
+      });
+
       if (features.stream) {
         describe('stream', () => {
+          it('streams a structured output: the deltas are its JSON, finish carries output', async () => {
+            const llm = await make({ role: 'assistant', content: weatherJson });
+            const events = await collect(
+              llm.stream!([{ role: 'user', content: 'Weather in Paris?' }], {
+                output: weatherOutput,
+              }),
+            );
+            const deltas = events.flatMap((event) =>
+              event.type === 'text-delta' ? [event.delta] : [],
+            );
+            expect(JSON.parse(deltas.join(''))).toEqual({ city: 'Paris', celsius: 21 });
+            const last = events.at(-1);
+            expect(last?.type === 'finish' && last.message.output).toEqual({
+              city: 'Paris',
+              celsius: 21,
+            });
+          });
+
           it('streams text deltas that add up to the final message, then finish once', async () => {
             const text = 'Hello! How can I help you today?';
             const llm = await make({ role: 'assistant', content: text });

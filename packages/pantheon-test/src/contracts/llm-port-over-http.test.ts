@@ -5,7 +5,7 @@ import {
   type LlmPort,
   type Message,
 } from '@promethean-os/pantheon-core';
-import { llmAbortError } from '@promethean-os/pantheon-core/adapter-kit';
+import { llmAbortError, llmOutput } from '@promethean-os/pantheon-core/adapter-kit';
 import { describe, expect, it } from 'vitest';
 import { describeLlmPortContract } from './llm-port-contract';
 import { llmPortOverHttp } from './llm-port-over-http';
@@ -18,17 +18,20 @@ class JsonHttpLlm implements LlmPort {
     if (!Array.isArray(messages) || !messages.every(isMessage)) {
       throw new LlmError('malformed messages', undefined, { code: 'LLM_BAD_REQUEST' });
     }
+    const output = options.output && llmOutput(options.output, 'json-http');
+    let reply: Message;
     try {
       const response = await fetch(`${this.url}/complete`, {
         method: 'POST',
         body: JSON.stringify({ messages, model: options.model }),
         signal: options.signal,
       });
-      return (await response.json()).message as Message;
+      reply = (await response.json()).message as Message;
     } catch (error) {
       if (options.signal?.aborted) throw llmAbortError(options.signal, 'json-http');
       throw new LlmError('request failed', undefined, { code: 'LLM_CONNECTION', cause: error });
     }
+    return output ? output.parse(reply) : reply;
   }
 }
 

@@ -1,0 +1,307 @@
+import type { BusMessage, TickTransaction } from '@promethean-os/pantheon-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  backends,
+  CuttableProxy,
+  contractScripts,
+  dropSchema,
+  quietScript,
+  testSchema,
+} from './backends.test-support';
+import { type GroupCommitDriver, GroupCommitter } from './group-commit';
+import { openPostgresPersistence, Persistence } from './persistence';
+import type { SqlDriver } from './sql-driver';
+
+const ACTORS = 40;
+
+/** Records the size of every group the driver commits (the database work is the real one). */
+function recordGroups(db: Persistence): number[] {
+  const driver = db.driver as GroupCommitDriver;
+  const commitGroup = driver.commitGroup.bind(driver);
+  const sizes: number[] = [];
+  driver.commitGroup = (units, options) => {
+    sizes.push(units.length);
+    return commitGroup(units, options);
+  };
+  return sizes;
+}
+
+function message(id: string, to: string): BusMessage {
+  return { id, from: 'user', to, content: `hello ${to}` };
+}
+
+/** A tick of `actorId`, uncommitted: bumps a counter in its metadata, appends history, writes a key. */
+async function countingTick(db: Persistence, actorId: string): Promise<TickTransaction> {
+  const tick = db.mailbox.beginTick(actorId);
+  const actor = await tick.state.get(actorId);
+  await tick.state.update(actorId, {
+    metadata: { ticks: Number(actor?.metadata?.ticks ?? 0) + 1 },
+  });
+  const { context } = tick;
+  await context.append?.(actorId, { role: 'assistant', content: `${actorId} handled it` });
+  await context.write?.('seen', true, { actorId });
+  return tick;
+}
+
+const reply = (actorId: string): BusMessage[] => [
+  { id: `${actorId}-reply`, from: actorId, to: 'user', content: 'done' },
+];
+
+for (const makeBackend of backends) {
+  const backend = makeBackend();
+  afterAll(() => backend.cleanup());
+
+  describe(`group commit (${backend.name})`, () => {
+    async function withActors(options: Parameters<typeof backend.create>[0] = {}) {
+      const db = await backend.create(options);
+      const ids = Array.from({ length: ACTORS }, (_, index) => `actor-${index}`);
+      for (const id of ids) await db.actors.spawn(quietScript('worker'), 'work', { id });
+      // Stored together: the enqueues form groups as well.
+      const stored = await Promise.all(ids.map((id) => db.mailbox.enqueue(message(`m-${id}`, id))));
+      expect(stored.every(Boolean)).toBe(true);
+      return { db, ids };
+    }
+
+    it('commits the ticks of many actors that finish together in few transactions, each durable', async () => {
+      const { db, ids } = await withActors();
+      const groups = recordGroups(db);
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      await Promise.all(
+        ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+      );
+
+      expect(groups.reduce((sum, size) => sum + size, 0)).toBe(ACTORS);
+      expect(groups.length).toBeLessThan(ACTORS / 4);
+      expect(await db.mailbox.stats()).toEqual({
+        pending: 0,
+        acknowledged: ACTORS,
+        unpublished: ACTORS,
+      });
+      const other = await backend.reopen(db);
+      for (const id of ids) {
+        expect((await other.actors.get(id))?.metadata).toEqual({ ticks: 1 });
+        expect(await other.context.getHistory(id)).toHaveLength(1);
+        expect(await other.context.read('seen', { actorId: id })).toBe(true);
+      }
+      // A duplicate stored in a group is still told apart.
+      expect(await db.mailbox.enqueue(message(`m-${ids[0]}`, ids[0]!))).toBe(false);
+    });
+
+    it('fails only the tick whose actor changed meanwhile (VERSION_CONFLICT); the others of its group commit', async () => {
+      const { db, ids } = await withActors();
+      const groups = recordGroups(db);
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      const loser = ids[7]!;
+      await db.actors.update(loser, { name: 'changed by another writer' });
+      const results = await Promise.allSettled(
+        ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+      );
+
+      expect(groups.length).toBeLessThan(ACTORS / 4);
+      results.forEach((result, index) => {
+        if (ids[index] === loser) {
+          expect(result).toMatchObject({
+            status: 'rejected',
+            reason: { name: 'ActorError', code: 'VERSION_CONFLICT', actorId: loser },
+          });
+        } else {
+          expect(result.status).toBe('fulfilled');
+        }
+      });
+      // The loser wrote nothing: its message waits, its history and reply are not stored.
+      expect(await db.mailbox.pending()).toEqual([message(`m-${loser}`, loser)]);
+      expect(await db.context.getHistory(loser)).toEqual([]);
+      expect(await db.context.read('seen', { actorId: loser })).toBeUndefined();
+      expect((await db.actors.get(loser))?.name).toBe('changed by another writer');
+      expect((await db.mailbox.unpublished()).map((sent) => sent.id)).not.toContain(
+        `${loser}-reply`,
+      );
+      expect((await db.mailbox.stats()).acknowledged).toBe(ACTORS - 1);
+      for (const id of ids.filter((id) => id !== loser)) {
+        expect((await db.actors.get(id))?.metadata).toEqual({ ticks: 1 });
+      }
+
+      // Run again, it commits.
+      const retry = await countingTick(db, loser);
+      await retry.commit(`m-${loser}`, [], reply(loser));
+      expect((await db.actors.get(loser))?.metadata).toEqual({ ticks: 1 });
+      expect((await db.mailbox.stats()).pending).toBe(0);
+    });
+
+    it('applies nothing for a replayed tick whose message was acknowledged, without failing the others', async () => {
+      const { db, ids } = await withActors();
+      const replayed = ids[3]!;
+      const first = await countingTick(db, replayed);
+      await first.commit(`m-${replayed}`, [], reply(replayed));
+      // The same message ticked again (an earlier attempt's answer was lost), in a group.
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      await Promise.all(
+        ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+      );
+
+      expect((await db.actors.get(replayed))?.metadata).toEqual({ ticks: 1 });
+      expect(await db.context.getHistory(replayed)).toHaveLength(1);
+      expect(await db.mailbox.stats()).toEqual({
+        pending: 0,
+        acknowledged: ACTORS,
+        unpublished: ACTORS,
+      });
+    });
+
+    it('gives each write its own transaction with groupCommit: false', async () => {
+      const { db, ids } = await withActors({ groupCommit: false });
+      const ticks = await Promise.all(ids.slice(0, 5).map((id) => countingTick(db, id)));
+      await Promise.all(ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], [])));
+      expect((await db.mailbox.stats()).acknowledged).toBe(5);
+    });
+
+    it('writes a group again unit by unit when a statement fails, so only the unit at fault fails', async () => {
+      const db = await backend.create();
+      const committer = new GroupCommitter(db.driver);
+      const entry = (key: string, value: string | null) => [
+        {
+          sql: 'INSERT INTO pantheon_kv (scope, key, value, updated_at) VALUES (?, ?, ?, ?)',
+          params: ['group', key, value, 0],
+        },
+      ];
+      const results = await Promise.allSettled([
+        committer.submit(entry('first', '1')),
+        committer.submit(entry('broken', null)), // NOT NULL: the database rejects it
+        committer.submit(entry('second', '2')),
+      ]);
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      const rows = await db.driver.all<{ key: string }>(
+        "SELECT key FROM pantheon_kv WHERE scope = 'group' ORDER BY key",
+      );
+      expect(rows.map((row) => row.key)).toEqual(['first', 'second']);
+    });
+
+    it('writes statements it cannot send as one text (their own RETURNING) one by one, same outcomes', async () => {
+      const db = await backend.create();
+      const committer = new GroupCommitter(db.driver);
+      await db.driver.run(
+        "INSERT INTO pantheon_kv (scope, key, value, updated_at) VALUES ('returning', 'k', '0', 0)",
+      );
+      const bump = (value: string) => [
+        {
+          sql: "UPDATE pantheon_kv SET value = ? WHERE scope = 'returning' AND key = ? RETURNING key",
+          params: [value, 'k'],
+          expect: { changes: 1, mismatch: () => new Error('missing') },
+        },
+      ];
+      const missing = [{ ...bump('x')[0]!, params: ['x', 'absent'] }];
+      const results = await Promise.allSettled([
+        committer.submit(bump('1')),
+        committer.submit(missing),
+        committer.submit(bump('2')),
+      ]);
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      const rows = await db.driver.all<{ value: string }>(
+        "SELECT value FROM pantheon_kv WHERE scope = 'returning'",
+      );
+      expect(rows).toEqual([{ value: '2' }]);
+    });
+
+    it('writes what is queued before closing', async () => {
+      const { db, ids } = await withActors();
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      const commits = ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], []));
+      const other = await backend.reopen(db);
+      await db.close();
+      await Promise.all(commits);
+      expect((await other.mailbox.stats()).acknowledged).toBe(ACTORS);
+    });
+  });
+}
+
+describe('group commit when PostgreSQL is cut off (through a TCP proxy)', () => {
+  const proxy = new CuttableProxy({ host: '127.0.0.1', port: 5432 });
+  const schema = testSchema();
+  afterAll(async () => {
+    await proxy.close();
+    await dropSchema(schema);
+  });
+
+  it('fails every tick of the group with STORE_UNAVAILABLE naming its actor, then commits them once it is back', async () => {
+    const port = await proxy.listen();
+    const db = await openPostgresPersistence({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/test`,
+      schema,
+      scripts: contractScripts(),
+      connectionTimeoutMs: 500,
+    });
+    const ids = Array.from({ length: 10 }, (_, index) => `cut-${index}`);
+    for (const id of ids) await db.actors.spawn(quietScript('worker'), 'work', { id });
+    await Promise.all(ids.map((id) => db.mailbox.enqueue(message(`m-${id}`, id))));
+    const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+
+    proxy.cut();
+    const results = await Promise.allSettled(
+      ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+    );
+    results.forEach((result, index) => {
+      expect(result).toMatchObject({
+        status: 'rejected',
+        reason: { code: 'STORE_UNAVAILABLE', details: { actorId: ids[index] } },
+      });
+    });
+    proxy.restore();
+
+    // Nothing was written; run again, every tick commits once.
+    expect(await db.mailbox.stats()).toEqual({ pending: 10, acknowledged: 0, unpublished: 0 });
+    const again = await Promise.all(ids.map((id) => countingTick(db, id)));
+    await Promise.all(
+      again.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+    );
+    expect(await db.mailbox.stats()).toEqual({ pending: 0, acknowledged: 10, unpublished: 10 });
+    for (const id of ids) expect((await db.actors.get(id))?.metadata).toEqual({ ticks: 1 });
+    await db.close();
+  }, 30_000);
+});
+
+describe('group commit over a driver without commitGroup (a plain SqlDriver)', () => {
+  it('commits each write in its own transaction, with the same outcomes', async () => {
+    const backend = backends[0]!();
+    try {
+      const store = await backend.create();
+      const { driver } = store;
+      // Only the methods every SqlDriver has.
+      const plain: SqlDriver = {
+        dialect: driver.dialect,
+        all: (sql, params) => driver.all(sql, params),
+        run: (sql, params) => driver.run(sql, params),
+        batch: (statements) => driver.batch(statements),
+        close: async () => {},
+      };
+      const db = new Persistence(plain, { scripts: contractScripts() });
+      const ids = ['plain-0', 'plain-1', 'plain-2'];
+      for (const id of ids) await db.actors.spawn(quietScript('worker'), 'work', { id });
+      expect(
+        await Promise.all(ids.map((id) => db.mailbox.enqueue(message(`m-${id}`, id)))),
+      ).toEqual([true, true, true]);
+      expect(await db.mailbox.enqueue(message('m-plain-0', 'plain-0'))).toBe(false);
+      const ticks = await Promise.all(ids.map((id) => countingTick(db, id)));
+      await db.actors.update('plain-1', { name: 'changed meanwhile' });
+      const results = await Promise.allSettled(
+        ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], [])),
+      );
+      expect(results.map((result) => result.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+      ]);
+      expect(results[1]).toMatchObject({ reason: { code: 'VERSION_CONFLICT' } });
+      expect((await db.mailbox.stats()).acknowledged).toBe(2);
+    } finally {
+      await backend.cleanup();
+    }
+  });
+});

@@ -1,0 +1,184 @@
+import type { SqlDriver, SqlStatement } from './sql-driver';
+
+/**
+ * The timers the store batches with, taken when the module loads: a test that fakes the global
+ * timers afterwards must not stall the database writes and reads it waits for.
+ */
+export const realTimers = {
+  setImmediate: globalThis.setImmediate,
+  setTimeout: globalThis.setTimeout,
+};
+
+/**
+ * Group commit: how the writes of ticks (and stored messages) that arrive together share one
+ * database transaction. See `PersistenceOptions.groupCommit`.
+ */
+export interface GroupCommitOptions {
+  /**
+   * Milliseconds the first write of an idle store waits for others before its transaction
+   * starts. Default `0`: the next turn of the event loop (`setImmediate`), so everything that
+   * finished in the same turn goes together and a lone actor waits no timer. While a transaction
+   * is being written, arriving writes queue and go in the next one as soon as it is done — the
+   * database's own round trip is the window — so a bigger value only helps when ticks finish
+   * spread out in time; it adds up to that much latency to every write of an idle store.
+   */
+  windowMs?: number;
+  /** Most writes (ticks, stored messages, publish marks) per transaction. Default 1,000. */
+  maxBatch?: number;
+}
+
+/**
+ * A driver that can commit several units in one transaction, each all or nothing: a unit whose
+ * `expect` fails is left out (its writes undone, its outcome the `mismatch()` error) and the
+ * others commit (outcome `undefined`). Rejects, writing nothing, when the transaction itself
+ * fails.
+ */
+export interface GroupCommitDriver extends SqlDriver {
+  /**
+   * `durable: false` (every unit of the group allows it) lets the transaction return before the
+   * database flushed its log — a crash of the database server may then lose it.
+   */
+  commitGroup(
+    units: readonly (readonly SqlStatement[])[],
+    options: { durable: boolean },
+  ): Promise<(Error | undefined)[]>;
+  /**
+   * True when `error` came from a statement of the transaction (a constraint, a deadlock or a
+   * serialization failure: the database rolled it back for sure), not from the connection or
+   * the database being unavailable. Such a group is retried unit by unit, so that one unit's bad
+   * data does not fail the others.
+   */
+  isStatementError(error: unknown): boolean;
+}
+
+function isGroupDriver(driver: SqlDriver): driver is GroupCommitDriver {
+  return typeof (driver as Partial<GroupCommitDriver>).commitGroup === 'function';
+}
+
+/** One unit in its own transaction of a plain driver: `undefined`, or its mismatch error. */
+async function commitAlone(
+  driver: SqlDriver,
+  statements: readonly SqlStatement[],
+): Promise<Error | undefined> {
+  const mismatches = new Set<Error>();
+  try {
+    await driver.batch(
+      statements.map((statement) =>
+        statement.expect
+          ? {
+              ...statement,
+              expect: {
+                changes: statement.expect.changes,
+                mismatch: () => {
+                  const error = statement.expect!.mismatch();
+                  mismatches.add(error);
+                  return error;
+                },
+              },
+            }
+          : statement,
+      ),
+    );
+    return undefined;
+  } catch (error) {
+    if (mismatches.has(error as Error)) return error as Error;
+    throw error;
+  }
+}
+
+interface Unit {
+  statements: readonly SqlStatement[];
+  resolve(): void;
+  reject(error: unknown): void;
+  durable: boolean;
+}
+
+/**
+ * Leader/follower group commit over a driver. `submit` queues a unit of statements; when no
+ * transaction is being written, one starts after `windowMs` (the next event-loop turn by
+ * default) with everything queued by then; units arriving while it runs wait and go together in
+ * the next transaction, started as soon as the previous one finished. Each unit's promise
+ * settles only once its transaction committed (or failed), so a resolved unit is durable.
+ */
+export class GroupCommitter {
+  private queue: Unit[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly windowMs: number;
+  private readonly maxBatch: number;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    options: GroupCommitOptions | false = {},
+  ) {
+    const settings = options === false ? { maxBatch: 1 } : options;
+    this.windowMs = Math.max(0, settings.windowMs ?? 0);
+    // A plain driver commits one unit per transaction.
+    this.maxBatch = isGroupDriver(driver) ? Math.max(1, Math.floor(settings.maxBatch ?? 1000)) : 1;
+  }
+
+  /**
+   * Commits `statements` as one unit, all or nothing, together with other units: resolves once
+   * committed; rejects with the `mismatch()` error of a failed `expect` (the unit then wrote
+   * nothing, the others of its group are unaffected) or with the database's error.
+   * `durable: false` is for writes a crash of the database server may forget (publish marks):
+   * a group of such writes only does not wait for the log flush.
+   */
+  submit(statements: readonly SqlStatement[], { durable = true } = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ statements, resolve, reject, durable });
+      if (!this.flushing) this.flushing = this.flushSoon();
+    });
+  }
+
+  /** Resolves once every unit submitted so far has settled. */
+  async drain(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flushSoon(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      if (this.windowMs > 0) realTimers.setTimeout(resolve, this.windowMs);
+      else realTimers.setImmediate(resolve);
+    });
+    try {
+      while (this.queue.length > 0) {
+        const units = this.queue.splice(0, this.maxBatch);
+        await this.commit(units);
+      }
+    } finally {
+      this.flushing = undefined;
+      if (this.queue.length > 0) this.flushing = this.flushSoon();
+    }
+  }
+
+  private async commit(units: Unit[]): Promise<void> {
+    let outcomes: (Error | undefined)[];
+    try {
+      outcomes = await this.commitGroup(
+        units.map((unit) => unit.statements),
+        units.some((unit) => unit.durable),
+      );
+    } catch (error) {
+      if (units.length > 1 && isGroupDriver(this.driver) && this.driver.isStatementError(error)) {
+        // Rolled back for sure: find the unit at fault by committing each on its own.
+        for (const unit of units) await this.commit([unit]);
+        return;
+      }
+      for (const unit of units) unit.reject(error);
+      return;
+    }
+    units.forEach((unit, index) => {
+      const mismatch = outcomes[index];
+      if (mismatch) unit.reject(mismatch);
+      else unit.resolve();
+    });
+  }
+
+  private async commitGroup(
+    units: readonly (readonly SqlStatement[])[],
+    durable: boolean,
+  ): Promise<(Error | undefined)[]> {
+    if (isGroupDriver(this.driver)) return this.driver.commitGroup(units, { durable });
+    return [await commitAlone(this.driver, units[0]!)];
+  }
+}
