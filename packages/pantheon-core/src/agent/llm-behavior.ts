@@ -261,7 +261,11 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
           { code: 'TOOL_NOT_FOUND' },
         );
       }
-      const invokeOptions: ToolInvokeOptions = { signal: input.signal, actorId: input.actor.id };
+      const invokeOptions: ToolInvokeOptions = {
+        signal: input.signal,
+        actorId: input.actor.id,
+        toolCallId: call.id,
+      };
       if (approval) invokeOptions.approval = approval;
       const result = await input.tools.invoke(call.name, call.args, invokeOptions);
       reply.content = toolResultContent(result);
