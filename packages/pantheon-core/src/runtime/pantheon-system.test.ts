@@ -308,6 +308,32 @@ describe('PantheonSystem', () => {
     expect(logged).toContain('Could not mark the actor failed');
   });
 
+  it('runs starts and stops of an actor in call order: a stop during a slow start stops it', async () => {
+    const state = fakeState();
+    const update = state.update;
+    state.update = async (id, patch) => {
+      if (patch.state === 'idle') await new Promise((resolve) => setTimeout(resolve, 20));
+      return update(id, patch);
+    };
+    const { pantheon, bus } = system({ actorStateAdapter: state });
+    const events: string[] = [];
+    pantheon.on('actor.started', () => events.push('started'));
+    pantheon.on('actor.stopped', () => events.push('stopped'));
+    const actor = await pantheon.createActor({
+      name: 'a',
+      script: scriptWith([echo()]),
+      goals: [],
+    });
+    const started = pantheon.startActor(actor.id);
+    const stopped = pantheon.stopActor(actor.id);
+    await Promise.all([started, stopped]);
+    await pantheon.sendMessage(actor.id, 'anyone?');
+    await pantheon.whenIdle();
+    expect(events).toEqual(['started', 'stopped']);
+    expect(state.actors.get(actor.id)?.state).toBe('stopped');
+    expect(bus.sent).toEqual([]);
+  });
+
   it('keeps the message when the tick itself fails (state port down) and processes it once the port is back', async () => {
     vi.useFakeTimers();
     const state = fakeState();

@@ -198,6 +198,8 @@ export class PantheonSystem {
   private readonly supervision: SupervisionOptions;
   private readonly events: EventHub<PantheonSystemEvents>;
   private readonly cells = new Map<string, ActorCell>();
+  /** The last start or stop of each actor being started or stopped, which the next one waits for. */
+  private readonly lifecycles = new Map<string, Promise<void>>();
   private readonly turns: TurnScheduler;
   private readonly asks: AskRequests;
   private readonly deadLetters: DeadLetter[] = [];
@@ -358,9 +360,15 @@ export class PantheonSystem {
    * `intervalMs`, passive and persistent behaviors also run every `intervalMs` without input.
    */
   async startActor(id: string, options: { intervalMs?: number } = {}): Promise<void> {
-    this.assertOpen();
-    await this.restore();
-    const cell = await this.cellFor(id);
+    return this.inTurnOf(id, async () => {
+      this.assertOpen();
+      await this.restore();
+      await this.start(await this.cellFor(id), options);
+    });
+  }
+
+  private async start(cell: ActorCell, options: { intervalMs?: number }): Promise<void> {
+    const id = cell.id;
     if (cell.started) return;
     await this.state.update(id, { state: 'idle' });
     cell.started = true;
@@ -382,7 +390,25 @@ export class PantheonSystem {
    * (`tick.interrupted`); its message stays in the mailbox and is handled on the next start.
    */
   async stopActor(id: string, options: StopActorOptions = {}): Promise<void> {
-    const cell = await this.cellFor(id);
+    return this.inTurnOf(id, async () => this.stop(await this.cellFor(id), options));
+  }
+
+  /**
+   * Runs the actor's starts and stops one after the other, in call order: a stop called while
+   * a start is still under way stops the actor that start started.
+   */
+  private inTurnOf(id: string, change: () => Promise<void>): Promise<void> {
+    const next = (this.lifecycles.get(id) ?? Promise.resolve()).then(change);
+    const settled = next.catch(() => {});
+    this.lifecycles.set(id, settled);
+    void settled.then(() => {
+      if (this.lifecycles.get(id) === settled) this.lifecycles.delete(id);
+    });
+    return next;
+  }
+
+  private async stop(cell: ActorCell, options: StopActorOptions): Promise<void> {
+    const id = cell.id;
     if (!cell.started) return;
     this.halt(cell);
     const stopBy = deadline(this.scheduler, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
