@@ -13,6 +13,7 @@ const packages = [
   'pantheon-test',
   'pantheon-mcp',
   'pantheon-cluster',
+  'pantheon-inspector',
 ];
 const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk', 'mcp-filesystem'];
 

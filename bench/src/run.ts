@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { benchAdapters } from './adapters.bench';
 import { benchCluster } from './cluster.bench';
+import { benchObservability } from './observability.bench';
 import { benchPersistence } from './persistence.bench';
 import { benchRuntime } from './runtime.bench';
 import { benchStreaming } from './streaming.bench';
@@ -12,6 +13,7 @@ const persistence = await benchPersistence();
 const adapters = await benchAdapters();
 const cluster = await benchCluster();
 const streaming = await benchStreaming();
+const observability = await benchObservability();
 const report = {
   node: process.version,
   cpu: cpus()[0]?.model,
@@ -23,5 +25,6 @@ const report = {
   adapters,
   cluster,
   streaming,
+  observability,
 };
 console.log(JSON.stringify(report, null, 2));

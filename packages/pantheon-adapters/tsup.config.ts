@@ -6,6 +6,7 @@ export default defineConfig(
     'src/index.ts',
     'src/integrations/elasticsearch/index.ts',
     'src/integrations/nats/index.ts',
+    'src/integrations/otel/index.ts',
     'src/integrations/prometheus/index.ts',
     'src/integrations/winston/index.ts',
   ]),

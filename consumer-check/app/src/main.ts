@@ -14,16 +14,19 @@ import {
   InMemoryToolAdapter,
   NodeScheduler,
 } from '@promethean-os/pantheon-adapters';
+import { createOtelHooks, traceMetadata } from '@promethean-os/pantheon-adapters/otel';
 import { createPrometheusHooks } from '@promethean-os/pantheon-adapters/prometheus';
 import { createWinstonLog } from '@promethean-os/pantheon-adapters/winston';
 import {
   type ActorScript,
+  combineHooks,
   type LlmPort,
   llmBehavior,
   PantheonSystem,
   type ReplyStreamEvent,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
+import { createInspectorRecorder, serveInspector } from '@promethean-os/pantheon-inspector';
 import { ClaudeAdapter } from '@promethean-os/pantheon-llm-claude';
 import { OpenAiAdapter } from '@promethean-os/pantheon-llm-openai';
 import { openSqlitePersistence, ScriptRegistry } from '@promethean-os/pantheon-persistence';
@@ -112,6 +115,10 @@ try {
   const db = await openSqlitePersistence({ file, scripts });
   const tools = new InMemoryToolAdapter();
   tools.register(weatherTool);
+  const prometheus = createPrometheusHooks({ registry });
+  // Without an OpenTelemetry SDK the global providers do nothing: the hooks cost little.
+  const otel = createOtelHooks();
+  const recorder = createInspectorRecorder();
   const pantheon = new PantheonSystem({
     actorStateAdapter: db.actors,
     contextAdapter: db.context,
@@ -125,8 +132,10 @@ try {
     messageBus: new InMemoryMessageBus(),
     scheduler: new NodeScheduler(),
     log: createWinstonLog(logger),
-    hooks: createPrometheusHooks({ registry }),
+    hooks: combineHooks(prometheus, otel, recorder.hooks),
   });
+  prometheus.observe(pantheon);
+  otel.observe(pantheon);
   await pantheon.createActor({
     id: 'desk-1',
     name: 'desk',
@@ -134,7 +143,10 @@ try {
     goals: ['Answer weather questions'],
   });
   await pantheon.startActor('desk-1');
-  const reply = await pantheon.ask('desk-1', 'Weather in Lima?', { timeoutMs: 10_000 });
+  const reply = await pantheon.ask('desk-1', 'Weather in Lima?', {
+    timeoutMs: 10_000,
+    metadata: traceMetadata(),
+  });
   assert.equal(reply.content, 'Lima: 19°C and overcast.');
   assert.equal(openAiServer.requests.length, 2, 'two model calls: tool call, then the answer');
   assert.equal(openAiServer.requests[0]?.json.tools[0].function.name, 'get-weather');
@@ -143,6 +155,30 @@ try {
   const ticks = await registry.getSingleMetricAsString('pantheon_actor_ticks_total');
   assert.match(ticks, /pantheon_actor_ticks_total\{actor_name="desk",status="success"\} 1/);
   ok('prom-client hooks counted the tick');
+  // Once the tick that answered committed, its message left the mailbox.
+  await pantheon.whenIdle();
+  const depth = await registry.getSingleMetricAsString('pantheon_mailbox_depth');
+  assert.match(depth, /pantheon_mailbox_depth 0/);
+  ok('runtime metrics read the mailboxes');
+
+  const inspector = await serveInspector(pantheon, { port: 0, recorder });
+  try {
+    const actors = (await (await fetch(`${inspector.url}api/actors`)).json()) as {
+      id: string;
+      mailboxDepth: number;
+    }[];
+    assert.deepEqual(
+      actors.map(({ id, mailboxDepth }) => ({ id, mailboxDepth })),
+      [{ id: 'desk-1', mailboxDepth: 0 }],
+    );
+    const timeline = (await (await fetch(`${inspector.url}api/actors/desk-1/timeline`)).json()) as {
+      ticks: { span: { name: string } }[];
+    };
+    assert.equal(timeline.ticks[0]?.span.name, 'invoke_agent desk');
+    ok(`inspector at ${inspector.url} lists the actor and its tick`);
+  } finally {
+    await inspector.close();
+  }
 
   createWinstonLog(logger)('connecting', { apiKey: 'sk-secret-123456789' });
   const entry = logged.find((line) => line.includes('connecting'));

@@ -14,6 +14,7 @@ describe('public API of @promethean-os/pantheon-adapters', () => {
         "./winston",
         "./prometheus",
         "./nats",
+        "./otel",
         "./package.json",
       ]
     `);
@@ -46,6 +47,7 @@ describe('public API of @promethean-os/pantheon-adapters', () => {
     expect({
       elasticsearch: await names(import('./integrations/elasticsearch/index')),
       nats: await names(import('./integrations/nats/index')),
+      otel: await names(import('./integrations/otel/index')),
       prometheus: await names(import('./integrations/prometheus/index')),
       winston: await names(import('./integrations/winston/index')),
     }).toMatchInlineSnapshot(`
@@ -58,7 +60,14 @@ describe('public API of @promethean-os/pantheon-adapters', () => {
           "createNatsMessageBus",
           "subjectToken",
         ],
+        "otel": [
+          "INSTRUMENTATION_SCOPE",
+          "RUNTIME_METRICS",
+          "createOtelHooks",
+          "traceMetadata",
+        ],
         "prometheus": [
+          "RUNTIME_METRICS",
           "createPrometheusHooks",
         ],
         "winston": [

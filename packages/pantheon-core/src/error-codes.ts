@@ -100,7 +100,7 @@ export const ERROR_CODES = {
     '`register` got something without name, description, parameters and `execute`, or a schema that does not compile',
   TOOL_DUPLICATE: '`register` of a name that is already registered; the first tool stays',
   TOOL_DENIED:
-    "`SecureToolAdapter` refused the call: the tool is not on its allow-list (`details.reason: 'not-allowed'`) or `approve` did not return `true` or threw (`'not-approved'`, the throw as `cause`), or the tool is in `requireApproval` and the call carries no approval from `PantheonSystem.approve` (`'needs-approval'`). The tool did not run",
+    "`SecureToolAdapter` refused the call: the tool is not on its allow-list (`details.reason: 'not-allowed'`) or `approve` did not return `true` or threw (`'not-approved'`, the throw as `cause`), or the tool is in `requireApproval` and the call carries no approval from `PantheonSystem.approve` (`'needs-approval'`); also a `tool` action of a tool whose `needsApproval` asks for one, since an action cannot wait for a decision (`'needs-approval'`). The tool did not run",
 
   // MCP (pantheon-mcp)
   MCP_CONNECTION_FAILED:

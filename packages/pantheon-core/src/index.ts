@@ -45,11 +45,13 @@ export {
   ToolError,
 } from './errors';
 export { isAction, isActor, isMessage, isToolSpec } from './guards';
+export { combineHooks } from './orchestrator/combine-hooks';
 export { makeOrchestrator } from './orchestrator/make-orchestrator';
 export { selectBehaviors } from './orchestrator/select-behaviors';
 export type {
   ActionResult,
   LogFunction,
+  ModelCallEvent,
   Orchestrator,
   OrchestratorDeps,
   OrchestratorHooks,
@@ -57,6 +59,7 @@ export type {
   TickInput,
   TickPorts,
   TickResult,
+  ToolCallEvent,
 } from './orchestrator/types';
 export type {
   ActorPatch,
@@ -100,9 +103,11 @@ export type {
   DeadLetter,
   DeadLetterReason,
   InterruptedTick,
+  MailboxStats,
   PantheonSystemEvents,
   PantheonSystemOptions,
   RuntimeLimits,
+  RuntimeStats,
   SendMessageOptions,
   ShutdownOptions,
   ShutdownReport,

@@ -50,6 +50,7 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "ToolError",
         "WaitActionSchema",
         "checkActorScript",
+        "combineHooks",
         "completeOutput",
         "consoleLog",
         "defineTool",

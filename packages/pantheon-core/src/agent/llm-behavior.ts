@@ -4,6 +4,7 @@ import { abortError } from '../orchestrator/abort';
 import type { LlmCompleteOptions, LlmOutputSpec } from '../ports/llm-port';
 import type { ToolInvokeOptions, ToolPort } from '../ports/tool-port';
 import { MessageSchema } from '../schemas';
+import { needsApproval } from '../tool-approval';
 import { toolResultContent } from '../tool-result';
 import type {
   Behavior,
@@ -261,7 +262,11 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
           { code: 'TOOL_NOT_FOUND' },
         );
       }
-      const invokeOptions: ToolInvokeOptions = { signal: input.signal, actorId: input.actor.id };
+      const invokeOptions: ToolInvokeOptions = {
+        signal: input.signal,
+        actorId: input.actor.id,
+        toolCallId: call.id,
+      };
       if (approval) invokeOptions.approval = approval;
       const result = await input.tools.invoke(call.name, call.args, invokeOptions);
       reply.content = toolResultContent(result);
@@ -359,7 +364,10 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
           continue;
         }
         const spec = tools.find((tool) => tool.name === call.name);
-        if (spec && (await needsApproval(spec, call, input))) {
+        if (
+          spec &&
+          (await needsApproval(spec, call.args, { signal: input.signal, actorId: input.actor.id }))
+        ) {
           return { actions: [], awaitApproval: { toolCall: call, state: { ...loop } } };
         }
         await record(input, transcript, await runToolCall(call, offered, input));
@@ -393,23 +401,6 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
         return { actions: [answer] };
       }
       loop.calls = [...reply.toolCalls];
-    }
-  }
-
-  /** Whether `call` must wait for a person: the tool's `needsApproval`, a flag or a function. */
-  async function needsApproval(
-    spec: ToolSpec,
-    call: ToolCall,
-    input: BehaviorInput,
-  ): Promise<boolean> {
-    const rule = spec.needsApproval;
-    if (typeof rule !== 'function') return rule === true;
-    try {
-      return (await rule(call.args, { signal: input.signal, actorId: input.actor.id })) === true;
-    } catch {
-      // A rule that cannot decide does not let the call through unapproved.
-      if (input.signal.aborted) throw abortError(input.signal);
-      return true;
     }
   }
 

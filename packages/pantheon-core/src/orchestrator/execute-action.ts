@@ -1,6 +1,14 @@
-import { ActorError, BehaviorError, ContextError, errorMessage, PantheonError } from '../errors';
+import {
+  ActorError,
+  BehaviorError,
+  ContextError,
+  errorMessage,
+  PantheonError,
+  ToolError,
+} from '../errors';
 import type { BusMessage } from '../ports/message-bus';
 import type { ToolPort } from '../ports/tool-port';
+import { needsApproval } from '../tool-approval';
 import { toolFailure, toolTimeoutError } from '../tool-errors';
 import type {
   Action,
@@ -11,6 +19,7 @@ import type {
   MessagePriority,
   SpawnAction,
   ToolAction,
+  ToolSpec,
 } from '../types';
 import { NEVER_ABORTED, sleep, withTimeout } from './abort';
 import { spawnDepthOf } from './limits';
@@ -156,7 +165,36 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
     return bus.send(message).then(() => message);
   }
 
+  /**
+   * A tool that needs a person's approval cannot run from a `tool` action: a plan's action cannot
+   * wait for a decision (only `llmBehavior`, or a behavior with `resume`, can hold a call back).
+   */
+  async function refuseUnapproved(
+    spec: ToolSpec,
+    action: ToolAction,
+    actor: Actor,
+    scope: ActionScope,
+  ) {
+    if (!(await needsApproval(spec, action.args, { signal: scope.signal, actorId: actor.id }))) {
+      return;
+    }
+    throw new ToolError(
+      `Tool "${action.name}" needs a person's approval, and a \`tool\` action cannot wait for one: let an llmBehavior (or a behavior with \`resume\`) call it`,
+      action.name,
+      { reason: 'needs-approval' },
+      { code: 'TOOL_DENIED' },
+    );
+  }
+
   function invokeTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
+    const spec = tools.list?.().find((tool) => tool.name === action.name);
+    if (spec?.needsApproval !== undefined) {
+      return refuseUnapproved(spec, action, actor, scope).then(() => runTool(action, actor, scope));
+    }
+    return runTool(action, actor, scope);
+  }
+
+  function runTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
     const { name, args, timeout } = action;
     const idempotencyKey = toolCallKey(scope, ids);
     if (timeout === undefined)

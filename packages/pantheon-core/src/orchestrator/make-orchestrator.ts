@@ -8,6 +8,7 @@ import { check } from '../validation';
 import { abortError, NEVER_ABORTED } from './abort';
 import { type ActionScope, keyedTools, makeActionRunner } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
+import { type CallReporter, observedPorts } from './observe-calls';
 import { heldForApproval, resumeBehavior, resumedBehavior } from './resume-behavior';
 import { selectBehaviors } from './select-behaviors';
 import type {
@@ -106,6 +107,12 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       });
     }
   }
+
+  const report: CallReporter = {
+    model: (event) => emit('onModelCall', event),
+    tool: (event) => emit('onToolCall', event),
+  };
+  const observesCalls = hooks?.onModelCall !== undefined || hooks?.onToolCall !== undefined;
 
   /** Logs a failed tick with what identifies it: actor, message, conversation and codes. */
   function logFailedTick(actor: Actor, input: TickInput, errors: readonly PantheonError[]) {
@@ -245,12 +252,15 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       let error: PantheonError | undefined;
       let executed = 0;
       try {
+        const ports = observesCalls
+          ? observedPorts(hooks, report, now, { llm, tools: tickTools }, actor, behavior)
+          : { llm, tools: tickTools };
         const behaviorInput: BehaviorInput = {
           goal,
           context: messages,
           actor,
-          llm,
-          tools: tickTools,
+          llm: ports.llm,
+          tools: ports.tools,
           signal,
         };
         if (input.emit) behaviorInput.emit = input.emit;

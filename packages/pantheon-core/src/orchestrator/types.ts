@@ -2,7 +2,7 @@ import type { ApprovalOutcome, ApprovalRequest, BehaviorEvent } from '../approva
 import type { PantheonError } from '../errors';
 import type { ActorStatePort } from '../ports/actor-state-port';
 import type { ContextPort } from '../ports/context-port';
-import type { LlmPort } from '../ports/llm-port';
+import type { LlmCompleteOptions, LlmPort } from '../ports/llm-port';
 import type { MessageBus } from '../ports/message-bus';
 import type { Scheduler } from '../ports/scheduler';
 import type { ToolPort } from '../ports/tool-port';
@@ -50,6 +50,44 @@ export interface OrchestratorHooks {
   }): void;
   onActionStart?(event: { actor: Actor; action: Action }): void;
   onActionEnd?(event: { actor: Actor; result: ActionResult }): void;
+  /**
+   * A model call a behavior made through the `llm` of its input (one `complete`, or one `stream`
+   * read to its end), reported once it settled. The port is observed only when this hook is set.
+   */
+  onModelCall?(event: ModelCallEvent): void;
+  /**
+   * A tool call a behavior made through the `tools` of its input (e.g. `llmBehavior`'s tool
+   * loop), reported once it settled; `tool` actions are reported by `onActionEnd` instead.
+   */
+  onToolCall?(event: ToolCallEvent): void;
+}
+
+/** What `OrchestratorHooks.onModelCall` reports. */
+export interface ModelCallEvent {
+  actor: Actor;
+  behavior: Behavior;
+  /** What the behavior sent to the model. */
+  messages: readonly Message[];
+  options: LlmCompleteOptions;
+  /** The reply (its `metadata` holds what the adapter reported: `model`, `usage`, `finishReason`…). */
+  reply?: Message;
+  /** What the call threw instead, as thrown (usually an `LlmError`). */
+  error?: unknown;
+  durationMs: number;
+}
+
+/** What `OrchestratorHooks.onToolCall` reports. */
+export interface ToolCallEvent {
+  actor: Actor;
+  behavior: Behavior;
+  name: string;
+  args: Record<string, unknown>;
+  /** The model's id of the call, when the behavior passed one (`ToolInvokeOptions.toolCallId`). */
+  toolCallId?: string;
+  result?: unknown;
+  /** What the tool threw instead, as thrown (usually a `ToolError`). */
+  error?: unknown;
+  durationMs: number;
 }
 
 /** Everything the orchestrator works with; it does no I/O of its own. */
@@ -102,7 +140,11 @@ export interface TickInput {
   conversationId?: string;
   /** The conversation's requester; `message` actions without a `target` go here. */
   replyTo?: string;
-  /** Merged into the `metadata` of every message this tick sends (e.g. causality, hop counts). */
+  /**
+   * Merged into the `metadata` of every message this tick sends (e.g. causality, hop counts, the
+   * W3C `traceparent`). Read after `onTickStart`, so a tracing hook may set the trace context
+   * of the tick's own span here.
+   */
   metadata?: Record<string, unknown>;
   /**
    * The id of the message being handled. Messages the tick sends then get stable ids

@@ -11,6 +11,8 @@ export interface ToolInvokeOptions {
   idempotencyKey?: string;
   /** The human approval the call runs under (`PantheonSystem.approve`); passed to the tool. */
   approval?: { id: string; by: string };
+  /** The model's id of this call, when a model asked for it (reported to `onToolCall`). */
+  toolCallId?: string;
 }
 
 /** Registers tools and runs them by name. */

@@ -234,6 +234,43 @@ describe('PantheonSystem: human approval of tool calls', () => {
   });
 });
 
+describe('tool actions and approval', () => {
+  it('refuses a tool action whose call needs approval (TOOL_DENIED, needs-approval); the tool does not run', async () => {
+    const runs: { args: unknown; context?: ToolExecutionContext }[] = [];
+    const direct = scriptWith([
+      {
+        name: 'pay',
+        mode: 'active',
+        plan: ({ context }) => ({
+          actions: [
+            { type: 'tool', name: 'refund', args: { amount: Number(context.at(-1)?.content) } },
+          ],
+        }),
+      },
+    ]);
+    const { pantheon } = system(runs);
+    await pantheon.createActor({ id: 'payer', name: 'payer', script: direct, goals: ['Pay'] });
+    await pantheon.startActor('payer');
+    const failures: PantheonError[] = [];
+    pantheon.on('actor.restarted', ({ error }) => failures.push(error));
+
+    await pantheon.sendMessage('payer', '50');
+    await pantheon.sendMessage('payer', '500');
+    await pantheon.whenIdle();
+
+    // A small refund needs no approval and runs; a large one is refused, not run unapproved.
+    expect(runs.map((run) => run.args)).toEqual([{ amount: 50 }]);
+    expect(failures).toEqual([
+      expect.objectContaining({
+        code: 'TOOL_DENIED',
+        details: { reason: 'needs-approval', toolName: 'refund' },
+        message: expect.stringContaining('cannot wait for one'),
+      }),
+    ]);
+    await pantheon.shutdown();
+  });
+});
+
 describe('PantheonSystem: approvals with a durable store', () => {
   function boot(store: FakeMailboxStore, runs: { args: unknown }[]) {
     return system(runs, {

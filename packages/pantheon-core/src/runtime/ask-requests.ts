@@ -35,6 +35,11 @@ export class AskRequests {
 
   constructor(private readonly scheduler: Scheduler) {}
 
+  /** Requests waiting for an answer. */
+  get size(): number {
+    return this.pending.size;
+  }
+
   /** Registers a request; the returned promise settles with its answer or failure. */
   open(request: AskRequest): Promise<BusMessage> {
     const { correlationId, actorId, timeoutMs } = request;

@@ -278,6 +278,62 @@ describe('PantheonSystem', () => {
     expect((await pantheon.getMailbox(actor.id)).map((message) => message.content)).toEqual(['4']);
   });
 
+  it('stops a failing actor even when the state port throws instead of rejecting, and logs it', async () => {
+    const state = fakeState();
+    const update = state.update;
+    state.update = (id, patch) => {
+      if (patch.state === 'failed') throw new Error('read-only replica');
+      return update(id, patch);
+    };
+    const logged: string[] = [];
+    const { pantheon } = system({
+      actorStateAdapter: state,
+      supervision: { maxFailures: 1 },
+      log: (message) => logged.push(message),
+    });
+    const failed = new Promise<string>((resolve) =>
+      pantheon.on('actor.failed', ({ error }) => resolve(error.code)),
+    );
+    const actor = await pantheon.createActor({
+      name: 'a',
+      script: scriptWith([
+        { name: 'fails', mode: 'active', plan: () => Promise.reject(new Error('model down')) },
+      ]),
+      goals: [],
+    });
+    await pantheon.startActor(actor.id);
+    await pantheon.sendMessage(actor.id, 'x');
+    // The tick's own update to `failed` throws too: the tick fails typed, supervision gives up.
+    expect(await failed).toBe('STATE_UNAVAILABLE');
+    expect(logged).toContain('Could not mark the actor failed');
+  });
+
+  it('runs starts and stops of an actor in call order: a stop during a slow start stops it', async () => {
+    const state = fakeState();
+    const update = state.update;
+    state.update = async (id, patch) => {
+      if (patch.state === 'idle') await new Promise((resolve) => setTimeout(resolve, 20));
+      return update(id, patch);
+    };
+    const { pantheon, bus } = system({ actorStateAdapter: state });
+    const events: string[] = [];
+    pantheon.on('actor.started', () => events.push('started'));
+    pantheon.on('actor.stopped', () => events.push('stopped'));
+    const actor = await pantheon.createActor({
+      name: 'a',
+      script: scriptWith([echo()]),
+      goals: [],
+    });
+    const started = pantheon.startActor(actor.id);
+    const stopped = pantheon.stopActor(actor.id);
+    await Promise.all([started, stopped]);
+    await pantheon.sendMessage(actor.id, 'anyone?');
+    await pantheon.whenIdle();
+    expect(events).toEqual(['started', 'stopped']);
+    expect(state.actors.get(actor.id)?.state).toBe('stopped');
+    expect(bus.sent).toEqual([]);
+  });
+
   it('keeps the message when the tick itself fails (state port down) and processes it once the port is back', async () => {
     vi.useFakeTimers();
     const state = fakeState();

@@ -44,9 +44,11 @@ import type {
   DeadLetter,
   DeadLetterReason,
   InterruptedTick,
+  MailboxStats,
   PantheonSystemEvents,
   PantheonSystemOptions,
   RuntimeLimits,
+  RuntimeStats,
   SendMessageOptions,
   ShutdownOptions,
   ShutdownReport,
@@ -85,6 +87,20 @@ function counterIds(): () => string {
   const prefix = `${crypto.randomUUID()}.`;
   let count = 0;
   return () => prefix + (count++).toString(36);
+}
+
+/** The metadata a tick's messages carry on from the message it handles: hops, cause, trace. */
+function tickMetadata(message: BusMessage): Record<string, unknown> {
+  const metadata: Record<string, unknown> = { hops: hopsOf(message) + 1, causationId: message.id };
+  // W3C trace context passes through every hop, so a conversation is one trace across actors.
+  const traceparent = message.metadata?.traceparent;
+  if (traceparent !== undefined) {
+    metadata.traceparent = traceparent;
+    if (message.metadata?.tracestate !== undefined) {
+      metadata.tracestate = message.metadata.tracestate;
+    }
+  }
+  return metadata;
 }
 
 function hopsOf(message: BusMessage): number {
@@ -182,6 +198,8 @@ export class PantheonSystem {
   private readonly supervision: SupervisionOptions;
   private readonly events: EventHub<PantheonSystemEvents>;
   private readonly cells = new Map<string, ActorCell>();
+  /** The last start or stop of each actor being started or stopped, which the next one waits for. */
+  private readonly lifecycles = new Map<string, Promise<void>>();
   private readonly turns: TurnScheduler;
   private readonly asks: AskRequests;
   private readonly deadLetters: DeadLetter[] = [];
@@ -342,9 +360,15 @@ export class PantheonSystem {
    * `intervalMs`, passive and persistent behaviors also run every `intervalMs` without input.
    */
   async startActor(id: string, options: { intervalMs?: number } = {}): Promise<void> {
-    this.assertOpen();
-    await this.restore();
-    const cell = await this.cellFor(id);
+    return this.inTurnOf(id, async () => {
+      this.assertOpen();
+      await this.restore();
+      await this.start(await this.cellFor(id), options);
+    });
+  }
+
+  private async start(cell: ActorCell, options: { intervalMs?: number }): Promise<void> {
+    const id = cell.id;
     if (cell.started) return;
     await this.state.update(id, { state: 'idle' });
     cell.started = true;
@@ -366,7 +390,25 @@ export class PantheonSystem {
    * (`tick.interrupted`); its message stays in the mailbox and is handled on the next start.
    */
   async stopActor(id: string, options: StopActorOptions = {}): Promise<void> {
-    const cell = await this.cellFor(id);
+    return this.inTurnOf(id, async () => this.stop(await this.cellFor(id), options));
+  }
+
+  /**
+   * Runs the actor's starts and stops one after the other, in call order: a stop called while
+   * a start is still under way stops the actor that start started.
+   */
+  private inTurnOf(id: string, change: () => Promise<void>): Promise<void> {
+    const next = (this.lifecycles.get(id) ?? Promise.resolve()).then(change);
+    const settled = next.catch(() => {});
+    this.lifecycles.set(id, settled);
+    void settled.then(() => {
+      if (this.lifecycles.get(id) === settled) this.lifecycles.delete(id);
+    });
+    return next;
+  }
+
+  private async stop(cell: ActorCell, options: StopActorOptions): Promise<void> {
+    const id = cell.id;
     if (!cell.started) return;
     this.halt(cell);
     const stopBy = deadline(this.scheduler, options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS);
@@ -419,6 +461,23 @@ export class PantheonSystem {
       conversationId: options.conversationId ?? this.nextId(),
       replyTo: options.replyTo ?? from,
     };
+    if (options.metadata !== undefined) {
+      if (
+        typeof options.metadata !== 'object' ||
+        options.metadata === null ||
+        Array.isArray(options.metadata)
+      ) {
+        throw new ActorError(
+          'sendMessage: metadata must be an object',
+          id,
+          { field: 'metadata' },
+          { code: 'INVALID_MESSAGE' },
+        );
+      }
+      // The runtime's own entries come from the runtime, not from the caller.
+      const { budget: _budget, hops: _hops, ...carried } = options.metadata;
+      message.metadata = carried;
+    }
     if (options.budget !== undefined || this.defaultBudget !== undefined || this.budgets.active) {
       this.budgetSend(message, options);
     }
@@ -499,13 +558,12 @@ export class PantheonSystem {
       conversationId,
       timeoutMs: options.timeoutMs ?? 30_000,
     });
-    this.sendMessage(id, content, {
-      from,
-      correlationId,
-      conversationId,
-      replyTo,
-      budget: options.budget,
-    }).catch((error: PantheonError) => this.asks.abort(correlationId, error));
+    const send: SendMessageOptions = { from, correlationId, conversationId, replyTo };
+    if (options.budget !== undefined) send.budget = options.budget;
+    if (options.metadata !== undefined) send.metadata = options.metadata;
+    this.sendMessage(id, content, send).catch((error: PantheonError) =>
+      this.asks.abort(correlationId, error),
+    );
     return answer;
   }
 
@@ -552,6 +610,30 @@ export class PantheonSystem {
   async getMailbox(id: string): Promise<BusMessage[]> {
     if (this.store) await this.restore();
     return (await this.cellFor(id)).mailbox?.toArray() ?? [];
+  }
+
+  /** Every actor in the state port (as `ActorStatePort.list` returns them). */
+  listActors(): Promise<Actor[]> {
+    return this.state.list();
+  }
+
+  /**
+   * Mailbox depths and the age of their oldest message, pending `ask`s and kept dead letters:
+   * a synchronous read-out for metrics and the inspector that calls no port.
+   */
+  getRuntimeStats(): RuntimeStats {
+    const mailboxes: MailboxStats[] = [];
+    for (const cell of this.cells.values()) {
+      const stats: MailboxStats = {
+        actorId: cell.id,
+        started: cell.started,
+        depth: cell.mailbox?.size ?? 0,
+      };
+      const oldest = cell.mailbox?.peek()?.timestamp;
+      if (oldest !== undefined) stats.oldestTimestamp = oldest;
+      mailboxes.push(stats);
+    }
+    return { mailboxes, pendingAsks: this.asks.size, deadLetters: this.deadLetters.length };
   }
 
   /** Messages that could not be delivered, with the reason. */
@@ -857,7 +939,7 @@ export class PantheonSystem {
           conversationId: message.conversationId,
           replyTo: message.replyTo,
           messageId: message.id,
-          metadata: { hops: hopsOf(message) + 1, causationId: message.id },
+          metadata: tickMetadata(message),
         };
       } else {
         cell.idleTickDue = false;
@@ -1134,7 +1216,7 @@ export class PantheonSystem {
       this.reportBudget(ledger, over, message.to);
       throw over;
     }
-    message.metadata = { budget: ledger };
+    message.metadata = { ...message.metadata, budget: ledger };
   }
 
   /** `BUDGET_EXCEEDED` (reported) when the message's conversation is over its budget. */

@@ -82,8 +82,9 @@ export class Supervisor {
     for (const waiting of cell.mailbox?.toArray() ?? []) {
       asks.fail(waiting.correlationId, cell.id, error);
     }
-    void state
-      .update(cell.id, { state: 'failed' })
+    // A port that throws instead of rejecting is reported the same way, not a crash.
+    void Promise.resolve()
+      .then(() => state.update(cell.id, { state: 'failed' }))
       .catch((updateError: unknown) =>
         log('Could not mark the actor failed', {
           level: 'error',

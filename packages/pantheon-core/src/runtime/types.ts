@@ -188,6 +188,11 @@ export interface SendMessageOptions {
    * with `BUDGET_EXCEEDED`.
    */
   budget?: Budget;
+  /**
+   * Carried on the message. A W3C `traceparent` (and `tracestate`) here is passed on to every
+   * message sent while handling it, so the conversation joins the caller's trace.
+   */
+  metadata?: Record<string, unknown>;
 }
 
 /** Options of `ask`. */
@@ -202,6 +207,29 @@ export interface AskOptions {
   replyTo?: string;
   /** The conversation's budget; see `SendMessageOptions.budget`. */
   budget?: Budget;
+  /** Carried on the message, as `SendMessageOptions.metadata` (e.g. a W3C `traceparent`). */
+  metadata?: Record<string, unknown>;
+}
+
+/** One actor's mailbox, as `PantheonSystem.getRuntimeStats` reports it. */
+export interface MailboxStats {
+  actorId: string;
+  /** Whether the actor processes its mailbox (`startActor` ran, it was not stopped). */
+  started: boolean;
+  /** Messages waiting, including the one a running tick handles. */
+  depth: number;
+  /** `timestamp` of the oldest waiting message, when there is one. */
+  oldestTimestamp?: number;
+}
+
+/** A read-out of the runtime for metrics and inspection; cheap, no port is called. */
+export interface RuntimeStats {
+  /** Every actor this system knows of, in the order it learnt of them. */
+  mailboxes: MailboxStats[];
+  /** `ask` calls waiting for their answer. */
+  pendingAsks: number;
+  /** Dead letters kept for `getDeadLetters` (at most `deadLetterLimit`). */
+  deadLetters: number;
 }
 
 /** Options of `stopActor`. */

@@ -5,9 +5,17 @@ import {
   InMemoryToolAdapter,
   NodeScheduler,
 } from '@promethean-os/pantheon-adapters';
-import { type Action, type ContextPort, makeOrchestrator } from '@promethean-os/pantheon-core';
+import {
+  type Action,
+  type ActorScript,
+  type ContextPort,
+  llmBehavior,
+  makeOrchestrator,
+  PantheonSystem,
+} from '@promethean-os/pantheon-core';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { RUNTIME_METRICS } from '../runtime-metrics/runtime-metrics';
 import { createPrometheusHooks } from './create-prometheus-hooks';
 
 /** The sample lines of a scrape, e.g. `pantheon_active_actors 0`. */
@@ -130,5 +138,82 @@ describe('createPrometheusHooks', () => {
     expect(samples.get('pantheon_actor_ticks_total{actor_name="greeter",status="rejected"}')).toBe(
       1,
     );
+  });
+});
+
+describe('createPrometheusHooks: runtime metrics of a system', () => {
+  it('keeps the runtime metrics under the names RUNTIME_METRICS documents', async () => {
+    const registry = new Registry();
+    const hooks = createPrometheusHooks({ registry, perActorMailboxes: true });
+    const tools = new InMemoryToolAdapter();
+    tools.register({
+      name: 'flaky-lookup',
+      description: 'Fails',
+      parameters: { type: 'object', properties: {} },
+      execute: async () => {
+        throw new Error('down');
+      },
+    });
+    const pantheon = new PantheonSystem({
+      contextAdapter: new InMemoryContextAdapter(),
+      toolAdapter: tools,
+      llmAdapter: {
+        complete: async (messages) =>
+          messages.at(-1)?.role === 'tool'
+            ? {
+                role: 'assistant',
+                content: 'sorry',
+                metadata: { model: 'm-1', usage: { inputTokens: 5, outputTokens: 1 } },
+              }
+            : {
+                role: 'assistant',
+                content: '',
+                toolCalls: [{ id: 'c1', name: 'flaky-lookup', args: {} }],
+                metadata: { model: 'm-1', usage: { inputTokens: 4, outputTokens: 2 } },
+              },
+      },
+      messageBus: new InMemoryMessageBus(),
+      scheduler: new NodeScheduler(),
+      actorStateAdapter: new InMemoryActorStateAdapter(),
+      hooks,
+      log: () => {},
+    });
+    const stop = hooks.observe(pantheon);
+    const script: ActorScript = {
+      name: 'helper-script',
+      talents: [
+        { name: 't', behaviors: [llmBehavior({ name: 'answer', tools: ['flaky-lookup'] })] },
+      ],
+      contextSources: [],
+    };
+    await pantheon.createActor({ id: 'helper', name: 'helper', script, goals: [] });
+    await pantheon.createActor({ id: 'idle', name: 'idle', script, goals: [] });
+    await pantheon.startActor('helper');
+    expect((await pantheon.ask('helper', 'look it up')).content).toBe('sorry');
+    await pantheon.whenIdle();
+    await pantheon.sendMessage('idle', 'later');
+    const samples = await scrape(registry);
+    expect(samples.get('pantheon_model_tokens_total{model="m-1",token_type="input"}')).toBe(9);
+    expect(samples.get('pantheon_model_tokens_total{model="m-1",token_type="output"}')).toBe(3);
+    expect(
+      samples.get('pantheon_tool_duration_seconds_count{tool="flaky-lookup",status="error"}'),
+    ).toBe(1);
+    expect(
+      samples.get('pantheon_tick_duration_seconds_count{actor_name="helper",status="success"}'),
+    ).toBe(1);
+    expect(
+      samples.get('pantheon_model_call_duration_seconds_count{model="m-1",status="success"}'),
+    ).toBe(2);
+    expect(samples.get('pantheon_mailbox_depth{actor_id="idle"}')).toBe(1);
+    expect(samples.get('pantheon_mailbox_depth{actor_id="helper"}')).toBe(0);
+    expect(samples.get('pantheon_pending_asks')).toBe(0);
+    expect(
+      samples.get('pantheon_mailbox_oldest_message_age_seconds{actor_id="idle"}'),
+    ).toBeLessThan(60);
+    stop();
+    await pantheon.shutdown({ drain: false });
+    for (const definition of Object.values(RUNTIME_METRICS)) {
+      expect(await registry.metrics()).toContain(`# HELP ${definition.prometheus} `);
+    }
   });
 });

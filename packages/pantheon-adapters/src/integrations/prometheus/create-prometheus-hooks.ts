@@ -1,8 +1,25 @@
-import type { Actor, OrchestratorHooks } from '@promethean-os/pantheon-core';
-import { Counter, Gauge, register as globalRegistry, Histogram, type Registry } from 'prom-client';
+import { combineHooks, type OrchestratorHooks } from '@promethean-os/pantheon-core';
+import {
+  Counter,
+  Gauge,
+  register as globalRegistry,
+  Histogram,
+  type Metric,
+  type Registry,
+} from 'prom-client';
+import {
+  actorName,
+  type GaugeSample,
+  type MetricsBackend,
+  type ObservableSystem,
+  RUNTIME_METRICS,
+  type RuntimeMetricKey,
+  type RuntimeMetricsOptions,
+  runtimeMetricsHooks,
+} from '../runtime-metrics/runtime-metrics';
 
 /** Options of `createPrometheusHooks`. */
-export interface PrometheusHooksOptions {
+export interface PrometheusHooksOptions extends RuntimeMetricsOptions {
   /** Where the metrics are registered. Default: prom-client's global registry. */
   registry?: Registry;
   /** The `adapter_type` label of context compilations (e.g. `'in-memory'`). Default `'default'`. */
@@ -11,6 +28,8 @@ export interface PrometheusHooksOptions {
   actionBuckets?: number[];
   /** Histogram buckets of context compilation durations, in seconds. */
   contextBuckets?: number[];
+  /** Histogram buckets of tick, model call and tool durations, in seconds. */
+  durationBuckets?: number[];
 }
 
 /** The prom-client metrics behind the hooks. */
@@ -30,18 +49,68 @@ export interface PantheonMetrics {
 /** Orchestrator hooks that feed Prometheus, plus the metrics they feed. */
 export interface PrometheusHooks extends OrchestratorHooks {
   readonly metrics: PantheonMetrics;
+  /**
+   * Also keeps the system's runtime metrics (`RUNTIME_METRICS`): restarts, failures and dead
+   * letters from its events; mailbox depth, oldest message age and pending asks read at every
+   * scrape. Returns the function that stops observing it.
+   */
+  observe(system: ObservableSystem): () => void;
 }
 
 const DEFAULT_ACTION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10];
 const DEFAULT_CONTEXT_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2];
+const DEFAULT_DURATION_BUCKETS = [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** The runtime metrics (`RUNTIME_METRICS`) as prom-client metrics in `registry`. */
+function prometheusBackend(
+  registry: Registry,
+  buckets: number[],
+  perActorMailboxes: boolean,
+): MetricsBackend {
+  const registers = [registry];
+  const readers = new Map<RuntimeMetricKey, () => GaugeSample[]>();
+  const made = new Map<RuntimeMetricKey, Metric>();
+  const get = (key: RuntimeMetricKey): Metric => {
+    const known = made.get(key);
+    if (known) return known;
+    const definition = RUNTIME_METRICS[key];
+    const name = definition.prometheus;
+    const labelNames =
+      perActorMailboxes && (key === 'mailboxDepth' || key === 'mailboxOldestAge')
+        ? ['actor_id']
+        : [...definition.labels];
+    const created = metric<Metric>(registry, name, () => {
+      const common = { name, help: definition.help, labelNames, registers };
+      if (definition.kind === 'counter') return new Counter(common);
+      if (definition.kind === 'histogram') return new Histogram({ ...common, buckets });
+      return new Gauge({
+        ...common,
+        collect() {
+          const read = readers.get(key);
+          if (!read) return;
+          this.reset();
+          for (const sample of read()) this.set(sample.labels, sample.value);
+        },
+      });
+    });
+    made.set(key, created);
+    return created;
+  };
+  // Registered up front, so a scrape lists every metric (with its HELP) before it first moves.
+  for (const key of Object.keys(RUNTIME_METRICS) as RuntimeMetricKey[]) get(key);
+  return {
+    add: (key, labels, value) => (get(key) as Counter).inc(labels, value),
+    record: (key, labels, value) => (get(key) as Histogram).observe(labels, value),
+    gauge: (key, read) => {
+      readers.set(key, read);
+      get(key);
+    },
+  };
+}
 
 /** The metric named `name` in `registry`, registered by `create` when it is not there yet. */
 function metric<T>(registry: Registry, name: string, create: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? create();
-}
-
-function actorName(actor: Actor): string {
-  return actor.name ?? actor.script.name;
 }
 
 /**
@@ -129,8 +198,15 @@ export function createPrometheusHooks(options: PrometheusHooksOptions = {}): Pro
   const ticking = new Set<string>();
   const settle = () => metrics.activeActors.set(ticking.size);
 
-  return {
-    metrics,
+  const runtime = runtimeMetricsHooks(
+    prometheusBackend(
+      registry,
+      options.durationBuckets ?? DEFAULT_DURATION_BUCKETS,
+      options.perActorMailboxes === true,
+    ),
+    options,
+  );
+  const own: OrchestratorHooks = {
     onTickStart({ actor }) {
       ticking.add(actor.id);
       settle();
@@ -164,4 +240,5 @@ export function createPrometheusHooks(options: PrometheusHooksOptions = {}): Pro
       );
     },
   };
+  return { ...combineHooks(own, runtime), metrics, observe: (system) => runtime.observe(system) };
 }

@@ -4,6 +4,13 @@
  *
  * @packageDocumentation
  */
+
+export {
+  type ObservableSystem,
+  RUNTIME_METRICS,
+  type RuntimeMetricDefinition,
+  type RuntimeMetricsOptions,
+} from '../runtime-metrics/runtime-metrics';
 export {
   createPrometheusHooks,
   type PantheonMetrics,
