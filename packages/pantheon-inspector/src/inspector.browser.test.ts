@@ -28,11 +28,12 @@ afterAll(async () => {
 });
 
 describe('the inspector page in a real browser', () => {
-  it('shows the actors, asks one and shows the reply, its tick and span tree, live', async () => {
-    const { system, recorder } = await inspectedSystem();
+  it('shows the actors, streams an asked reply, its tick and span tree, approvals, live', async () => {
+    const { system, recorder, gate, refunds } = await inspectedSystem();
     const token = 'browser-test-token-0123456789';
     const inspector = await serveInspector(system, { port: 0, recorder, token });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    mkdirSync(artifacts, { recursive: true });
     try {
       await page.goto(inspector.url);
       await page.evaluate(() => {
@@ -87,9 +88,47 @@ describe('the inspector page in a real browser', () => {
         await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
       ).toBe(true);
 
+      // The reply streams in: with the model held after two words, the page shows those two.
       await page.locator('tr[data-actor="support"]').click();
+      gate.hold(2);
+      await page.fill('#content', 'Where is order 8?');
+      await page.click('#ask-button');
+      await expect
+        .poll(() => page.locator('#reply').textContent(), { timeout: 15_000 })
+        .toBe('Order status: ');
+      expect(await page.locator('#reply').getAttribute('class')).toBe('streaming');
+      expect(await page.locator('#stream-log').textContent()).toContain('lookup-order → shipped');
+      gate.release();
+      await expect
+        .poll(() => page.locator('#reply').textContent(), { timeout: 15_000 })
+        .toBe('support: Order status: shipped');
+
+      // A tool call that needs a person shows up as a pending approval; approving it runs the
+      // tool and the reply arrives.
+      expect(await page.locator('#approvals tr').count()).toBe(0);
+      await page.fill('#content', 'Please refund 250');
+      await page.click('#ask-button');
+      const approval = page.locator('#approvals tr').first();
+      await expect
+        .poll(() => approval.textContent(), { timeout: 15_000 })
+        .toContain('issue-refund');
+      expect(await approval.textContent()).toContain('{"amount":250}');
+      await expect
+        .poll(() => page.locator('#reply').textContent(), { timeout: 15_000 })
+        .toBe('Waiting for approval of issue-refund…');
+      expect(refunds).toEqual([]);
+      await page.screenshot({ path: `${artifacts}inspector-approval.png`, fullPage: true });
+      await approval.locator('button.approve').click();
+      await expect
+        .poll(() => page.locator('#reply').textContent(), { timeout: 15_000 })
+        .toBe('support: Refund outcome: {"refunded":250}');
+      expect(refunds).toEqual([{ amount: 250 }]);
+      expect(await page.locator('#stream-log').textContent()).toContain(
+        'issue-refund → {"refunded":250}',
+      );
+      await expect.poll(() => page.locator('#approvals tr').count(), { timeout: 15_000 }).toBe(0);
+
       await page.locator('#timeline .tick summary').first().click();
-      mkdirSync(artifacts, { recursive: true });
       await page.screenshot({ path: `${artifacts}inspector.png`, fullPage: true });
     } finally {
       await page.close();

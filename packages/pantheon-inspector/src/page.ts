@@ -51,11 +51,24 @@ export const INSPECTOR_PAGE = `<!doctype html>
   ul.spans li { margin: 2px 0; }
   .span-name { font-weight: 600; }
   .span-error { color: var(--bad); margin-left: 6px; }
-  #dead { margin: 0 18px 18px; }
+  #dead, #approvals-panel { margin: 0 18px 14px; }
+  #approvals-panel:has(#approvals:empty) { display: none; }
+  #approvals td.actions { display: flex; gap: 6px; }
+  #approvals input.reason { padding: 5px 8px; border: 1px solid var(--line); border-radius: 6px; font: inherit; min-width: 10em; }
+  button.deny { background: #fff; color: var(--bad); border-color: var(--bad); }
+  #stream-log .line { font-size: 12px; color: var(--dim); }
+  #reply.streaming::after { content: "\\25CD"; color: var(--dim); margin-left: 4px; }
 </style>
 </head>
 <body>
 <header><h1>Pantheon inspector</h1><span id="status">connecting…</span></header>
+<section id="approvals-panel">
+  <h2>Waiting for approval</h2>
+  <table>
+    <thead><tr><th>Actor</th><th>Tool</th><th>Arguments</th><th>Requested</th><th></th></tr></thead>
+    <tbody id="approvals"></tbody>
+  </table>
+</section>
 <main>
   <section>
     <h2>Actors</h2>
@@ -72,6 +85,7 @@ export const INSPECTOR_PAGE = `<!doctype html>
       <button type="submit" id="send-button" class="secondary">Send</button>
     </form>
     <div id="reply" aria-live="polite"></div>
+    <div id="stream-log"></div>
     <div id="timeline"></div>
   </section>
 </main>
@@ -162,6 +176,7 @@ export const INSPECTOR_PAGE = `<!doctype html>
     document.getElementById('actor-title').textContent = actor ? actor.name + ' — timeline' : id;
     document.getElementById('send').hidden = false;
     document.getElementById('reply').textContent = '';
+    document.getElementById('stream-log').replaceChildren();
     renderActors();
     renderTimeline().catch(showError);
   }
@@ -171,6 +186,73 @@ export const INSPECTOR_PAGE = `<!doctype html>
     document.getElementById('dead-letters').replaceChildren(...letters.slice().reverse().map((letter) =>
       el('tr', {}, el('td', { text: letter.reason }), el('td', { class: 'mono', text: letter.message.from }),
         el('td', { class: 'mono', text: letter.message.to }), el('td', { text: short(letter.message.content) }))));
+  }
+
+  function renderApprovals(pending) {
+    document.getElementById('approvals').replaceChildren(...pending.map((approval) => {
+      const reason = el('input', { class: 'reason', placeholder: 'Reason (to deny)', 'aria-label': 'Reason to deny' });
+      const decide = async (decision, button) => {
+        button.disabled = true;
+        try {
+          await api('/api/approvals/' + encodeURIComponent(approval.id) + '/' + decision, {
+            method: 'POST', headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(decision === 'deny' && reason.value.trim() ? { reason: reason.value.trim() } : {}),
+          });
+        } catch (error) { showError(error); button.disabled = false; }
+      };
+      const approve = el('button', { class: 'approve', type: 'button', text: 'Approve' });
+      const deny = el('button', { class: 'deny', type: 'button', text: 'Deny' });
+      approve.addEventListener('click', () => decide('approve', approve));
+      deny.addEventListener('click', () => decide('deny', deny));
+      return el('tr', { 'data-approval': approval.id },
+        el('td', { class: 'mono', text: approval.actorId }),
+        el('td', { class: 'mono', text: approval.tool }),
+        el('td', { class: 'mono', text: short(approval.args) }),
+        el('td', { class: 'dim', text: time(approval.requestedAt) + ' by ' + approval.requestedBy }),
+        el('td', { class: 'actions' }, reason, approve, deny));
+    }));
+  }
+
+  /** Asks the actor and shows the reply as it streams (one JSON event a line). */
+  async function streamAsk(content) {
+    const reply = document.getElementById('reply');
+    const log = document.getElementById('stream-log');
+    log.replaceChildren();
+    reply.textContent = 'Waiting for the answer…';
+    const response = await fetch('/api/actors/' + encodeURIComponent(selected) + '/stream', {
+      method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ content }),
+    });
+    if (!response.ok) { const body = await response.json(); throw new Error(body.error || response.statusText); }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffered = '';
+    let text = '';
+    let finished = false;
+    reply.classList.add('streaming');
+    const note = (line) => log.append(el('div', { class: 'line tool', text: line }));
+    const handle = (event) => {
+      if (event.type === 'text-delta') { text += event.delta; reply.textContent = text; }
+      else if (event.type === 'tool-call') { text = ''; note(event.actorId + ' calls ' + event.toolCall.name + '(' + short(event.toolCall.args) + ')'); }
+      else if (event.type === 'tool-result') note(event.name + ' → ' + short(event.content));
+      else if (event.type === 'approval-requested') { note(event.approval.tool + ' waits for approval'); reply.textContent = 'Waiting for approval of ' + event.approval.tool + '…'; }
+      else if (event.type === 'message') { finished = true; reply.textContent = event.message.from + ': ' + event.message.content; }
+      else if (event.type === 'error') { finished = true; reply.textContent = 'Failed: ' + event.error.code + ': ' + event.error.message; }
+    };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += value;
+        let end;
+        while ((end = buffered.indexOf('\\n')) >= 0) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 1);
+          if (line) handle(JSON.parse(line));
+        }
+      }
+    } finally {
+      reply.classList.remove('streaming');
+    }
+    if (!finished) reply.textContent = 'Failed: the answer ended early';
   }
 
   function showError(error) { document.getElementById('status').textContent = 'error: ' + error.message; }
@@ -184,11 +266,16 @@ export const INSPECTOR_PAGE = `<!doctype html>
     const reply = document.getElementById('reply');
     reply.textContent = ask ? 'Waiting for the answer…' : '';
     try {
+      if (ask) {
+        input.value = '';
+        await streamAsk(content);
+        return;
+      }
       const result = await api('/api/actors/' + encodeURIComponent(selected) + '/messages', {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content, ask }),
       });
       input.value = '';
-      reply.textContent = ask ? result.reply.from + ': ' + result.reply.content : 'Sent (' + result.messageId + ')';
+      reply.textContent = 'Sent (' + result.messageId + ')';
     } catch (error) {
       reply.textContent = 'Failed: ' + error.message;
     }
@@ -206,6 +293,7 @@ export const INSPECTOR_PAGE = `<!doctype html>
     const existing = list.querySelector('[data-seq="' + tick.seq + '"]');
     if (existing) existing.replaceWith(view); else list.prepend(view);
   });
+  events.addEventListener('approvals', (event) => renderApprovals(JSON.parse(event.data)));
   events.addEventListener('deadletter', () => renderDeadLetters().catch(showError));
   renderDeadLetters().catch(showError);
 })();

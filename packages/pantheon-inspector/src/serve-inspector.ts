@@ -7,6 +7,7 @@ import {
   PantheonError,
   type PantheonSystem,
   type RedactOptions,
+  type ReplyStreamEvent,
   redactSecrets,
 } from '@promethean-os/pantheon-core';
 import type { InspectorRecorder, TickRecord } from './inspector-recorder';
@@ -22,6 +23,10 @@ export type InspectableSystem = Pick<
   | 'getActorMessages'
   | 'sendMessage'
   | 'ask'
+  | 'stream'
+  | 'getPendingApprovals'
+  | 'approve'
+  | 'deny'
 >;
 
 /** Options of `serveInspector`. */
@@ -39,8 +44,10 @@ export interface InspectorOptions {
   recorder?: InspectorRecorder;
   /** What is redacted from everything the inspector shows, besides core's defaults. */
   redact?: RedactOptions;
-  /** Longest `ask` from the page, in milliseconds. Default 60,000. */
+  /** Longest `ask` (or streamed ask) from the page, in milliseconds. Default 60,000. */
   askTimeoutMs?: number;
+  /** Who approves and denies tool calls from the page (`approve`'s and `deny`'s `by`). Default `'inspector'`. */
+  operator?: string;
 }
 
 /** A running inspector. */
@@ -66,6 +73,33 @@ export interface InspectedActor {
   lastTick?: { at: number; durationMs?: number; state?: string; errors: number };
 }
 
+/** The HTTP status of a runtime error code. */
+const STATUS_OF_CODE: Record<string, number> = {
+  ACTOR_NOT_FOUND: 404,
+  APPROVAL_NOT_FOUND: 404,
+  APPROVAL_ALREADY_DECIDED: 409,
+  APPROVAL_EXPIRED: 409,
+  APPROVAL_NOT_OWNED: 409,
+};
+
+/** A runtime error as an `HttpError` carrying its code; anything else as it is. */
+function httpErrorOf(error: unknown): unknown {
+  if (!PantheonError.isInstance(error)) return error;
+  return Object.assign(new HttpError(STATUS_OF_CODE[error.code] ?? 422, error.message), {
+    code: error.code,
+  });
+}
+
+/** A `ReplyStreamEvent` as one line of JSON: an `error` event with its code and message. */
+function streamLine(event: ReplyStreamEvent): Record<string, unknown> {
+  if (event.type !== 'error') return event;
+  return {
+    type: 'error',
+    actorId: event.actorId,
+    error: { code: event.error.code, message: event.error.message },
+  };
+}
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 const MAX_BODY_BYTES = 1_048_576;
 
@@ -85,7 +119,10 @@ function sameToken(given: string | undefined, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function readJson(request: IncomingMessage): Promise<Record<string, unknown>> {
+async function readJson(
+  request: IncomingMessage,
+  { optional = false } = {},
+): Promise<Record<string, unknown>> {
   let size = 0;
   const chunks: Buffer[] = [];
   for await (const chunk of request) {
@@ -93,8 +130,10 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
     if (size > MAX_BODY_BYTES) throw new HttpError(413, 'Request body too large');
     chunks.push(chunk as Buffer);
   }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (optional && text.trim() === '') return {};
   try {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    const body = JSON.parse(text) as unknown;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error();
     return body as Record<string, unknown>;
   } catch {
@@ -126,9 +165,17 @@ function lastTickOf(actor: Actor, recorded: TickRecord | undefined): InspectedAc
  * Server-Sent Events. It binds to 127.0.0.1 unless `host` says otherwise, which needs a `token`;
  * everything shown passes through core's `redactSecrets`.
  *
+ * It also lists the tool calls waiting for a person (`getPendingApprovals`) with Approve and
+ * Deny buttons (decided `by` the `operator`), and streams the ask box's reply as it is written.
+ *
  * JSON endpoints (all behind the token when one is set): `GET /api/actors`,
  * `GET /api/actors/:id/timeline`, `GET /api/dead-letters`, `POST /api/actors/:id/messages`
- * (`{ content, ask? }`), and `GET /api/events` (the event stream).
+ * (`{ content, ask? }`), `POST /api/actors/:id/stream` (`{ content }`, answered with one JSON
+ * `ReplyStreamEvent` a line), `GET /api/approvals`, `POST /api/approvals/:id/approve`
+ * (`{ note? }`), `POST /api/approvals/:id/deny` (`{ reason? }`), and `GET /api/events` (the
+ * event stream). Runtime errors come back as `{ error, code }` (404 `ACTOR_NOT_FOUND` and
+ * `APPROVAL_NOT_FOUND`, 409 `APPROVAL_ALREADY_DECIDED`, `APPROVAL_EXPIRED` and
+ * `APPROVAL_NOT_OWNED`, 422 others).
  *
  * @example
  * const recorder = createInspectorRecorder();
@@ -159,6 +206,7 @@ export async function serveInspector(
     );
   }
   const askTimeoutMs = options.askTimeoutMs ?? 60_000;
+  const operator = options.operator ?? 'inspector';
   const redact = <T>(value: T): T => redactSecrets(value, options.redact);
   const streams = new Set<ServerResponse>();
 
@@ -228,6 +276,16 @@ export async function serveInspector(
   const poll = setInterval(snapshotSoon, 1000);
   poll.unref();
 
+  // The pending approvals follow every request and decision, as a whole list.
+  function approvalsChanged(): void {
+    if (streams.size === 0) return;
+    system.getPendingApprovals().then(
+      (pending) => broadcast('approvals', pending),
+      () => {},
+    );
+    snapshotSoon();
+  }
+
   const unsubscribe = [
     recorder?.subscribe((tick) => {
       broadcast('tick', tick);
@@ -241,6 +299,8 @@ export async function serveInspector(
       broadcast('deadletter', letter);
       snapshotSoon();
     }),
+    system.on('approval.requested', approvalsChanged),
+    system.on('approval.decided', approvalsChanged),
     system.on('actor.started', snapshotSoon),
     system.on('actor.stopped', snapshotSoon),
     system.on('actor.failed', snapshotSoon),
@@ -261,10 +321,67 @@ export async function serveInspector(
       snapshotSoon();
       return { messageId };
     } catch (error) {
-      if (!PantheonError.isInstance(error)) throw error;
-      const status = error.code === 'ACTOR_NOT_FOUND' ? 404 : 422;
-      throw Object.assign(new HttpError(status, error.message), { code: error.code });
+      throw httpErrorOf(error);
     }
+  }
+
+  /** Asks the actor and streams what happens as lines of JSON (`ReplyStreamEvent`s). */
+  async function streamAsk(id: string, request: IncomingMessage, response: ServerResponse) {
+    const body = await readJson(request);
+    if (typeof body.content !== 'string' || body.content === '') {
+      throw new HttpError(400, '"content" must be a non-empty string');
+    }
+    const events = system.stream(id, body.content, { timeoutMs: askTimeoutMs });
+    // The page went away: ending the iteration cancels the request and aborts its tick, and the
+    // read waiting for the next event gives up.
+    let leave = () => {};
+    const left = new Promise<IteratorResult<ReplyStreamEvent>>((resolve) => {
+      leave = () => resolve({ done: true, value: undefined });
+    });
+    response.on('close', () => {
+      if (response.writableFinished) return;
+      void events.return?.();
+      leave();
+    });
+    // A request that fails at once (no such actor) is answered with its status, like `ask`.
+    let next = await Promise.race([events.next(), left]);
+    if (!next.done && next.value.type === 'error') throw httpErrorOf(next.value.error);
+    response.writeHead(200, {
+      'content-type': 'application/x-ndjson; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    });
+    while (!next.done) {
+      const flushed = response.write(`${JSON.stringify(redact(streamLine(next.value)))}\n`);
+      if (!flushed) {
+        await Promise.race([new Promise((resolve) => response.once('drain', resolve)), left]);
+      }
+      next = await Promise.race([events.next(), left]);
+    }
+    response.end();
+    snapshotSoon();
+  }
+
+  async function decide(id: string, decision: string, request: IncomingMessage) {
+    const body = await readJson(request, { optional: true });
+    const note = body.note ?? undefined;
+    const reason = body.reason ?? undefined;
+    if (note !== undefined && typeof note !== 'string') {
+      throw new HttpError(400, '"note" must be a string');
+    }
+    if (reason !== undefined && (typeof reason !== 'string' || reason.trim() === '')) {
+      throw new HttpError(400, '"reason" must be a non-empty string');
+    }
+    try {
+      if (decision === 'approve') {
+        await system.approve(id, note === undefined ? { by: operator } : { by: operator, note });
+      } else {
+        await system.deny(id, { reason: reason ?? `denied in the inspector`, by: operator });
+      }
+    } catch (error) {
+      throw httpErrorOf(error);
+    }
+    return { id, decision: decision === 'approve' ? 'approved' : 'denied', by: operator };
   }
 
   async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -283,7 +400,18 @@ export async function serveInspector(
       response.end(JSON.stringify(redact(data)));
     };
     const path = url.pathname;
-    const actorPath = /^\/api\/actors\/([^/]+)\/(timeline|messages)$/.exec(path);
+    const actorPath = /^\/api\/actors\/([^/]+)\/(timeline|messages|stream)$/.exec(path);
+    const approvalPath = /^\/api\/approvals\/([^/]+)\/(approve|deny)$/.exec(path);
+    // A page of another site may post to a loopback inspector without a token: a browser's
+    // request from another origin is refused.
+    const origin = request.headers.origin;
+    if (
+      request.method === 'POST' &&
+      origin !== undefined &&
+      origin !== `http://${request.headers.host}`
+    ) {
+      throw new HttpError(403, 'Requests from another origin are refused');
+    }
     if (request.method === 'GET' && path === '/') {
       response.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
@@ -301,6 +429,13 @@ export async function serveInspector(
       json(await timeline(decodeURIComponent(actorPath[1] as string)));
     } else if (request.method === 'POST' && actorPath?.[2] === 'messages') {
       json(await post(decodeURIComponent(actorPath[1] as string), request));
+    } else if (request.method === 'POST' && actorPath?.[2] === 'stream') {
+      await streamAsk(decodeURIComponent(actorPath[1] as string), request, response);
+    } else if (request.method === 'GET' && path === '/api/approvals') {
+      json(await system.getPendingApprovals());
+    } else if (request.method === 'POST' && approvalPath) {
+      const [, id, decision] = approvalPath as unknown as [string, string, string];
+      json(await decide(decodeURIComponent(id), decision, request));
     } else if (request.method === 'GET' && path === '/api/events') {
       response.writeHead(200, {
         'content-type': 'text/event-stream',
@@ -311,6 +446,8 @@ export async function serveInspector(
       request.on('close', () => streams.delete(response));
       // A new page gets the whole list at once, whatever the others saw last.
       response.write(`event: actors\ndata: ${JSON.stringify(redact(await actors()))}\n\n`);
+      const pending = await system.getPendingApprovals();
+      response.write(`event: approvals\ndata: ${JSON.stringify(redact(pending))}\n\n`);
     } else {
       throw new HttpError(404, `Nothing at ${request.method} ${path}`);
     }
