@@ -85,6 +85,22 @@ describe('simulate', () => {
     expect(seconds).toBeLessThan(150);
   }, 180_000);
 
+  it('keeps conversations over their budget stopped, across 100 seeds with three long conversations', async () => {
+    // Every message continues one of three conversations, each allowed 6 model and tool calls.
+    const continuing: SimulationOptions['messages'] = (context) => ({
+      ...deskMessages(context),
+      conversationId: `c-${context.random.int(1, 3)}`,
+    });
+    let exceeded = 0;
+    for (let seed = 1; seed <= 100; seed++) {
+      const report = await simulate(
+        desk(seed, { messages: continuing, budget: { modelCalls: 6, toolCalls: 6 } }),
+      );
+      exceeded += report.stats['budgets exceeded'] ?? 0;
+    }
+    expect(exceeded).toBeGreaterThan(50);
+  }, 120_000);
+
   it('replays a seed exactly: the same trace line for line, in memory and on SQLite', async () => {
     const first = await simulate(desk(7));
     const second = await simulate(desk(7));

@@ -112,6 +112,8 @@ interface Process extends SimulatedProcess {
   changing: Set<string>;
   /** When each actor's latest tick started (virtual time). */
   tickStartedAt: Map<string, number>;
+  /** Conversations this process reported over budget (`budget.exceeded`). */
+  overBudget: Set<string>;
 }
 
 function checkOptions(options: SimulationOptions): void {
@@ -304,6 +306,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     process.operations = 0;
     process.changing = new Set();
     process.tickStartedAt = new Map();
+    process.overBudget = new Set();
     let ids = 0;
     const hooks: OrchestratorHooks = {
       onTickStart({ actor, input }) {
@@ -318,6 +321,15 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
           );
         }
         observeInput(actor.id, input);
+        const conversationId = input.conversationId;
+        if (input.messageId !== undefined && conversationId !== undefined) {
+          if (process.overBudget.has(conversationId)) {
+            violate(
+              'budget limit',
+              `message ${input.messageId} of conversation ${conversationId} ticks at ${actor.id} after the conversation went over its budget`,
+            );
+          }
+        }
       },
       onTickEnd({ actor, result }) {
         process.ticking.set(actor.id, Math.max(0, (process.ticking.get(actor.id) ?? 1) - 1));
@@ -342,6 +354,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       hooks,
       limits: options.limits,
       supervision: options.supervision,
+      budget: options.budget,
+      prices: options.prices,
     };
     if (durable) {
       const store = await options.store!();
@@ -361,6 +375,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       });
     }
     process.system = system;
+    system.on('budget.exceeded', ({ conversationId, limit }) => {
+      process.overBudget.add(conversationId);
+      count('budgets exceeded');
+      note(`conversation ${conversationId} over its budget (${limit})`);
+    });
     system.on('deadletter', (letter) => {
       deadLetters.push(letter);
       count('dead letters');

@@ -170,6 +170,13 @@ export interface SimulationOptions {
   /** Runtime limits and supervision of every process. */
   limits?: PantheonSystemOptions['limits'];
   supervision?: PantheonSystemOptions['supervision'];
+  /**
+   * The budget of every conversation, and model prices, of every process. With a budget the
+   * built-in invariant "budget limit" holds: once a process reported a conversation over its
+   * budget (`budget.exceeded`), no tick of that conversation starts in that process.
+   */
+  budget?: PantheonSystemOptions['budget'];
+  prices?: PantheonSystemOptions['prices'];
   /** Steps printed in a failure's trace. Default 25. */
   traceLength?: number;
 }
