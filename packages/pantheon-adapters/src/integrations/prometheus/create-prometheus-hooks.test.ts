@@ -192,7 +192,11 @@ describe('createPrometheusHooks: runtime metrics of a system', () => {
     expect((await pantheon.ask('helper', 'look it up')).content).toBe('sorry');
     await pantheon.whenIdle();
     await pantheon.sendMessage('idle', 'later');
+    await expect(
+      pantheon.ask('helper', 'on a budget', { budget: { modelCalls: 0 } }),
+    ).rejects.toMatchObject({ code: 'BUDGET_EXCEEDED' });
     const samples = await scrape(registry);
+    expect(samples.get('pantheon_budgets_exceeded_total{limit="modelCalls"}')).toBe(1);
     expect(samples.get('pantheon_model_tokens_total{model="m-1",token_type="input"}')).toBe(9);
     expect(samples.get('pantheon_model_tokens_total{model="m-1",token_type="output"}')).toBe(3);
     expect(

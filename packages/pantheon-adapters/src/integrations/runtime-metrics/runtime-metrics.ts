@@ -80,6 +80,14 @@ export const RUNTIME_METRICS = {
     help: 'Messages that could not be delivered, by reason',
     labels: ['reason'],
   },
+  budgetsExceeded: {
+    prometheus: 'pantheon_budgets_exceeded_total',
+    otel: 'pantheon.budgets.exceeded',
+    unit: '{conversation}',
+    kind: 'counter',
+    help: 'Conversations stopped for reaching a limit of their budget (budget.exceeded), by limit',
+    labels: ['limit'],
+  },
   modelTokens: {
     prometheus: 'pantheon_model_tokens_total',
     otel: 'pantheon.model.tokens',
@@ -261,6 +269,7 @@ export function runtimeMetricsHooks(
           backend.add('failures', { code: errorType(error) }, 1),
         ),
         system.on('deadletter', ({ reason }) => backend.add('deadLetters', { reason }, 1)),
+        system.on('budget.exceeded', ({ limit }) => backend.add('budgetsExceeded', { limit }, 1)),
       ];
       return () => {
         systems.delete(system);
