@@ -108,6 +108,7 @@ describe('PantheonSystem: human approval of tool calls', () => {
       conversationId: 'c-1',
     });
     expect(await pantheon.getPendingApprovals()).toEqual([approval]);
+    expect(pantheon.getRuntimeStats().pendingApprovals).toBe(1);
     expect(runs).toEqual([]);
 
     // The actor is not blocked: another conversation is answered meanwhile.
@@ -123,6 +124,7 @@ describe('PantheonSystem: human approval of tool calls', () => {
     expect(runs.map((run) => run.args)).toEqual([{ amount: 20 }, { amount: 250 }]);
     expect(runs[1]?.context?.approval).toEqual({ id: approval.id, by: 'ops@example.com' });
     expect(await pantheon.getPendingApprovals()).toEqual([]);
+    expect(pantheon.getRuntimeStats().pendingApprovals).toBe(0);
     expect(events).toEqual(['requested refund', 'approved by ops@example.com']);
 
     // Deciding it again is a typed error, and nothing runs twice.

@@ -244,6 +244,16 @@ export class Approvals {
     }
   }
 
+  /**
+   * Pending approvals as this process knows them, synchronously (for metrics): with a store,
+   * those it restored or requested, less those decided here.
+   */
+  pendingCount(): number {
+    let count = 0;
+    for (const record of this.records.values()) if (record.status === 'pending') count++;
+    return count;
+  }
+
   /** Cancels every timer (on shutdown); pending approvals stay pending, and stored. */
   close(): void {
     for (const cancel of this.timers.values()) cancel?.();

@@ -633,7 +633,12 @@ export class PantheonSystem {
       if (oldest !== undefined) stats.oldestTimestamp = oldest;
       mailboxes.push(stats);
     }
-    return { mailboxes, pendingAsks: this.asks.size, deadLetters: this.deadLetters.length };
+    return {
+      mailboxes,
+      pendingAsks: this.asks.size,
+      pendingApprovals: this.approvals.pendingCount(),
+      deadLetters: this.deadLetters.length,
+    };
   }
 
   /** Messages that could not be delivered, with the reason. */

@@ -52,6 +52,7 @@ describe('PantheonSystem read-outs and trace context', () => {
     expect(before).toEqual({
       mailboxes: [{ actorId: a.id, started: false, depth: 3, oldestTimestamp: 1_000 }],
       pendingAsks: 1,
+      pendingApprovals: 0,
       deadLetters: 0,
     });
     expect((await pantheon.listActors()).map((actor) => actor.name)).toEqual(['a']);
@@ -62,6 +63,7 @@ describe('PantheonSystem read-outs and trace context', () => {
     expect(pantheon.getRuntimeStats()).toEqual({
       mailboxes: [{ actorId: a.id, started: true, depth: 0 }],
       pendingAsks: 0,
+      pendingApprovals: 0,
       deadLetters: 0,
     });
   });

@@ -228,6 +228,11 @@ export interface RuntimeStats {
   mailboxes: MailboxStats[];
   /** `ask` calls waiting for their answer. */
   pendingAsks: number;
+  /**
+   * Tool calls waiting for a person's decision, as this process knows them (with a store,
+   * `getPendingApprovals()` reads every process's).
+   */
+  pendingApprovals: number;
   /** Dead letters kept for `getDeadLetters` (at most `deadLetterLimit`). */
   deadLetters: number;
 }

@@ -48,6 +48,14 @@ export const RUNTIME_METRICS = {
     help: 'ask() calls waiting for their answer',
     labels: [],
   },
+  pendingApprovals: {
+    prometheus: 'pantheon_pending_approvals',
+    otel: 'pantheon.pending_approvals',
+    unit: '{approval}',
+    kind: 'gauge',
+    help: 'Tool calls waiting for a person (approve/deny), as each process knows them',
+    labels: [],
+  },
   tickDuration: {
     prometheus: 'pantheon_tick_duration_seconds',
     otel: 'pantheon.tick.duration',
@@ -211,6 +219,12 @@ export function runtimeMetricsHooks(
   );
   backend.gauge('pendingAsks', () => [
     { labels: {}, value: sum([...systems].map((system) => system.getRuntimeStats().pendingAsks)) },
+  ]);
+  backend.gauge('pendingApprovals', () => [
+    {
+      labels: {},
+      value: sum([...systems].map((system) => system.getRuntimeStats().pendingApprovals)),
+    },
   ]);
 
   /** One sample per actor, or one of all mailboxes `combine`d. */
