@@ -43,7 +43,7 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await b.cluster.shutdown();
   }, 40_000);
 
-  it('refuses bad input from any process: unknown actor, oversized, malformed on the subject', async () => {
+  it('refuses bad input from any process: unknown actor, oversized, bad metadata, malformed on the subject', async () => {
     const a = await fixture.node({ limits: { maxMessageBytes: 1_000 } });
     const b = await fixture.node({ limits: { maxMessageBytes: 1_000 } });
     await create(a.cluster, 'worker');
@@ -56,6 +56,9 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
         code: 'ACTOR_NOT_FOUND',
       });
     }
+    await expect(
+      b.cluster.sendMessage('worker', 'hi', { metadata: ['not', 'an', 'object'] as never }),
+    ).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
     const before = await streamMessages(a.connection, fixture.name);
     await expect(b.cluster.sendMessage('worker', 'x'.repeat(1_001))).rejects.toMatchObject({
       code: 'MESSAGE_TOO_LARGE',

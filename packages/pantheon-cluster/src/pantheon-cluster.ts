@@ -332,6 +332,25 @@ export class PantheonCluster {
         { code: 'MESSAGE_TOO_LARGE' },
       );
     }
+    let metadata: Record<string, unknown> | undefined;
+    if (options.metadata !== undefined) {
+      if (
+        typeof options.metadata !== 'object' ||
+        options.metadata === null ||
+        Array.isArray(options.metadata)
+      ) {
+        throw new ActorError(
+          'sendMessage: metadata must be an object',
+          id,
+          { field: 'metadata' },
+          { code: 'INVALID_MESSAGE' },
+        );
+      }
+      // As in `PantheonSystem`: the caller's entries (e.g. `traceparent`) travel with the
+      // message to the owning process; the runtime's own entries come from the runtime.
+      const { budget: _budget, hops: _hops, ...carried } = options.metadata;
+      metadata = carried;
+    }
     await this.requireActor(id);
     const capacity = this.options.limits?.mailboxCapacity ?? 10_000;
     if ((await this.leases.pendingCount(id)) >= capacity) {
@@ -353,6 +372,7 @@ export class PantheonCluster {
       conversationId: options.conversationId ?? this.nextId(),
       replyTo: options.replyTo ?? from,
     };
+    if (metadata !== undefined) message.metadata = metadata;
     await this.publisher.send(message);
     return message.id as string;
   }
@@ -383,6 +403,7 @@ export class PantheonCluster {
         correlationId,
         conversationId: options.conversationId,
         replyTo,
+        metadata: options.metadata,
       }).catch((error: PantheonError) => this.settleAsk(correlationId, error));
     });
   }
