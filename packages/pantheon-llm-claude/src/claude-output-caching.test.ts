@@ -77,6 +77,17 @@ const Triage = z.object({
   bookingReference: z.string().optional(),
 });
 
+/** `Triage` as JSON Schema. */
+const triageJsonSchema = {
+  type: 'object',
+  properties: {
+    category: { type: 'string', enum: ['refund', 'change', 'other'] },
+    summary: { type: 'string' },
+    bookingReference: { type: 'string' },
+  },
+  required: ['category', 'summary'],
+};
+
 describe('ClaudeAdapter structured output', () => {
   it('sends output_config.format with closed objects and returns the parsed output', async () => {
     const answer = '{"category":"refund","summary":"Wants a refund for a cancelled flight"}';
@@ -96,17 +107,8 @@ describe('ClaudeAdapter structured output', () => {
     expect(server.requests[0]?.json.output_config).toEqual({
       format: {
         type: 'json_schema',
-        schema: {
-          type: 'object',
-          properties: {
-            category: { type: 'string', enum: ['refund', 'change', 'other'] },
-            summary: { type: 'string' },
-            bookingReference: { type: 'string' },
-          },
-          // Optional properties stay optional; objects are closed as Claude requires.
-          required: ['category', 'summary'],
-          additionalProperties: false,
-        },
+        // Optional properties stay optional; objects are closed as Claude requires.
+        schema: { ...triageJsonSchema, additionalProperties: false },
       },
     });
   });
@@ -169,15 +171,8 @@ describe("ClaudeAdapter structured output through a forced tool (structuredOutpu
   const triageTool = {
     name: 'triage',
     description: 'The triage of the message',
-    input_schema: {
-      type: 'object',
-      properties: {
-        category: { type: 'string', enum: ['refund', 'change', 'other'] },
-        summary: { type: 'string' },
-        bookingReference: { type: 'string' },
-      },
-      required: ['category', 'summary'],
-    },
+    // The schema as zod describes it: objects stay open (a tool input needs no closing).
+    input_schema: triageJsonSchema,
   };
   const triage = {
     schema: Triage,
