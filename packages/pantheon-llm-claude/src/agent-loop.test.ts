@@ -1,5 +1,6 @@
 import {
   type Actor,
+  type Behavior,
   llmBehavior,
   type ToolPort,
   type ToolSpec,
@@ -50,6 +51,18 @@ const actor: Actor = {
   script: { name: 'weather', talents: [], contextSources: [] },
 };
 
+/** The behavior's plan for one user message, with the failing weather tool registered. */
+function planOf(behavior: Behavior, llm: ClaudeAdapter, content: string) {
+  return behavior.plan({
+    goal: actor.goals.join('; '),
+    context: [{ role: 'user', content }],
+    actor,
+    llm,
+    tools,
+    signal: new AbortController().signal,
+  });
+}
+
 describe('llmBehavior with ClaudeAdapter over HTTP', () => {
   it('feeds a failing tool back as an error result and answers with text', async () => {
     server.reply(
@@ -72,14 +85,7 @@ describe('llmBehavior with ClaudeAdapter over HTTP', () => {
       target: 'customer-7',
     });
 
-    const plan = await behavior.plan({
-      goal: 'Answer weather questions',
-      context: [{ role: 'user', content: 'Weather in Paris?' }],
-      actor,
-      llm,
-      tools,
-      signal: new AbortController().signal,
-    });
+    const plan = await planOf(behavior, llm, 'Weather in Paris?');
 
     expect(plan.actions).toEqual([
       {
@@ -142,14 +148,7 @@ describe('llmBehavior with ClaudeAdapter over HTTP', () => {
       },
     });
 
-    const plan = await behavior.plan({
-      goal: 'Answer weather questions',
-      context: [{ role: 'user', content: 'Weather in Paris?' }],
-      actor,
-      llm,
-      tools,
-      signal: new AbortController().signal,
-    });
+    const plan = await planOf(behavior, llm, 'Weather in Paris?');
 
     expect(plan.actions).toEqual([{ type: 'message', content: JSON.stringify(answer) }]);
     for (const request of server.requests) {
@@ -181,16 +180,7 @@ describe('llmBehavior with ClaudeAdapter over HTTP', () => {
     const plans = [];
     for (const shareReasoning of [false, true]) {
       const behavior = llmBehavior({ name: 'refunds', target: 'auditor', shareReasoning });
-      plans.push(
-        await behavior.plan({
-          goal: 'Handle refunds',
-          context: [{ role: 'user', content: 'Refund ABC123?' }],
-          actor,
-          llm,
-          tools,
-          signal: new AbortController().signal,
-        }),
-      );
+      plans.push(await planOf(behavior, llm, 'Refund ABC123?'));
     }
     expect(plans.map((plan) => plan.actions)).toEqual([
       [{ type: 'message', content: 'Your refund is on its way.', target: 'auditor' }],
