@@ -245,6 +245,12 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
       outputRetries,
     });
   }
+  if (options.shareReasoning !== undefined && typeof options.shareReasoning !== 'boolean') {
+    throw new ConfigError(`llmBehavior "${name}": shareReasoning must be a boolean`, {
+      behaviorName: name,
+      shareReasoning: options.shareReasoning,
+    });
+  }
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new ConfigError(`llmBehavior "${name}": maxSteps must be a positive integer`, {
       behaviorName: name,

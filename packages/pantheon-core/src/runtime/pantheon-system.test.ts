@@ -193,6 +193,9 @@ describe('PantheonSystem', () => {
       // The tick's own metadata is kept next to it.
       hops: 1,
     });
+    expect(() =>
+      llmBehavior({ name: 'answer', shareReasoning: 'yes' as unknown as boolean }),
+    ).toThrowError(/shareReasoning must be a boolean/);
   });
 
   it('dead-letters a chain past maxHops so two actors cannot talk forever', async () => {
