@@ -115,9 +115,10 @@ function forcesTool(choice: LlmCompleteOptions['toolChoice']): boolean {
  * sent: `temperature` never (the API rejects every sampling parameter), and a forced `toolChoice`
  * on the models of `MODELS_WITHOUT_FORCED_TOOL_CHOICE`; the reply lists them in
  * `metadata.droppedOptions`. Structured `output` uses Claude's native JSON outputs
- * (`output_config.format`), or a forced tool on models without them (`structuredOutput`); long system prompts and tool lists are marked for prompt caching
- * (`promptCaching`); thinking is streamed as `reasoning-delta` and kept in `metadata.reasoning`.
- * Every failure is an `LlmError` with `provider: 'anthropic'`.
+ * (`output_config.format`), or a forced tool on models without them (`structuredOutput`); long
+ * system prompts and tool lists are marked for prompt caching (`promptCaching`); thinking is
+ * streamed as `reasoning-delta` and kept in `metadata.reasoning`. Every failure is an `LlmError`
+ * with `provider: 'anthropic'`.
  *
  * @example
  * const llm = new ClaudeAdapter({ maxTokens: 4096 }); // reads ANTHROPIC_API_KEY
