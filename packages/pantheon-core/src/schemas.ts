@@ -115,6 +115,7 @@ export const MessageActionSchema = z.object({
   content: z.string(),
   target: z.string().min(1).optional(),
   priority: MessagePrioritySchema.optional(),
+  metadata: record.optional(),
 });
 
 export const ToolActionSchema = z.object({
@@ -165,7 +166,8 @@ export const ActionSchema = withFastPath(
     (value.type === 'message'
       ? typeof value.content === 'string' &&
         isOptionalName(value.target) &&
-        isOptionalPriority(value.priority)
+        isOptionalPriority(value.priority) &&
+        isOptionalRecord(value.metadata)
       : value.type === 'tool' &&
         isName(value.name) &&
         isJsonObject(value.args) &&

@@ -170,6 +170,11 @@ export interface MessageAction {
   content: string;
   target?: string;
   priority?: MessagePriority;
+  /**
+   * Added to the sent message's `metadata` (e.g. `reasoning`, see `llmBehavior`'s
+   * `shareReasoning`). The tick's own metadata (hops, causation, trace context) wins on a clash.
+   */
+  metadata?: Record<string, unknown>;
 }
 
 /** Invoke a registered tool; `timeout` in milliseconds. */

@@ -8,6 +8,7 @@ import type {
 import {
   ConfigError,
   type LlmCompleteOptions,
+  LlmError,
   type LlmPort,
   type LlmStreamEvent,
   type Message,
@@ -25,7 +26,14 @@ import {
   toClaudeToolChoice,
   toClaudeTools,
 } from './claude-message-mapping';
-import { claudeOutputFormat } from './claude-output';
+import {
+  CLAUDE_MODELS_WITHOUT_STRUCTURED_OUTPUT,
+  type ClaudeOutputTool,
+  type ClaudeStructuredOutput,
+  claudeOutputFormat,
+  claudeOutputTool,
+  outputFromToolUse,
+} from './claude-output';
 import { ClaudeStreamAccumulator } from './claude-stream-accumulator';
 
 /** The model used when neither the adapter nor the call names one: the current Sonnet. */
@@ -72,6 +80,18 @@ export interface ClaudeAdapterOptions {
    * caches nothing); `false` turns it off.
    */
   promptCaching?: boolean | ClaudePromptCaching;
+  /**
+   * How a structured `output` is asked for. `'native'`: Claude's JSON outputs
+   * (`output_config.format`). `'tool'`: one tool named after the output (`output.name`, default
+   * `'output'`) whose input schema is the output's, forced with `tool_choice`; its input becomes
+   * the reply's `content` and `output`, validated like a native answer (with other `tools`, the
+   * model must call one tool: one of them, or the output tool to answer). On the models of
+   * `MODELS_WITHOUT_FORCED_TOOL_CHOICE`, which reject a forced tool and have JSON outputs,
+   * `'tool'` falls back to native and the reply lists `'structuredOutput'` in
+   * `metadata.droppedOptions`. Default `'auto'`: native, except the tool on the models of
+   * `CLAUDE_MODELS_WITHOUT_STRUCTURED_OUTPUT`.
+   */
+  structuredOutput?: ClaudeStructuredOutput;
 }
 
 /** Settings of `ClaudeAdapterOptions.promptCaching`. */
@@ -95,9 +115,10 @@ function forcesTool(choice: LlmCompleteOptions['toolChoice']): boolean {
  * sent: `temperature` never (the API rejects every sampling parameter), and a forced `toolChoice`
  * on the models of `MODELS_WITHOUT_FORCED_TOOL_CHOICE`; the reply lists them in
  * `metadata.droppedOptions`. Structured `output` uses Claude's native JSON outputs
- * (`output_config.format`); long system prompts and tool lists are marked for prompt caching
- * (`promptCaching`); thinking is streamed as `reasoning-delta` and kept in `metadata.reasoning`.
- * Every failure is an `LlmError` with `provider: 'anthropic'`.
+ * (`output_config.format`), or a forced tool on models without them (`structuredOutput`); long
+ * system prompts and tool lists are marked for prompt caching (`promptCaching`); thinking is
+ * streamed as `reasoning-delta` and kept in `metadata.reasoning`. Every failure is an `LlmError`
+ * with `provider: 'anthropic'`.
  *
  * @example
  * const llm = new ClaudeAdapter({ maxTokens: 4096 }); // reads ANTHROPIC_API_KEY
@@ -114,6 +135,8 @@ export class ClaudeAdapter implements LlmPort {
   readonly model: string;
   /** `max_tokens` when a call sets none. */
   readonly maxTokens: number;
+  /** How a structured `output` is asked for (see `ClaudeAdapterOptions.structuredOutput`). */
+  readonly structuredOutput: ClaudeStructuredOutput;
   private readonly caching: Required<ClaudePromptCaching> | undefined;
 
   /** @throws ConfigError when no API key is given and `ANTHROPIC_API_KEY` is not set. */
@@ -123,6 +146,12 @@ export class ClaudeAdapter implements LlmPort {
     if (!Number.isInteger(this.maxTokens) || this.maxTokens < 1) {
       throw new ConfigError('ClaudeAdapter: maxTokens must be a positive integer', {
         maxTokens: this.maxTokens,
+      });
+    }
+    this.structuredOutput = options.structuredOutput ?? 'auto';
+    if (!['native', 'tool', 'auto'].includes(this.structuredOutput)) {
+      throw new ConfigError(`ClaudeAdapter: structuredOutput must be 'native', 'tool' or 'auto'`, {
+        structuredOutput: this.structuredOutput,
       });
     }
     this.caching = ClaudeAdapter.caching(options.promptCaching);
@@ -168,11 +197,12 @@ export class ClaudeAdapter implements LlmPort {
   async complete(messages: Message[], options: LlmCompleteOptions = {}): Promise<Message> {
     try {
       const output = outputOf(options);
-      const { body, droppedOptions } = this.request(messages, options, output);
-      const reply = fromClaudeMessage(
+      const { body, droppedOptions, outputTool } = this.request(messages, options, output);
+      const received = fromClaudeMessage(
         await this.client.messages.create(body, { signal: options.signal }),
         droppedOptions,
       );
+      const reply = outputTool ? outputFromToolUse(received, outputTool) : received;
       return output ? output.parse(reply) : reply;
     } catch (error) {
       throw toClaudeLlmError(error, options.signal);
@@ -192,8 +222,8 @@ export class ClaudeAdapter implements LlmPort {
     let accumulator: ClaudeStreamAccumulator;
     try {
       const output = outputOf(options);
-      const { body, droppedOptions } = this.request(messages, options, output);
-      accumulator = new ClaudeStreamAccumulator(droppedOptions, output);
+      const { body, droppedOptions, outputTool } = this.request(messages, options, output);
+      accumulator = new ClaudeStreamAccumulator(droppedOptions, output, outputTool);
       events = await this.client.messages.create({ ...body, stream: true }, { signal });
     } catch (error) {
       throw toClaudeLlmError(error, signal);
@@ -209,7 +239,11 @@ export class ClaudeAdapter implements LlmPort {
     messages: readonly Message[],
     options: LlmCompleteOptions,
     output: LlmOutput | undefined,
-  ): { body: MessageCreateParamsNonStreaming; droppedOptions: string[] } {
+  ): {
+    body: MessageCreateParamsNonStreaming;
+    droppedOptions: string[];
+    outputTool?: ClaudeOutputTool;
+  } {
     const model = options.model ?? this.model;
     const { system, messages: turns } = toClaudeConversation(messages);
     const body: MessageCreateParamsNonStreaming = {
@@ -232,9 +266,25 @@ export class ClaudeAdapter implements LlmPort {
         else body.tool_choice = toClaudeToolChoice(choice);
       }
     }
-    if (output) body.output_config = { format: claudeOutputFormat(output) };
+    let outputTool: ClaudeOutputTool | undefined;
+    if (output && this.outputByTool(model, droppedOptions)) {
+      outputTool = addOutputTool(body, output, options);
+    } else if (output) {
+      body.output_config = { format: claudeOutputFormat(output) };
+    }
     if (this.caching) this.markCacheBreakpoints(body, this.caching);
-    return { body, droppedOptions };
+    return outputTool ? { body, droppedOptions, outputTool } : { body, droppedOptions };
+  }
+
+  /** Whether this call's output goes through a forced tool rather than JSON outputs. */
+  private outputByTool(model: string, droppedOptions: string[]): boolean {
+    const matches = (prefixes: readonly string[]) =>
+      prefixes.some((prefix) => model.startsWith(prefix));
+    if (this.structuredOutput === 'native') return false;
+    if (this.structuredOutput === 'auto') return matches(CLAUDE_MODELS_WITHOUT_STRUCTURED_OUTPUT);
+    if (!matches(MODELS_WITHOUT_FORCED_TOOL_CHOICE)) return true;
+    droppedOptions.push('structuredOutput');
+    return false;
   }
 
   /**
@@ -262,6 +312,34 @@ export class ClaudeAdapter implements LlmPort {
       }
     }
   }
+}
+
+/**
+ * Adds the output tool to the request and forces it: alone, that tool; next to the call's tools,
+ * one tool call of the model's choice (or the one `toolChoice` names), so it may still use them.
+ */
+function addOutputTool(
+  body: MessageCreateParamsNonStreaming,
+  output: LlmOutput,
+  options: LlmCompleteOptions,
+): ClaudeOutputTool {
+  const { tool, via } = claudeOutputTool(output);
+  if (options.tools?.some((offered) => offered.name === tool.name)) {
+    throw new LlmError(
+      `The output "${tool.name}" is asked for through a tool, and a tool of the call has that name; give the output another name`,
+      { name: tool.name },
+      { code: 'LLM_BAD_REQUEST', provider: 'anthropic', retryable: false },
+    );
+  }
+  const choice = options.toolChoice;
+  const userTools = options.tools?.length ? choice !== 'none' : false;
+  body.tools = [...(userTools ? (body.tools ?? []) : []), tool];
+  if (!userTools)
+    body.tool_choice = { type: 'tool', name: tool.name, disable_parallel_tool_use: true };
+  else if (typeof choice === 'object')
+    body.tool_choice = { type: 'tool', name: choice.name, disable_parallel_tool_use: true };
+  else body.tool_choice = { type: 'any', disable_parallel_tool_use: true };
+  return via;
 }
 
 function outputOf(options: LlmCompleteOptions): LlmOutput | undefined {

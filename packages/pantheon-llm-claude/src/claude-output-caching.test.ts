@@ -7,7 +7,13 @@ import {
 import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { ClaudeAdapter, type ClaudeAdapterOptions } from './claude-adapter';
-import { claudeMessage, text, thinkingSignature } from './claude-wire-fixtures.test-helper';
+import {
+  claudeEventsOf,
+  claudeMessage,
+  text,
+  thinkingSignature,
+  toolUse,
+} from './claude-wire-fixtures.test-helper';
 
 let server: RecordingServer;
 
@@ -71,6 +77,17 @@ const Triage = z.object({
   bookingReference: z.string().optional(),
 });
 
+/** `Triage` as JSON Schema. */
+const triageJsonSchema = {
+  type: 'object',
+  properties: {
+    category: { type: 'string', enum: ['refund', 'change', 'other'] },
+    summary: { type: 'string' },
+    bookingReference: { type: 'string' },
+  },
+  required: ['category', 'summary'],
+};
+
 describe('ClaudeAdapter structured output', () => {
   it('sends output_config.format with closed objects and returns the parsed output', async () => {
     const answer = '{"category":"refund","summary":"Wants a refund for a cancelled flight"}';
@@ -90,17 +107,8 @@ describe('ClaudeAdapter structured output', () => {
     expect(server.requests[0]?.json.output_config).toEqual({
       format: {
         type: 'json_schema',
-        schema: {
-          type: 'object',
-          properties: {
-            category: { type: 'string', enum: ['refund', 'change', 'other'] },
-            summary: { type: 'string' },
-            bookingReference: { type: 'string' },
-          },
-          // Optional properties stay optional; objects are closed as Claude requires.
-          required: ['category', 'summary'],
-          additionalProperties: false,
-        },
+        // Optional properties stay optional; objects are closed as Claude requires.
+        schema: { ...triageJsonSchema, additionalProperties: false },
       },
     });
   });
@@ -153,6 +161,186 @@ describe('ClaudeAdapter structured output', () => {
       category: 'change',
       summary: 'Move to Friday',
     });
+  });
+});
+
+/** A model without JSON outputs, which takes a forced tool. */
+const OLDER_MODEL = 'claude-opus-4-1-20250805';
+
+describe("ClaudeAdapter structured output through a forced tool (structuredOutput: 'tool')", () => {
+  const triageTool = {
+    name: 'triage',
+    description: 'The triage of the message',
+    // The schema as zod describes it: objects stay open (a tool input needs no closing).
+    input_schema: triageJsonSchema,
+  };
+  const triage = {
+    schema: Triage,
+    name: 'triage',
+    description: 'The triage of the message',
+  } as const;
+
+  it('sends the schema as one forced tool and returns its input as the validated output', async () => {
+    const input = { category: 'refund', summary: 'Wants a refund', bookingReference: 'ABC123' };
+    server.reply({
+      json: claudeMessage([toolUse('toolu_01A09q90qw90lq917835lq9', 'triage', input)], 'tool_use'),
+    });
+
+    const reply = await completeOutput(
+      adapter({ model: OLDER_MODEL, structuredOutput: 'tool', promptCaching: false }),
+      [{ role: 'user', content: 'Refund ABC123 please' }],
+      { output: triage },
+    );
+
+    const body = server.requests[0]?.json;
+    expect(body.tools).toEqual([triageTool]);
+    expect(body.tool_choice).toEqual({
+      type: 'tool',
+      name: 'triage',
+      disable_parallel_tool_use: true,
+    });
+    expect(body.output_config).toBeUndefined();
+    expectTypeOf(reply.output.category).toEqualTypeOf<'refund' | 'change' | 'other'>();
+    expect(reply.output).toEqual(input);
+    expect(JSON.parse(reply.content)).toEqual(input);
+    // The forced call is the answer, not a tool to run; sent back, it is the answer's text.
+    expect(reply.toolCalls).toBeUndefined();
+    expect(reply.metadata?.anthropicContent).toEqual([
+      { type: 'text', text: reply.content, citations: null },
+    ]);
+  });
+
+  it('rejects a tool input that does not match with LLM_OUTPUT_INVALID', async () => {
+    server.reply({
+      json: claudeMessage([toolUse('toolu_01', 'triage', { category: 'complaint' })], 'tool_use'),
+    });
+    const error = await failure(
+      adapter({ model: OLDER_MODEL, structuredOutput: 'tool' }).complete(
+        [{ role: 'user', content: 'Hi' }],
+        {
+          output: triage,
+        },
+      ),
+    );
+    expect(error).toMatchObject({ code: 'LLM_OUTPUT_INVALID', provider: 'anthropic' });
+    expect(error.details.issues.map((issue: { path: string }) => issue.path)).toEqual([
+      'category',
+      'summary',
+    ]);
+    expect(error.details.content).toBe('{"category":"complaint"}');
+  });
+
+  it('streams the tool input as text deltas and finishes with the output', async () => {
+    const input = { category: 'change', summary: 'Move to Friday' };
+    server.reply({
+      events: claudeEventsOf({
+        role: 'assistant',
+        content: '',
+        toolCalls: [{ id: 'toolu_02', name: 'triage', args: input }],
+      }),
+    });
+    const events = await collectStream(
+      adapter({ model: OLDER_MODEL, structuredOutput: 'tool' }).stream(
+        [{ role: 'user', content: 'Move my booking' }],
+        {
+          output: triage,
+        },
+      ),
+    );
+    expect(events.some((each) => each.type === 'tool-call')).toBe(false);
+    const deltas = events.flatMap((each) => (each.type === 'text-delta' ? [each.delta] : []));
+    expect(JSON.parse(deltas.join(''))).toEqual(input);
+    const last = events.at(-1);
+    expect(last?.type === 'finish' && last.message.output).toEqual(input);
+    expect(server.requests[0]?.json.tool_choice).toMatchObject({ type: 'tool', name: 'triage' });
+  });
+
+  it('next to other tools, lets the model call one of them or answer', async () => {
+    server.reply({
+      json: claudeMessage(
+        [toolUse('toolu_03', 'lookup-booking', { reference: 'ABC123', customerId: 'c-7' })],
+        'tool_use',
+      ),
+    });
+    const reply = await adapter({
+      model: OLDER_MODEL,
+      structuredOutput: 'tool',
+      promptCaching: false,
+    }).complete([{ role: 'user', content: 'What about ABC123?' }], {
+      output: triage,
+      tools: tools.slice(0, 1),
+    });
+    const body = server.requests[0]?.json;
+    expect(body.tools.map((tool: { name: string }) => tool.name)).toEqual([
+      'lookup-booking',
+      'triage',
+    ]);
+    expect(body.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+    expect(reply.output).toBeUndefined();
+    expect(reply.toolCalls).toEqual([
+      { id: 'toolu_03', name: 'lookup-booking', args: { reference: 'ABC123', customerId: 'c-7' } },
+    ]);
+
+    const clash = await failure(
+      adapter({ model: OLDER_MODEL, structuredOutput: 'tool' }).complete(
+        [{ role: 'user', content: 'Hi' }],
+        {
+          output: { schema: Triage, name: 'lookup-booking' },
+          tools: tools.slice(0, 1),
+        },
+      ),
+    );
+    expect(clash).toMatchObject({ code: 'LLM_BAD_REQUEST', provider: 'anthropic' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('wraps an output that is not an object, as a tool input must be one', async () => {
+    server.reply({
+      json: claudeMessage([toolUse('toolu_04', 'tags', { value: ['late', 'refund'] })], 'tool_use'),
+    });
+    const reply = await adapter({ model: OLDER_MODEL, structuredOutput: 'tool' }).complete(
+      [{ role: 'user', content: 'Tag this' }],
+      { output: { schema: z.array(z.string()), name: 'tags' } },
+    );
+    expect(server.requests[0]?.json.tools[0].input_schema).toEqual({
+      type: 'object',
+      properties: { value: { type: 'array', items: { type: 'string' } } },
+      required: ['value'],
+    });
+    expect(reply.output).toEqual(['late', 'refund']);
+    expect(reply.content).toBe('["late","refund"]');
+  });
+
+  it("'auto' (the default) uses the tool on older models only; 'tool' falls back where a forced tool is refused", async () => {
+    server.reply(
+      {
+        json: claudeMessage(
+          [toolUse('toolu_05', 'triage', { category: 'other', summary: 'Hi' })],
+          'tool_use',
+        ),
+      },
+      { json: claudeMessage([text('{"category":"other","summary":"Hi"}')]) },
+      { json: claudeMessage([text('{"category":"other","summary":"Hi"}')]) },
+    );
+    const ask = [{ role: 'user' as const, content: 'Hi' }];
+    const old = await adapter({ model: 'claude-3-5-haiku-20241022' }).complete(ask, {
+      output: triage,
+    });
+    const current = await adapter().complete(ask, { output: triage });
+    const refused = await adapter({ structuredOutput: 'tool' }).complete(ask, { output: triage });
+
+    expect(server.requests[0]?.json.tool_choice).toMatchObject({ type: 'tool', name: 'triage' });
+    expect(server.requests[0]?.json.output_config).toBeUndefined();
+    for (const request of server.requests.slice(1)) {
+      expect(request.json.output_config.format.type).toBe('json_schema');
+      expect(request.json.tools).toBeUndefined();
+    }
+    for (const reply of [old, current, refused]) {
+      expect(reply.output).toEqual({ category: 'other', summary: 'Hi' });
+    }
+    expect(current.metadata?.droppedOptions).toBeUndefined();
+    expect(refused.metadata?.droppedOptions).toEqual(['structuredOutput']);
+    expect(() => adapter({ structuredOutput: 'json' as 'tool' })).toThrowError(/structuredOutput/);
   });
 });
 

@@ -6,6 +6,7 @@ import {
   parseToolCallArguments,
 } from '@promethean-os/pantheon-core/adapter-kit';
 import { assistantMessage, invalidResponse, toUsage } from './claude-message-mapping';
+import { type ClaudeOutputTool, outputFromToolUse } from './claude-output';
 
 type OpenBlock = Record<string, any> & { type: string };
 
@@ -25,10 +26,15 @@ export class ClaudeStreamAccumulator {
   private usage: LlmUsage | undefined;
   private startUsage: Record<string, number | null | undefined> = {};
 
-  /** With `output`, the final message's content is parsed and validated into `output`. */
+  /**
+   * With `output`, the final message's content is parsed and validated into `output`. With
+   * `outputTool`, the output comes as that tool's call: its input streams as text deltas, and it
+   * becomes the final message's content instead of a tool call.
+   */
   constructor(
     private readonly droppedOptions: string[],
     private readonly output?: LlmOutput,
+    private readonly outputTool?: ClaudeOutputTool,
   ) {}
 
   /** The events one stream event produces. */
@@ -77,7 +83,8 @@ export class ClaudeStreamAccumulator {
       usage: this.usage,
       droppedOptions: this.droppedOptions,
     });
-    return [{ type: 'finish', message: this.output ? this.output.parse(message) : message }];
+    const reply = this.outputTool ? outputFromToolUse(message, this.outputTool) : message;
+    return [{ type: 'finish', message: this.output ? this.output.parse(reply) : reply }];
   }
 
   private block(index: number): OpenBlock {
@@ -95,7 +102,10 @@ export class ClaudeStreamAccumulator {
         return [{ type: 'text-delta', delta: delta.text }];
       case 'input_json_delta':
         this.partialJson.set(index, `${this.partialJson.get(index) ?? ''}${delta.partial_json}`);
-        return [];
+        // A wrapped output's JSON is not the answer's: it is only complete at the end.
+        return this.isOutputCall(block) && !this.outputTool?.wrapped && delta.partial_json
+          ? [{ type: 'text-delta', delta: delta.partial_json }]
+          : [];
       case 'thinking_delta':
         block.thinking = `${block.thinking ?? ''}${delta.thinking}`;
         return delta.thinking ? [{ type: 'reasoning-delta', delta: delta.thinking }] : [];
@@ -118,6 +128,12 @@ export class ClaudeStreamAccumulator {
       toolName: block.name,
       toolCallId: block.id,
     });
+    if (this.isOutputCall(block)) return [];
     return [{ type: 'tool-call', toolCall: { id: block.id, name: block.name, args: block.input } }];
+  }
+
+  /** Whether the block is the output tool's call, whose input is the answer. */
+  private isOutputCall(block: OpenBlock): boolean {
+    return block.type === 'tool_use' && block.name === this.outputTool?.name;
   }
 }

@@ -13,3 +13,7 @@ export {
   MODELS_WITHOUT_FORCED_TOOL_CHOICE,
 } from './claude-adapter';
 export { CLAUDE_CONTENT_METADATA_KEY } from './claude-message-mapping';
+export {
+  CLAUDE_MODELS_WITHOUT_STRUCTURED_OUTPUT,
+  type ClaudeStructuredOutput,
+} from './claude-output';

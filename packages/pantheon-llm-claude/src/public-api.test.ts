@@ -17,6 +17,7 @@ describe('public API of @promethean-os/pantheon-llm-claude', () => {
     expect(Object.keys(await import('./index')).sort()).toMatchInlineSnapshot(`
       [
         "CLAUDE_CONTENT_METADATA_KEY",
+        "CLAUDE_MODELS_WITHOUT_STRUCTURED_OUTPUT",
         "ClaudeAdapter",
         "DEFAULT_CACHE_MIN_CHARS",
         "DEFAULT_CLAUDE_MAX_TOKENS",

@@ -51,6 +51,12 @@ export interface LlmBehaviorOptions {
   output?: LlmOutputSpec;
   /** How often a reply that does not match `output` is sent back to the model. Default 1. */
   outputRetries?: number;
+  /**
+   * Sends the model's reasoning (the reply's `metadata.reasoning`, where the adapter returns it)
+   * along with the answer, as the sent message's `metadata.reasoning`. Default `false`: reasoning
+   * stays with the actor and never reaches the recipient.
+   */
+  shareReasoning?: boolean;
 }
 
 /** An actor `llmBehavior` may hand conversations to, and when the model should choose it. */
@@ -239,6 +245,12 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
       outputRetries,
     });
   }
+  if (options.shareReasoning !== undefined && typeof options.shareReasoning !== 'boolean') {
+    throw new ConfigError(`llmBehavior "${name}": shareReasoning must be a boolean`, {
+      behaviorName: name,
+      shareReasoning: options.shareReasoning,
+    });
+  }
   if (!Number.isInteger(maxSteps) || maxSteps < 1) {
     throw new ConfigError(`llmBehavior "${name}": maxSteps must be a positive integer`, {
       behaviorName: name,
@@ -398,6 +410,10 @@ export function llmBehavior(options: LlmBehaviorOptions): Behavior {
       if (!reply.toolCalls || reply.toolCalls.length === 0) {
         const answer: MessageAction = { type: 'message', content: reply.content };
         if (target !== undefined) answer.target = target;
+        const reasoning = reply.metadata?.reasoning;
+        if (options.shareReasoning === true && typeof reasoning === 'string' && reasoning !== '') {
+          answer.metadata = { reasoning };
+        }
         return { actions: [answer] };
       }
       loop.calls = [...reply.toolCalls];

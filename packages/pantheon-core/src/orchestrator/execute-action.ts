@@ -291,7 +291,9 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
           action.content,
           started,
           action.priority ?? 'normal',
-          scope.metadata,
+          action.metadata === undefined
+            ? scope.metadata
+            : { ...action.metadata, ...scope.metadata },
         );
         await bus.send(message);
         result = message;

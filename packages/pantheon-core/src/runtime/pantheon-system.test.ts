@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { llmBehavior } from '../agent/llm-behavior';
 import {
   echoLlm,
   fakeBus,
@@ -8,6 +9,7 @@ import {
   fakeTools,
   scriptWith,
 } from '../orchestrator/fake-ports.test-support';
+import type { LlmPort } from '../ports/llm-port';
 import type { Behavior, BehaviorInput } from '../types';
 import { PantheonSystem } from './pantheon-system';
 import type { PantheonSystemOptions } from './types';
@@ -153,6 +155,47 @@ describe('PantheonSystem', () => {
     expect(received.at(-1)).toEqual({ role: 'user', content: 'echo: pass it on', name: 'a' });
     const [forwarded] = await pantheon.getActorMessages('a');
     expect(forwarded).toMatchObject({ from: 'a', to: 'b', metadata: { hops: 1 } });
+  });
+
+  it('keeps the model reasoning from other actors unless llmBehavior shares it', async () => {
+    const thinkingLlm: LlmPort = {
+      complete: async () => ({
+        role: 'assistant',
+        content: 'Refund approved.',
+        metadata: { reasoning: 'The order is within the 30-day window.' },
+      }),
+    };
+    const { pantheon } = system({ llmAdapter: thinkingLlm });
+    // b is not started: what a sends waits in its mailbox, exactly as b would receive it.
+    await pantheon.createActor({ id: 'b', name: 'b', goals: [], script: scriptWith([echo()]) });
+    for (const shareReasoning of [undefined, true]) {
+      const id = shareReasoning ? 'sharing' : 'private';
+      await pantheon.createActor({
+        id,
+        name: id,
+        goals: [],
+        script: scriptWith([llmBehavior({ name: 'answer', target: 'b', shareReasoning })]),
+      });
+      await pantheon.startActor(id);
+      await pantheon.sendMessage(id, 'Can I get a refund?');
+    }
+    await pantheon.whenIdle();
+
+    const received = await pantheon.getMailbox('b');
+    expect(received.map((message) => message.from)).toEqual(['private', 'sharing']);
+    expect(received.map((message) => message.content)).toEqual([
+      'Refund approved.',
+      'Refund approved.',
+    ]);
+    expect(received[0]?.metadata).not.toHaveProperty('reasoning');
+    expect(received[1]?.metadata).toMatchObject({
+      reasoning: 'The order is within the 30-day window.',
+      // The tick's own metadata is kept next to it.
+      hops: 1,
+    });
+    expect(() =>
+      llmBehavior({ name: 'answer', shareReasoning: 'yes' as unknown as boolean }),
+    ).toThrowError(/shareReasoning must be a boolean/);
   });
 
   it('dead-letters a chain past maxHops so two actors cannot talk forever', async () => {
