@@ -100,6 +100,11 @@ export class ClusterFixture {
     return { cluster, connection, db };
   }
 
+  /** Shuts down the cluster of every process opened so far (a no-op for those already down). */
+  async shutdownNodes(): Promise<void> {
+    for (const { cluster } of this.opened) await cluster?.shutdown().catch(() => undefined);
+  }
+
   /** Shuts every process down, deletes the stream and drops the schema. */
   async cleanup(): Promise<void> {
     for (const { cluster } of this.opened) await cluster?.shutdown().catch(() => undefined);
