@@ -1,4 +1,4 @@
-import type { LlmPort } from '@promethean-os/pantheon-core';
+import type { ActorScript, LlmPort } from '@promethean-os/pantheon-core';
 
 /** A model that answers at once, so the benchmarks measure Pantheon rather than a provider. */
 export const instantModel: LlmPort = {
@@ -18,4 +18,25 @@ export const addTool = {
     additionalProperties: false,
   },
   execute: ({ a, b }: { a: number; b: number }) => a + b,
+};
+
+/** One actor that answers every message with the model's reply. */
+export const replyScript: ActorScript = {
+  name: 'replier',
+  talents: [
+    {
+      name: 'reply',
+      behaviors: [
+        {
+          name: 'reply',
+          mode: 'active',
+          async plan({ context, llm }) {
+            const answer = await llm.complete(context);
+            return { actions: [{ type: 'message', content: answer.content }] };
+          },
+        },
+      ],
+    },
+  ],
+  contextSources: [],
 };

@@ -14,35 +14,11 @@ import {
 } from '@promethean-os/pantheon-adapters';
 import { createOtelHooks } from '@promethean-os/pantheon-adapters/otel';
 import { createPrometheusHooks } from '@promethean-os/pantheon-adapters/prometheus';
-import {
-  type ActorScript,
-  type OrchestratorHooks,
-  PantheonSystem,
-} from '@promethean-os/pantheon-core';
+import { type OrchestratorHooks, PantheonSystem } from '@promethean-os/pantheon-core';
 import { createInspectorRecorder } from '@promethean-os/pantheon-inspector';
 import { Registry } from 'prom-client';
-import { instantModel } from './fixtures';
+import { instantModel, replyScript } from './fixtures';
 import { median, round } from './measure';
-
-const replyScript: ActorScript = {
-  name: 'replier',
-  talents: [
-    {
-      name: 'reply',
-      behaviors: [
-        {
-          name: 'reply',
-          mode: 'active',
-          async plan({ context, llm }) {
-            const answer = await llm.complete(context);
-            return { actions: [{ type: 'message', content: answer.content }] };
-          },
-        },
-      ],
-    },
-  ],
-  contextSources: [],
-};
 
 /** Drops every span after the batch processor handed it over: the cost of the SDK, not of I/O. */
 class DiscardingExporter implements SpanExporter {

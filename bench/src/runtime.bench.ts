@@ -6,34 +6,13 @@ import {
   NodeScheduler,
 } from '@promethean-os/pantheon-adapters';
 import {
-  type ActorScript,
   type BusMessage,
   type Message,
   PantheonSystem,
   type RuntimeLimits,
 } from '@promethean-os/pantheon-core';
-import { instantModel } from './fixtures';
+import { instantModel, replyScript } from './fixtures';
 import { median, percentile, round } from './measure';
-
-const replyScript: ActorScript = {
-  name: 'replier',
-  talents: [
-    {
-      name: 'reply',
-      behaviors: [
-        {
-          name: 'reply',
-          mode: 'active',
-          async plan({ context, llm }) {
-            const answer = await llm.complete(context);
-            return { actions: [{ type: 'message', content: answer.content }] };
-          },
-        },
-      ],
-    },
-  ],
-  contextSources: [],
-};
 
 function pantheon(limits: Partial<RuntimeLimits> = {}) {
   const scheduler = new NodeScheduler();
