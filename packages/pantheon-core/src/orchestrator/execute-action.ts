@@ -6,7 +6,10 @@ import {
   PantheonError,
   ToolError,
 } from '../errors';
-import type { BusMessage } from '../ports/message-bus';
+import type { ActorStatePort } from '../ports/actor-state-port';
+import type { ContextPort } from '../ports/context-port';
+import type { LlmPort } from '../ports/llm-port';
+import type { BusMessage, MessageBus } from '../ports/message-bus';
 import type { ToolPort } from '../ports/tool-port';
 import { needsApproval } from '../tool-approval';
 import { toolFailure, toolTimeoutError } from '../tool-errors';
@@ -111,12 +114,21 @@ function sentMessageId(scope: ActionScope): string {
   return `${scope.messageId}:${index}`;
 }
 
+/** The ports one tick runs against: the deps' own, or those its `TickPorts` replace. */
+export interface TickPortSet {
+  state: ActorStatePort;
+  context: ContextPort;
+  bus: MessageBus;
+  llm: LlmPort;
+  tools: ToolPort;
+}
+
 /**
- * Runs actions against the ports; every action type does real work. `ids` makes the ids of
- * messages sent outside a handled message (the orchestrator's `deps.ids` or its default).
+ * Runs actions against the tick's ports; every action type does real work. `ids` makes the ids
+ * of messages sent outside a handled message (the orchestrator's `deps.ids` or its default).
  */
 export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
-  const { bus, tools, state, context, schedule, now } = deps;
+  const { schedule, now } = deps;
 
   /** A message of the tick; always the same fields (some undefined), so every one has one shape. */
   function busMessage(
@@ -143,7 +155,12 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
   }
 
   /** The handled message, passed on unchanged to `action.target` with the conversation. */
-  function handoff(action: HandoffAction, actor: Actor, scope: ActionScope): Promise<BusMessage> {
+  function handoff(
+    action: HandoffAction,
+    actor: Actor,
+    scope: ActionScope,
+    bus: MessageBus,
+  ): Promise<BusMessage> {
     if (scope.userMessage === undefined) {
       return Promise.reject(
         new BehaviorError(
@@ -186,15 +203,27 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
     );
   }
 
-  function invokeTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
+  function invokeTool(
+    action: ToolAction,
+    actor: Actor,
+    scope: ActionScope,
+    tools: ToolPort,
+  ): Promise<unknown> {
     const spec = tools.list?.().find((tool) => tool.name === action.name);
     if (spec?.needsApproval !== undefined) {
-      return refuseUnapproved(spec, action, actor, scope).then(() => runTool(action, actor, scope));
+      return refuseUnapproved(spec, action, actor, scope).then(() =>
+        runTool(action, actor, scope, tools),
+      );
     }
-    return runTool(action, actor, scope);
+    return runTool(action, actor, scope, tools);
   }
 
-  function runTool(action: ToolAction, actor: Actor, scope: ActionScope): Promise<unknown> {
+  function runTool(
+    action: ToolAction,
+    actor: Actor,
+    scope: ActionScope,
+    tools: ToolPort,
+  ): Promise<unknown> {
     const { name, args, timeout } = action;
     const idempotencyKey = toolCallKey(scope, ids);
     if (timeout === undefined)
@@ -209,7 +238,7 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
     );
   }
 
-  function spawn(action: SpawnAction, actor: Actor, scope: ActionScope) {
+  function spawn(action: SpawnAction, actor: Actor, scope: ActionScope, state: ActorStatePort) {
     const metadata: Record<string, unknown> = {
       parentId: actor.id,
       spawnDepth: spawnDepthOf(actor.metadata) + 1,
@@ -232,7 +261,11 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
     });
   }
 
-  async function useStore(action: ContextAction, actor: Actor): Promise<unknown> {
+  async function useStore(
+    action: ContextAction,
+    actor: Actor,
+    context: ContextPort,
+  ): Promise<unknown> {
     const scope = { actorId: actor.id };
     const method = context[action.operation];
     if (typeof method !== 'function') {
@@ -256,20 +289,21 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
     action: Exclude<Action, MessageAction>,
     actor: Actor,
     scope: ActionScope,
+    ports: TickPortSet,
   ): Promise<unknown> {
     switch (action.type) {
       case 'tool':
-        return invokeTool(action, actor, scope);
+        return invokeTool(action, actor, scope, ports.tools);
       case 'spawn':
-        return spawn(action, actor, scope);
+        return spawn(action, actor, scope, ports.state);
       case 'wait':
         return sleep(schedule, action.duration, scope.signal ?? NEVER_ABORTED).then(() => ({
           waitedMs: action.duration,
         }));
       case 'context':
-        return useStore(action, actor);
+        return useStore(action, actor, ports.context);
       case 'handoff':
-        return handoff(action, actor, scope);
+        return handoff(action, actor, scope, ports.bus);
     }
   }
 
@@ -278,6 +312,7 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
     action: Action,
     actor: Actor,
     scope: ActionScope,
+    ports: TickPortSet,
   ): Promise<ActionResult> {
     const started = now();
     try {
@@ -295,10 +330,10 @@ export function makeActionRunner(deps: OrchestratorDeps, ids: () => string) {
             ? scope.metadata
             : { ...action.metadata, ...scope.metadata },
         );
-        await bus.send(message);
+        await ports.bus.send(message);
         result = message;
       } else {
-        result = await perform(action, actor, scope);
+        result = await perform(action, actor, scope, ports);
       }
       return { action, ok: true, result, durationMs: now() - started };
     } catch (error) {

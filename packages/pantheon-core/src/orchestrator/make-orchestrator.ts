@@ -6,7 +6,7 @@ import { toolResultContent } from '../tool-result';
 import type { Action, Actor, ActorState, Behavior, BehaviorInput, Message } from '../types';
 import { check } from '../validation';
 import { abortError, NEVER_ABORTED } from './abort';
-import { type ActionScope, keyedTools, makeActionRunner } from './execute-action';
+import { type ActionScope, keyedTools, makeActionRunner, type TickPortSet } from './execute-action';
 import { DEFAULT_ORCHESTRATOR_LIMITS } from './limits';
 import { type CallReporter, observedPorts } from './observe-calls';
 import { heldForApproval, resumeBehavior, resumedBehavior } from './resume-behavior';
@@ -130,11 +130,17 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
    * Marks the actor failed with `reason` (best effort), logs it, reports it to `onTickFailed` and
    * returns `reason` to throw.
    */
-  async function failTick(actor: Actor, input: TickInput, reason: PantheonError, started: number) {
+  async function failTick(
+    ports: TickPortSet,
+    actor: Actor,
+    input: TickInput,
+    reason: PantheonError,
+    started: number,
+  ) {
     logFailedTick(actor, input, [reason]);
     if (hooks) emit('onTickFailed', { actor, input, error: reason });
     try {
-      await state.update(actor.id, {
+      await ports.state.update(actor.id, {
         state: 'failed',
         metadata: {
           ...actor.metadata,
@@ -170,13 +176,12 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         );
   }
 
-  /**
-   * An orchestrator like this one over `ports` instead of the deps' own: how a tick with ports
-   * runs, so the tick without (the hot path) keeps its ports in this closure.
-   */
-  function over(ports: TickPorts): Orchestrator {
-    return makeOrchestrator({
-      ...deps,
+  /** The deps' own ports: what a tick without `ports` runs against. */
+  const ownPorts: TickPortSet = { state, context, bus: deps.bus, llm, tools };
+
+  function tickActor(actor: Actor, input: TickInput = {}, ports?: TickPorts): Promise<TickResult> {
+    if (ports === undefined) return runTick(actor, input, ownPorts);
+    return runTick(actor, input, {
       state: ports.state ?? state,
       context: ports.context ?? context,
       bus: ports.bus ?? deps.bus,
@@ -185,12 +190,8 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     });
   }
 
-  async function tickActor(
-    actor: Actor,
-    input: TickInput = {},
-    ports?: TickPorts,
-  ): Promise<TickResult> {
-    if (ports !== undefined) return over(ports).tickActor(actor, input);
+  async function runTick(actor: Actor, input: TickInput, ports: TickPortSet): Promise<TickResult> {
+    const { state, context, llm, tools } = ports;
     const started = now();
     const signal = input.signal ?? NEVER_ABORTED;
     const hasInput = input.userMessage !== undefined;
@@ -201,7 +202,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     try {
       await state.update(actor.id, { state: 'running' });
     } catch (error) {
-      throw await failTick(actor, input, statePortError(actor, error), started);
+      throw await failTick(ports, actor, input, statePortError(actor, error), started);
     }
 
     let messages: Message[];
@@ -217,7 +218,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       });
       if (hooks) emit('onContextCompiled', { actor, messages, durationMs: now() - compileStarted });
     } catch (error) {
-      throw await failTick(actor, input, contextPortError(actor, error), started);
+      throw await failTick(ports, actor, input, contextPortError(actor, error), started);
     }
 
     const goal = actor.goals.length === 1 ? (actor.goals[0] as string) : actor.goals.join('; ');
@@ -252,15 +253,15 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
       let error: PantheonError | undefined;
       let executed = 0;
       try {
-        const ports = observesCalls
+        const behaviorPorts = observesCalls
           ? observedPorts(hooks, report, now, { llm, tools: tickTools }, actor, behavior)
           : { llm, tools: tickTools };
         const behaviorInput: BehaviorInput = {
           goal,
           context: messages,
           actor,
-          llm: ports.llm,
-          tools: ports.tools,
+          llm: behaviorPorts.llm,
+          tools: behaviorPorts.tools,
           signal,
         };
         if (input.emit) behaviorInput.emit = input.emit;
@@ -284,7 +285,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
             if (signal.aborted) break;
             const action = plan.actions[index] as Action;
             if (hooks) emit('onActionStart', { actor, action });
-            const result = await runAction(action, actor, scope);
+            const result = await runAction(action, actor, scope, ports);
             if (hooks) emit('onActionEnd', { actor, result });
             results.push(result);
             executed++;
@@ -325,7 +326,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
           else await context.append(actor.id, entry);
         }
       } catch (error) {
-        throw await failTick(actor, input, contextPortError(actor, error), started);
+        throw await failTick(ports, actor, input, contextPortError(actor, error), started);
       }
     }
 
@@ -347,7 +348,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
         }),
       });
     } catch (error) {
-      throw await failTick(actor, input, statePortError(actor, error), started);
+      throw await failTick(ports, actor, input, statePortError(actor, error), started);
     }
 
     const result: TickResult = {
@@ -366,7 +367,7 @@ export function makeOrchestrator(deps: OrchestratorDeps): Orchestrator {
     const checked = check<Action>(ActionSchema, action);
     if (!checked.ok) throw invalidAction('executeAction', checked.issues);
     emit('onActionStart', { actor, action });
-    const result = await runAction(action, actor, { signal: undefined });
+    const result = await runAction(action, actor, { signal: undefined }, ownPorts);
     emit('onActionEnd', { actor, result });
     if (result.error) throw result.error;
     return result;

@@ -35,6 +35,7 @@ import { type OnceResults, onceTools } from './once-tools';
 import { Queue } from './queue';
 import { type ReplyStream, ReplyStreams } from './reply-streams';
 import { checkRequirements, checkStorePorts } from './setup-checks';
+import { SpawnRegisteringState } from './spawn-registering-state';
 import { Supervisor } from './supervisor';
 import { TickDeadlines } from './tick-deadlines';
 import { TurnScheduler } from './turn-scheduler';
@@ -1142,25 +1143,15 @@ export class PantheonSystem {
     };
   }
 
-  /**
-   * The state port ticks run on: an actor a `spawn` action creates gets its mailbox at once, so
-   * a message to it — even from the same plan — waits for its `startActor` instead of being taken
-   * for a message leaving the system.
-   */
+  /** The state port ticks run on; see `SpawnRegisteringState`. */
   private registeringSpawns(state: ActorStatePort): ActorStatePort {
-    const ticking: ActorStatePort = {
-      spawn: async (script, goal, options) => {
-        const actor = await state.spawn(script, goal, options);
-        if (!this.cells.has(actor.id)) this.cells.set(actor.id, new ActorCell(actor.id));
-        return actor;
-      },
-      list: () => state.list(),
-      get: (id) => state.get(id),
-      update: (id, patch) => state.update(id, patch),
-    };
-    if (state.remove) ticking.remove = (id) => state.remove!(id);
-    return ticking;
+    return new SpawnRegisteringState(state, this.spawned);
   }
+
+  /** A `spawn` action created `actor`: it gets its mailbox at once. */
+  private readonly spawned = (actor: Actor): void => {
+    if (!this.cells.has(actor.id)) this.cells.set(actor.id, new ActorCell(actor.id));
+  };
 
   /**
    * Where `once` tool results are remembered: in the actor's cell until its tick completes, and
