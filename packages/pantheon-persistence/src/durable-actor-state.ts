@@ -8,7 +8,14 @@ import {
   type SpawnOptions,
 } from '@promethean-os/pantheon-core';
 import { actorExists, actorNotFound, guarded, tickEnded, versionConflict } from './errors';
-import type { ActorRow, BufferedActor, StoreCore, StoredActor, TickBuffer } from './store-core';
+import {
+  ACTOR_COLUMNS,
+  type ActorRow,
+  type BufferedActor,
+  type StoreCore,
+  type StoredActor,
+  type TickBuffer,
+} from './store-core';
 
 /** Options of `DurableActorState.update`. */
 export interface UpdateOptions {
@@ -99,7 +106,7 @@ export class DurableActorState implements ActorStatePort {
   /** Every actor, in spawn order. */
   async list(): Promise<StoredActor[]> {
     const rows = await guarded('state', undefined, () =>
-      this.core.driver.all<ActorRow>('SELECT * FROM pantheon_actors ORDER BY seq'),
+      this.core.driver.all<ActorRow>(`SELECT ${ACTOR_COLUMNS} FROM pantheon_actors ORDER BY seq`),
     );
     return rows.map((row) => this.core.toActor(row));
   }
@@ -191,7 +198,7 @@ export class TickActorState implements ActorStatePort {
   /** Every actor, in spawn order (those the tick spawned last). */
   async list(): Promise<StoredActor[]> {
     const rows = await guarded('state', undefined, () =>
-      this.core.driver.all<ActorRow>('SELECT * FROM pantheon_actors ORDER BY seq'),
+      this.core.driver.all<ActorRow>(`SELECT ${ACTOR_COLUMNS} FROM pantheon_actors ORDER BY seq`),
     );
     const listed = rows.map((row) => {
       const buffered = this.buffer.actors.get(row.id);

@@ -15,6 +15,14 @@ import {
   approvalOf,
   approvalSettle,
 } from './approval-statements';
+import {
+  ACKNOWLEDGE,
+  bulkStatement,
+  DELIVER_MESSAGE,
+  MARK_PUBLISHED,
+  STORE_MESSAGE,
+  STORE_OUTBOUND,
+} from './bulk-writes';
 import { TickActorState } from './durable-actor-state';
 import { TickContext } from './durable-context';
 import { actorExists, guarded, tickEnded, versionConflict } from './errors';
@@ -31,7 +39,9 @@ export interface BeginTickOptions {
    * `guard.expect.changes` rows, the commit writes nothing and rejects with `guard.expect.mismatch()`.
    * A fence: e.g. an `UPDATE` of the lease row matching the owner and epoch the tick started
    * under, so a process that lost ownership cannot commit (the row lock also holds a concurrent
-   * takeover until the commit ends).
+   * takeover until the commit ends). Commits grouped in one transaction (group commit) that
+   * carry the same guard — same SQL and parameters — may run it once for all of them, so it must
+   * give the same answer when repeated in one transaction (as such an `UPDATE` does).
    */
   guard?: SqlStatement & { expect: NonNullable<SqlStatement['expect']> };
 }
@@ -83,15 +93,16 @@ class DurableTickTransaction implements TickTransaction {
     buffer.open = false;
     const now = core.now();
     const statements: SqlStatement[] = [];
-    const alreadyHandled = new Error('already acknowledged');
-    if (this.guard) statements.push(this.guard);
+    // Made only when needed: an error's stack trace costs more than the rest of a commit.
+    let alreadyHandled: Error | undefined;
     if (messageId !== undefined) {
       // First, so that a tick whose message was acknowledged meanwhile applies nothing.
-      statements.push({
-        sql: 'UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL',
-        params: [now, messageId],
-        expect: { changes: 1, mismatch: () => alreadyHandled },
-      });
+      statements.push(
+        bulkStatement(ACKNOWLEDGE, [[messageId, now]], () => {
+          alreadyHandled ??= new Error('already acknowledged');
+          return alreadyHandled;
+        }),
+      );
     }
     for (const [id, actor] of buffer.actors) {
       if (!actor.dirty) continue;
@@ -106,33 +117,29 @@ class DurableTickTransaction implements TickTransaction {
     for (const approval of this.requested) statements.push(approvalInsert(approval, now));
     statements.push(...approvalSettle(this.settled, now));
     if (deliver.length > 0) {
-      statements.push({
-        sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES ${deliver
-          .map(() => '(?, ?, ?, ?)')
-          .join(', ')} ON CONFLICT (id) DO NOTHING`,
-        params: deliver.flatMap((message) => [
-          idOf(message),
-          message.to,
-          JSON.stringify(message),
-          now,
-        ]),
-      });
+      statements.push(
+        bulkStatement(
+          DELIVER_MESSAGE,
+          deliver.map((message) => [idOf(message), message.to, JSON.stringify(message), now]),
+        ),
+      );
     }
     if (publish.length > 0) {
-      statements.push({
-        sql: `INSERT INTO pantheon_outbox (id, message, created_at) VALUES ${publish
-          .map(() => '(?, ?, ?)')
-          .join(', ')} ON CONFLICT (id) DO NOTHING`,
-        params: publish.flatMap((message) => [idOf(message), JSON.stringify(message), now]),
-      });
+      statements.push(
+        bulkStatement(
+          STORE_OUTBOUND,
+          publish.map((message) => [idOf(message), JSON.stringify(message), now]),
+        ),
+      );
     }
     this.release();
+    const guard = this.guard;
     await guarded('mailbox', buffer.actorId, async () => {
       try {
-        await core.commits.submit(statements);
+        await core.commits.submit(statements, { guard });
       } catch (error) {
-        if (error !== alreadyHandled) throw error;
-        await this.replayed(messageId as string, this.guard ? statements.slice(1) : statements);
+        if (alreadyHandled === undefined || error !== alreadyHandled) throw error;
+        await this.replayed(messageId as string, statements);
       }
     });
   }
@@ -175,7 +182,7 @@ class DurableTickTransaction implements TickTransaction {
     );
     if (rows.length > 0) return;
     const rest = statements.slice(1);
-    if (rest.length > 0) await this.core.commits.submit(this.guard ? [this.guard, ...rest] : rest);
+    if (rest.length > 0) await this.core.commits.submit(rest, { guard: this.guard });
   }
 }
 
@@ -209,19 +216,21 @@ export class DurableMailbox implements MailboxStore {
    */
   async enqueue(message: BusMessage, options: BeginTickOptions = {}): Promise<boolean> {
     const id = idOf(message);
-    const duplicate = new Error('stored before');
-    const insert = {
-      sql: `INSERT INTO pantheon_mailbox (id, recipient, message, enqueued_at) VALUES (?, ?, ?, ?)
-          ON CONFLICT (id) DO NOTHING`,
-      params: [id, message.to, JSON.stringify(message), this.core.now()],
-      expect: { changes: 1, mismatch: () => duplicate },
-    };
+    let duplicate: Error | undefined;
+    const insert = bulkStatement(
+      STORE_MESSAGE,
+      [[id, message.to, JSON.stringify(message), this.core.now()]],
+      () => {
+        duplicate ??= new Error('stored before');
+        return duplicate;
+      },
+    );
     return guarded('mailbox', message.to, async () => {
       try {
-        await this.core.commits.submit(options.guard ? [options.guard, insert] : [insert]);
+        await this.core.commits.submit([insert], { guard: options.guard });
         return true;
       } catch (error) {
-        if (error === duplicate) return false;
+        if (duplicate !== undefined && error === duplicate) return false;
         throw error;
       }
     });
@@ -316,12 +325,12 @@ export class DurableMailbox implements MailboxStore {
     const statements: SqlStatement[] = [];
     for (let start = 0; start < ids.length; start += MARK_CHUNK) {
       const chunk = ids.slice(start, start + MARK_CHUNK);
-      statements.push({
-        sql: `UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (${chunk
-          .map(() => '?')
-          .join(', ')})`,
-        params: [now, ...chunk],
-      });
+      statements.push(
+        bulkStatement(
+          MARK_PUBLISHED,
+          chunk.map((id) => [id, now]),
+        ),
+      );
     }
     // A mark a crash of the database server forgets only publishes the message again, under
     // the same id: it need not wait for the log flush.

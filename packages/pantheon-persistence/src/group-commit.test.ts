@@ -1,4 +1,4 @@
-import type { BusMessage, TickTransaction } from '@promethean-os/pantheon-core';
+import { type BusMessage, PantheonError, type TickTransaction } from '@promethean-os/pantheon-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   backends,
@@ -208,6 +208,145 @@ for (const makeBackend of backends) {
         "SELECT value FROM pantheon_kv WHERE scope = 'returning'",
       );
       expect(rows).toEqual([{ value: '2' }]);
+    });
+
+    it('leaves out every kind of failed unit of one group, and commits the others exactly once', async () => {
+      const { db, ids } = await withActors();
+      await db.driver.run('CREATE TABLE lease (id INTEGER PRIMARY KEY, epoch INTEGER)');
+      await db.driver.run('INSERT INTO lease (id, epoch) VALUES (1, 1), (2, 1)');
+      const lost = (lease: number) => new PantheonError(`lease ${lease} lost`, 'ACTOR_ERROR');
+      const fence = (lease: number) => ({
+        sql: 'UPDATE lease SET epoch = epoch WHERE id = ? AND epoch = 1',
+        params: [lease],
+        expect: { changes: 1, mismatch: () => lost(lease) },
+      });
+      // Half the actors commit under lease 1, the other half under lease 2.
+      const leaseOf = (index: number) => (index % 2 === 0 ? 1 : 2);
+      const replayed = ids[4]!;
+      const conflicted = ids[6]!;
+      const first = await countingTick(db, replayed);
+      await first.commit(`m-${replayed}`, [], reply(replayed));
+      const groups = recordGroups(db);
+      const ticks = await Promise.all(
+        ids.map(async (id, index) => {
+          const tick = db.mailbox.beginTick(id, { guard: fence(leaseOf(index)) });
+          const actor = await tick.state.get(id);
+          await tick.state.update(id, {
+            metadata: { ticks: Number(actor?.metadata?.ticks ?? 0) + 1 },
+          });
+          await tick.context.append?.(id, { role: 'assistant', content: `${id} handled it` });
+          return tick;
+        }),
+      );
+      // Meanwhile: another writer changes one actor, and another owner takes lease 2 over.
+      await db.actors.update(conflicted, { name: 'changed by another writer' });
+      await db.driver.run('UPDATE lease SET epoch = 2 WHERE id = 2');
+      const results = await Promise.allSettled([
+        ...ticks.map((tick, index) => tick.commit(`m-${ids[index]}`, [], reply(ids[index]!))),
+        db.mailbox.enqueue(message(`m-${ids[0]}`, ids[0]!)),
+        db.mailbox.enqueue(message('m-new', ids[0]!)),
+      ]);
+
+      expect(groups.length).toBeLessThan(ACTORS / 4);
+      const commits = results.slice(0, ACTORS);
+      commits.forEach((result, index) => {
+        const id = ids[index]!;
+        if (leaseOf(index) === 2) {
+          expect(result).toMatchObject({ status: 'rejected', reason: { message: 'lease 2 lost' } });
+        } else if (id === conflicted) {
+          expect(result).toMatchObject({
+            status: 'rejected',
+            reason: { code: 'VERSION_CONFLICT', actorId: conflicted },
+          });
+        } else {
+          expect(result.status).toBe('fulfilled');
+        }
+      });
+      // The duplicate (of a message acknowledged in the same group) is told apart; the new one
+      // is stored.
+      expect(results.slice(ACTORS)).toEqual([
+        { status: 'fulfilled', value: false },
+        { status: 'fulfilled', value: true },
+      ]);
+
+      // The replayed tick applied nothing: its first commit stands.
+      const committed = ids.filter((id, index) => leaseOf(index) === 1 && id !== conflicted);
+      const other = await backend.reopen(db);
+      for (const id of ids) {
+        const wrote = committed.includes(id);
+        expect((await other.actors.get(id))?.metadata).toEqual(wrote ? { ticks: 1 } : undefined);
+        expect(await other.context.getHistory(id)).toHaveLength(wrote ? 1 : 0);
+      }
+      expect((await other.mailbox.pending()).map((waiting) => waiting.id).sort()).toEqual(
+        [...ids.filter((id) => !committed.includes(id)).map((id) => `m-${id}`), 'm-new'].sort(),
+      );
+      expect((await other.mailbox.unpublished()).map((sent) => sent.id).sort()).toEqual(
+        committed.map((id) => `${id}-reply`).sort(),
+      );
+    });
+
+    it('commits one of two ticks of a group that write the same actor, and fails the other whole', async () => {
+      const { db, ids } = await withActors();
+      const actor = ids[0]!;
+      await db.mailbox.enqueue(message('m-second', actor));
+      const tick = async (label: string) => {
+        const transaction = db.mailbox.beginTick(actor);
+        await transaction.state.get(actor);
+        await transaction.state.update(actor, { metadata: { by: label } });
+        await transaction.context.append?.(actor, { role: 'assistant', content: label });
+        return transaction;
+      };
+      const [one, two] = [await tick('one'), await tick('two')];
+      const results = await Promise.allSettled([
+        one.commit(`m-${actor}`, [], [{ id: 'out-one', from: actor, to: 'user', content: '1' }]),
+        two.commit('m-second', [], [{ id: 'out-two', from: actor, to: 'user', content: '2' }]),
+      ]);
+
+      expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const winner = results[0]!.status === 'fulfilled' ? 'one' : 'two';
+      const loser = winner === 'one' ? results[1] : results[0];
+      expect(loser).toMatchObject({ reason: { code: 'VERSION_CONFLICT', actorId: actor } });
+      // The winner's writes, all of them; none of the loser's.
+      expect((await db.actors.get(actor))?.metadata).toEqual({ by: winner });
+      expect((await db.context.getHistory(actor)).map((entry) => entry.content)).toEqual([winner]);
+      expect((await db.mailbox.unpublished()).map((sent) => sent.id)).toEqual([`out-${winner}`]);
+      expect((await db.mailbox.pending()).map((waiting) => waiting.id)).toContain(
+        winner === 'one' ? 'm-second' : `m-${actor}`,
+      );
+    });
+
+    it('writes a unit after an earlier unit of its group that writes the same message', async () => {
+      const { db, ids } = await withActors();
+      const [first, second] = [ids[0]!, ids[1]!];
+      const [one, two] = await Promise.all([countingTick(db, first), countingTick(db, second)]);
+      // In one turn: a tick acknowledges its message, a new message is stored, and a tick
+      // acknowledges that new message (as if it had been handed to it already).
+      const results = await Promise.all([
+        one.commit(`m-${first}`, [], []),
+        db.mailbox.enqueue(message('m-late', second)),
+        two.commit('m-late', [], reply(second)),
+      ]);
+      expect(results).toEqual([undefined, true, undefined]);
+      expect((await db.actors.get(second))?.metadata).toEqual({ ticks: 1 });
+      expect((await db.mailbox.pending()).map((waiting) => waiting.id)).not.toContain('m-late');
+      expect((await db.mailbox.unpublished()).map((sent) => sent.id)).toEqual([`${second}-reply`]);
+    });
+
+    it('stores a message sent twice in one group once, and tells the caller which call stored it', async () => {
+      const db = await backend.create();
+      await db.actors.spawn(quietScript('worker'), 'work', { id: 'twice' });
+      const groups = recordGroups(db);
+      const results = await Promise.all([
+        db.mailbox.enqueue(message('m-twice', 'twice')),
+        db.mailbox.enqueue(message('m-other', 'twice')),
+        db.mailbox.enqueue(message('m-twice', 'twice')),
+      ]);
+      expect(results).toEqual([true, true, false]);
+      expect(groups.length).toBeLessThanOrEqual(2);
+      expect((await db.mailbox.pending()).map((waiting) => waiting.id)).toEqual([
+        'm-twice',
+        'm-other',
+      ]);
     });
 
     it('writes what is queued before closing', async () => {

@@ -28,6 +28,27 @@ export interface GroupCommitOptions {
 }
 
 /**
+ * What the store commits all or nothing: a tick, a stored message, publish marks. `guard`, when
+ * given, runs first (see `BeginTickOptions.guard`); a unit carrying the same guard as another of
+ * its group (same SQL and parameters) may have it run once for both, so a guard must give the
+ * same answer when repeated in one transaction.
+ */
+export interface CommitUnit {
+  guard?: SqlStatement;
+  statements: readonly SqlStatement[];
+}
+
+/**
+ * The outcome of one unit of a group: `undefined` when committed, the `mismatch()` error of its
+ * failed `expect` (it wrote nothing), or `DEFERRED` when the driver left it for the next
+ * transaction (it wrote nothing yet).
+ */
+export type UnitOutcome = Error | undefined | typeof DEFERRED;
+
+/** A unit the driver did not write in this transaction; the committer queues it again. */
+export const DEFERRED = Symbol('deferred');
+
+/**
  * A driver that can commit several units in one transaction, each all or nothing: a unit whose
  * `expect` fails is left out (its writes undone, its outcome the `mismatch()` error) and the
  * others commit (outcome `undefined`). Rejects, writing nothing, when the transaction itself
@@ -38,10 +59,7 @@ export interface GroupCommitDriver extends SqlDriver {
    * `durable: false` (every unit of the group allows it) lets the transaction return before the
    * database flushed its log — a crash of the database server may then lose it.
    */
-  commitGroup(
-    units: readonly (readonly SqlStatement[])[],
-    options: { durable: boolean },
-  ): Promise<(Error | undefined)[]>;
+  commitGroup(units: readonly CommitUnit[], options: { durable: boolean }): Promise<UnitOutcome[]>;
   /**
    * True when `error` came from a statement of the transaction (a constraint, a deadlock or a
    * serialization failure: the database rolled it back for sure), not from the connection or
@@ -55,18 +73,21 @@ function isGroupDriver(driver: SqlDriver): driver is GroupCommitDriver {
   return typeof (driver as Partial<GroupCommitDriver>).commitGroup === 'function';
 }
 
+/** A unit's statements in order, its guard first. */
+export function unitStatements(unit: CommitUnit): readonly SqlStatement[] {
+  return unit.guard ? [unit.guard, ...unit.statements] : unit.statements;
+}
+
 /** One unit in its own transaction of a plain driver: `undefined`, or its mismatch error. */
-async function commitAlone(
-  driver: SqlDriver,
-  statements: readonly SqlStatement[],
-): Promise<Error | undefined> {
+async function commitAlone(driver: SqlDriver, unit: CommitUnit): Promise<Error | undefined> {
   const mismatches = new Set<Error>();
   try {
     await driver.batch(
-      statements.map((statement) =>
+      unitStatements(unit).map((statement) =>
         statement.expect
           ? {
-              ...statement,
+              sql: statement.sql,
+              params: statement.params,
               expect: {
                 changes: statement.expect.changes,
                 mismatch: () => {
@@ -86,8 +107,7 @@ async function commitAlone(
   }
 }
 
-interface Unit {
-  statements: readonly SqlStatement[];
+interface Unit extends CommitUnit {
   resolve(): void;
   reject(error: unknown): void;
   durable: boolean;
@@ -121,11 +141,15 @@ export class GroupCommitter {
    * committed; rejects with the `mismatch()` error of a failed `expect` (the unit then wrote
    * nothing, the others of its group are unaffected) or with the database's error.
    * `durable: false` is for writes a crash of the database server may forget (publish marks):
-   * a group of such writes only does not wait for the log flush.
+   * a group of such writes only does not wait for the log flush. `guard` runs first (see
+   * `CommitUnit`).
    */
-  submit(statements: readonly SqlStatement[], { durable = true } = {}): Promise<void> {
+  submit(
+    statements: readonly SqlStatement[],
+    { durable = true, guard }: { durable?: boolean; guard?: SqlStatement } = {},
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ statements, resolve, reject, durable });
+      this.queue.push({ statements, guard, resolve, reject, durable });
       if (!this.flushing) this.flushing = this.flushSoon();
     });
   }
@@ -152,10 +176,10 @@ export class GroupCommitter {
   }
 
   private async commit(units: Unit[]): Promise<void> {
-    let outcomes: (Error | undefined)[];
+    let outcomes: UnitOutcome[];
     try {
       outcomes = await this.commitGroup(
-        units.map((unit) => unit.statements),
+        units,
         units.some((unit) => unit.durable),
       );
     } catch (error) {
@@ -167,17 +191,18 @@ export class GroupCommitter {
       for (const unit of units) unit.reject(error);
       return;
     }
+    const deferred: Unit[] = [];
     units.forEach((unit, index) => {
-      const mismatch = outcomes[index];
-      if (mismatch) unit.reject(mismatch);
+      const outcome = outcomes[index];
+      if (outcome === DEFERRED) deferred.push(unit);
+      else if (outcome) unit.reject(outcome);
       else unit.resolve();
     });
+    // Ahead of what arrived meanwhile, in their order.
+    this.queue.unshift(...deferred);
   }
 
-  private async commitGroup(
-    units: readonly (readonly SqlStatement[])[],
-    durable: boolean,
-  ): Promise<(Error | undefined)[]> {
+  private async commitGroup(units: readonly Unit[], durable: boolean): Promise<UnitOutcome[]> {
     if (isGroupDriver(this.driver)) return this.driver.commitGroup(units, { durable });
     return [await commitAlone(this.driver, units[0]!)];
   }

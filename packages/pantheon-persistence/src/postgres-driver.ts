@@ -1,5 +1,12 @@
 import pg from 'pg';
-import type { GroupCommitDriver } from './group-commit';
+import {
+  type CommitUnit,
+  DEFERRED,
+  type GroupCommitDriver,
+  type UnitOutcome,
+  unitStatements,
+} from './group-commit';
+import { failedUnits, groupText, LAZY_COMMIT, unitKeys } from './postgres-group';
 import { migrationsTable, pendingMigrations } from './schema';
 import type { SqlStatement, SqlValue } from './sql-driver';
 
@@ -9,16 +16,6 @@ import type { SqlStatement, SqlValue } from './sql-driver';
  * system and internal errors.
  */
 const UNAVAILABLE_CLASSES = new Set(['08', '53', '57', '58', 'XX']);
-
-/** A parameter as an SQL literal; `undefined` for a number SQL cannot spell. */
-function literal(value: SqlValue): string | undefined {
-  if (value === null) return 'NULL';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return undefined;
-    return value < 0 ? `(${value})` : String(value);
-  }
-  return pg.escapeLiteral(value);
-}
 
 /** Clients whose `ROLLBACK` failed: their connection is not reused. */
 const brokenClients = new WeakMap<pg.PoolClient, Error>();
@@ -30,57 +27,6 @@ async function rollBack(client: pg.PoolClient): Promise<void> {
   } catch (error) {
     brokenClients.set(client, error as Error);
   }
-}
-
-/** Lets a transaction's commit return before the server flushed its log. */
-const LAZY_COMMIT = 'SET LOCAL synchronous_commit TO OFF';
-
-/** Marks the error a failed `expect` raises inside a group's text. */
-const EXPECT_TAG = 'pantheon-expect-failed';
-
-/**
- * One statement with its parameters spelled as literals; with an `expect`, wrapped so that the
- * server itself checks the count and fails the whole text when it differs (casting a string
- * that names the tag to an integer: an error no data can cause). `undefined` when it cannot be
- * spelled: a non-finite number, or an `expect` on a statement that is not an INSERT, UPDATE or
- * DELETE or that has its own RETURNING (the group is then written statement by statement).
- */
-function spelled(statement: SqlStatement): string | undefined {
-  let index = 0;
-  let spellable = true;
-  const text = statement.sql.replace(/\?/g, () => {
-    const value = literal(statement.params[index++] ?? null);
-    if (value === undefined) spellable = false;
-    return value ?? 'NULL';
-  });
-  if (!spellable) return undefined;
-  if (!statement.expect) return text;
-  const { sql } = statement;
-  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || /\bRETURNING\b/i.test(sql)) return undefined;
-  // The count is not a constant, so the cast is evaluated only when the counts differ.
-  return `WITH changed AS (${text} RETURNING 1), counted AS (SELECT count(*) AS n FROM changed)
-    SELECT CASE WHEN n = ${statement.expect.changes} THEN 0
-      ELSE CAST('${EXPECT_TAG}:' || n AS integer) END FROM counted`;
-}
-
-/**
- * The units as one text that begins, writes and commits — the whole group in one round trip —
- * with every `expect` checked by the server; `undefined` when a statement cannot be spelled.
- */
-function groupText(
-  units: readonly (readonly SqlStatement[])[],
-  durable: boolean,
-): string | undefined {
-  const texts = durable ? ['BEGIN'] : ['BEGIN', LAZY_COMMIT];
-  for (const statements of units) {
-    for (const statement of statements) {
-      const text = spelled(statement);
-      if (text === undefined) return undefined;
-      texts.push(text);
-    }
-  }
-  texts.push('COMMIT');
-  return texts.join(';\n');
 }
 
 /** PostgreSQL settings of `openPostgresPersistence`. */
@@ -102,6 +48,22 @@ export interface PostgresDriverOptions {
    * Default `true`.
    */
   synchronousCommit?: boolean;
+}
+
+/**
+ * The indexes of the units a group can write together: each unit whose keys (`unitKeys`) no
+ * earlier unit writes. The first unit always; the keys of a unit left out count too, so that two
+ * units writing the same key are written in their order.
+ */
+function withoutConflicts(units: readonly CommitUnit[]): number[] {
+  const claimed = new Set<string>();
+  const chosen: number[] = [];
+  units.forEach((unit, index) => {
+    const keys = unitKeys(unit);
+    if (index === 0 || !keys.some((key) => claimed.has(key))) chosen.push(index);
+    for (const key of keys) claimed.add(key);
+  });
+  return chosen;
 }
 
 /** Numbers the `?` placeholders (the stores' SQL has no `?` inside literals). */
@@ -187,48 +149,81 @@ export class PostgresDriver implements GroupCommitDriver {
 
   /**
    * Commits the units in one transaction. Optimistically the whole group — begin, every
-   * statement with its `expect` checked by the server, commit — goes in one round trip. When an
-   * `expect` fails (a version conflict, an acknowledged message) nothing of it was written: the
-   * group is written again unit by unit, each inside a savepoint — a unit whose `expect` fails
-   * is rolled back to its savepoint (its outcome the mismatch) and the others commit. A lone
+   * statement with its `expect` checked by the server, commit — goes in one round trip, the
+   * statements of one bulk kind (acknowledgements, actor updates, history, stored and outbound
+   * messages, publish marks) merged into one statement per kind, and a guard shared by several
+   * units run once. A unit writing a key an earlier unit of the group writes (the same message or
+   * actor) is left for the next transaction (`DEFERRED`), so that every row of a merged statement
+   * is one unit's. When a check fails nothing was written: the server names the failed check, the
+   * units it fails are left out (their outcome the mismatch) and the rest is sent again. A group
+   * that cannot be sent as one text is written unit by unit, each inside a savepoint. A lone
    * statement is sent alone (no transaction around it). `durable: false` sets
    * `synchronous_commit` off for the transaction.
    */
   async commitGroup(
-    units: readonly (readonly SqlStatement[])[],
+    units: readonly CommitUnit[],
     { durable }: { durable: boolean },
-  ): Promise<(Error | undefined)[]> {
-    const only =
-      durable && units.length === 1 && units[0]!.length === 1 ? units[0]![0]! : undefined;
-    if (only) {
+  ): Promise<UnitOutcome[]> {
+    const lone = units.length === 1 && !units[0]!.guard && units[0]!.statements.length === 1;
+    if (durable && lone) {
+      const only = units[0]!.statements[0]!;
       const result = await this.pool.query(this.text(only.sql), only.params as SqlValue[]);
       const held = !only.expect || (result.rowCount ?? 0) === only.expect.changes;
       return [held ? undefined : only.expect!.mismatch()];
     }
-    if (units.every((statements) => statements.length === 0)) return units.map(() => undefined);
-    const text = groupText(units, durable);
-    if (text !== undefined) {
-      const held = await this.withClient(async (client) => {
-        try {
-          await client.query(text);
-          return true;
-        } catch (error) {
-          // The text stopped at the error, inside its transaction.
-          await rollBack(client);
-          if (error instanceof pg.DatabaseError && error.message.includes(EXPECT_TAG)) {
-            return false;
-          }
-          throw error;
-        }
-      });
-      if (held) return units.map(() => undefined);
+    const outcomes: UnitOutcome[] = units.map(() => DEFERRED);
+    let remaining = withoutConflicts(units);
+    while (remaining.length > 0) {
+      const batch = remaining.map((index) => units[index]!);
+      const group = groupText(batch, durable);
+      const failed =
+        group && (await this.sendGroup(group.text, (error) => failedUnits(group, error)));
+      if (failed === undefined || failed.size === 0) {
+        // Sent (`failed` empty), or it must be written unit by unit.
+        const written = failed ? batch.map(() => undefined) : await this.unitByUnit(batch, durable);
+        remaining.forEach((index, position) => {
+          outcomes[index] = written[position];
+        });
+        break;
+      }
+      for (const [position, mismatch] of failed) outcomes[remaining[position]!] = mismatch();
+      remaining = remaining.filter((_, position) => !failed.has(position));
     }
+    return outcomes;
+  }
+
+  /**
+   * Sends a group's text. Resolves an empty map when it committed; the units a failed check
+   * fails (nothing was written) as `failures` reads them from the error; `undefined` when a
+   * failed check names no unit (the group is then written unit by unit). Rejects with any other
+   * error.
+   */
+  private sendGroup(
+    text: string,
+    failures: (error: unknown) => Map<number, () => Error> | undefined,
+  ): Promise<Map<number, () => Error> | undefined> {
+    return this.withClient(async (client) => {
+      try {
+        await client.query(text);
+        return new Map();
+      } catch (error) {
+        // The text stopped at the error, inside its transaction.
+        await rollBack(client);
+        const failed = failures(error);
+        if (failed === undefined) throw error;
+        return failed.size === 0 ? undefined : failed;
+      }
+    });
+  }
+
+  /** The units in one transaction, each inside a savepoint, statement by statement. */
+  private unitByUnit(units: readonly CommitUnit[], durable: boolean): Promise<UnitOutcome[]> {
     return this.transaction(async (client) => {
       if (!durable) await client.query(LAZY_COMMIT);
-      const outcomes: (Error | undefined)[] = [];
-      for (const statements of units) {
+      const outcomes: UnitOutcome[] = [];
+      for (const unit of units) {
         await client.query('SAVEPOINT pantheon_unit');
-        const mismatch = await this.runChecked(client, statements);
+        const mismatch = await this.runChecked(client, unitStatements(unit));
         if (mismatch) await client.query('ROLLBACK TO SAVEPOINT pantheon_unit');
         await client.query('RELEASE SAVEPOINT pantheon_unit');
         outcomes.push(mismatch);

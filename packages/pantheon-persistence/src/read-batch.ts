@@ -53,10 +53,11 @@ export class PostgresReads<ActorRow> {
   readonly recent: ReadBatcher<RecentKey, string[]>;
   readonly values: ReadBatcher<{ scope: string; key: string }, string | undefined>;
 
-  constructor(driver: SqlDriver) {
+  /** `actorColumns`: what an actor is loaded from. */
+  constructor(driver: SqlDriver, actorColumns: string) {
     this.actors = new ReadBatcher(async (ids) => {
       const rows = await driver.all<ActorRow & { id: string }>(
-        'SELECT * FROM pantheon_actors WHERE id IN (SELECT json_array_elements_text(?::json))',
+        `SELECT ${actorColumns} FROM pantheon_actors WHERE id IN (SELECT json_array_elements_text(?::json))`,
         [JSON.stringify(ids)],
       );
       const byId = new Map(rows.map((row) => [row.id, row]));

@@ -1,3 +1,5 @@
+import type { BulkRows } from './bulk-writes';
+
 /** A parameter value both back ends accept. */
 export type SqlValue = string | number | null;
 
@@ -7,6 +9,12 @@ export interface SqlStatement {
   params: readonly SqlValue[];
   /** When set, a different number of changed rows aborts the batch with `mismatch()`. */
   expect?: { changes: number; mismatch: () => Error };
+  /**
+   * The same write as rows of a `BulkKind`, for a driver that merges the statements of one kind
+   * from the units of a group commit into one statement; `sql` and `params` write these rows
+   * alone.
+   */
+  bulk?: BulkRows;
 }
 
 /**

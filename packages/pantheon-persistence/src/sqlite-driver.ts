@@ -1,5 +1,10 @@
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { GroupCommitDriver } from './group-commit';
+import {
+  type CommitUnit,
+  type GroupCommitDriver,
+  type UnitOutcome,
+  unitStatements,
+} from './group-commit';
 import { migrationsTable, pendingMigrations } from './schema';
 import type { SqlStatement, SqlValue } from './sql-driver';
 
@@ -68,28 +73,43 @@ export class SqliteDriver implements GroupCommitDriver {
   }
 
   /**
-   * Commits the units in one `BEGIN IMMEDIATE` transaction, each inside its own savepoint: a
-   * unit whose `expect` fails is rolled back to its savepoint (its outcome the mismatch) and the
-   * others commit. Synchronous, like `batch`. (Every commit is equally durable here: with WAL and
-   * `synchronous = NORMAL` no commit waits for a flush.)
+   * Commits the units in one `BEGIN IMMEDIATE` transaction. Optimistically every unit's
+   * statements run one after the other; when an `expect` fails, the transaction is rolled back
+   * and written again with each unit inside its own savepoint: a unit whose `expect` fails is
+   * rolled back to its savepoint (its outcome the mismatch) and the others commit. Synchronous,
+   * like `batch`. (Every commit is equally durable here: with WAL and `synchronous = NORMAL` no
+   * commit waits for a flush.)
    */
-  async commitGroup(units: readonly (readonly SqlStatement[])[]): Promise<(Error | undefined)[]> {
-    const outcomes: (Error | undefined)[] = [];
+  async commitGroup(units: readonly CommitUnit[]): Promise<UnitOutcome[]> {
     this.prepare('BEGIN IMMEDIATE').run();
     try {
-      for (const statements of units) {
+      let held = true;
+      for (const unit of units) {
+        if (this.runChecked(unitStatements(unit))) {
+          held = false;
+          break;
+        }
+      }
+      if (held) {
+        this.prepare('COMMIT').run();
+        return units.map(() => undefined);
+      }
+      this.prepare('ROLLBACK').run();
+      this.prepare('BEGIN IMMEDIATE').run();
+      const outcomes: UnitOutcome[] = [];
+      for (const unit of units) {
         this.prepare('SAVEPOINT pantheon_unit').run();
-        const mismatch = this.runChecked(statements);
+        const mismatch = this.runChecked(unitStatements(unit));
         if (mismatch) this.prepare('ROLLBACK TO pantheon_unit').run();
         this.prepare('RELEASE pantheon_unit').run();
         outcomes.push(mismatch);
       }
       this.prepare('COMMIT').run();
+      return outcomes;
     } catch (error) {
       if (this.db.isTransaction) this.prepare('ROLLBACK').run();
       throw error;
     }
-    return outcomes;
   }
 
   isStatementError(error: unknown): boolean {

@@ -1,4 +1,5 @@
 import type { Actor, ActorScript, Message, Scheduler } from '@promethean-os/pantheon-core';
+import { APPEND_HISTORY, bulkStatement, INSERT_ACTOR, UPDATE_ACTOR } from './bulk-writes';
 import { guarded } from './errors';
 import { type GroupCommitOptions, GroupCommitter } from './group-commit';
 import { PostgresReads } from './read-batch';
@@ -11,12 +12,18 @@ export type StoredActor = Actor & {
   readonly version: number;
 };
 
-/** The row of `pantheon_actors`. */
+/**
+ * The columns of `pantheon_actors` an actor is loaded from (`script_data` is kept for reference
+ * only: the script comes from the registry).
+ */
+export const ACTOR_COLUMNS =
+  'id, script_name, script_version, name, goals, state, metadata, created_at, updated_at, version';
+
+/** A row of `pantheon_actors`, as `ACTOR_COLUMNS` reads it. */
 export interface ActorRow {
   id: string;
   script_name: string;
   script_version: string | null;
-  script_data: string;
   name: string | null;
   goals: string;
   state: string | null;
@@ -131,7 +138,7 @@ export class StoreCore {
     this.commits = new GroupCommitter(driver, groupCommit);
     this.reads =
       driver.dialect === 'postgres' && groupCommit !== false
-        ? new PostgresReads(driver)
+        ? new PostgresReads(driver, ACTOR_COLUMNS)
         : undefined;
     if (retention.pruneIntervalMs !== undefined && retention.pruneIntervalMs > 0) {
       // A failed prune (database down) is retried at the next interval.
@@ -182,31 +189,24 @@ export class StoreCore {
    * taken (`mismatch`, when given, then aborts the batch).
    */
   actorInsert(actor: Actor, mismatch?: () => Error): SqlStatement {
-    return {
-      sql: `INSERT INTO pantheon_actors (id, script_name, script_version, script_data, name, goals, state,
-        metadata, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
-        ON CONFLICT (id) DO NOTHING`,
-      params: [actor.id, ...this.actorValues(actor)],
-      ...(mismatch ? { expect: { changes: 1, mismatch } } : {}),
-    };
+    return bulkStatement(INSERT_ACTOR, [[actor.id, ...this.actorValues(actor)]], mismatch);
   }
 
   /** The statement that writes a buffered actor, checking it was not changed meanwhile. */
   actorUpdate(actor: StoredActor, baseVersion: number, mismatch: () => Error): SqlStatement {
-    return {
-      sql: `UPDATE pantheon_actors SET script_name = ?, script_version = ?, script_data = ?, name = ?,
-        goals = ?, state = ?, metadata = ?, created_at = ?, updated_at = ?, version = version + 1
-        WHERE id = ? AND version = ?`,
-      params: [...this.actorValues(actor), actor.id, baseVersion],
-      expect: { changes: 1, mismatch },
-    };
+    return bulkStatement(
+      UPDATE_ACTOR,
+      [[actor.id, baseVersion, ...this.actorValues(actor)]],
+      mismatch,
+    );
   }
 
   async loadActor(id: string): Promise<ActorRow | undefined> {
     if (this.reads) return this.reads.actors.load(id);
-    const rows = await this.driver.all<ActorRow>('SELECT * FROM pantheon_actors WHERE id = ?', [
-      id,
-    ]);
+    const rows = await this.driver.all<ActorRow>(
+      `SELECT ${ACTOR_COLUMNS} FROM pantheon_actors WHERE id = ?`,
+      [id],
+    );
     return rows[0];
   }
 
@@ -235,17 +235,10 @@ export class StoreCore {
   historyInserts(buffer: TickBuffer): SqlStatement[] {
     if (buffer.history.length === 0) return [];
     return [
-      {
-        sql: `INSERT INTO pantheon_history (actor_id, conversation_id, message, created_at) VALUES ${buffer.history
-          .map(() => '(?, ?, ?, ?)')
-          .join(', ')}`,
-        params: buffer.history.flatMap((entry) => [
-          entry.actorId,
-          entry.conversation,
-          entry.json,
-          entry.at,
-        ]),
-      },
+      bulkStatement(
+        APPEND_HISTORY,
+        buffer.history.map((entry) => [entry.actorId, entry.conversation, entry.json, entry.at]),
+      ),
     ];
   }
 

@@ -1,0 +1,228 @@
+import pg from 'pg';
+import type { BulkKind, BulkRow } from './bulk-writes';
+import type { CommitUnit } from './group-commit';
+import type { SqlStatement, SqlValue } from './sql-driver';
+
+/** Lets a transaction's commit return before the server flushed its log. */
+export const LAZY_COMMIT = 'SET LOCAL synchronous_commit TO OFF';
+
+/** Marks the error a failed check raises inside a group's text. */
+const EXPECT_TAG = 'pantheon-expect-failed';
+
+/** A parameter as an SQL literal; `undefined` for a number SQL cannot spell. */
+function literal(value: SqlValue): string | undefined {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return undefined;
+    return value < 0 ? `(${value})` : String(value);
+  }
+  return pg.escapeLiteral(value);
+}
+
+/** A statement with its parameters spelled as literals; `undefined` when one cannot be. */
+function spelledText(statement: SqlStatement): string | undefined {
+  let index = 0;
+  let spellable = true;
+  const text = statement.sql.replace(/\?/g, () => {
+    const value = literal(statement.params[index++] ?? null);
+    if (value === undefined) spellable = false;
+    return value ?? 'NULL';
+  });
+  return spellable ? text : undefined;
+}
+
+/**
+ * Wraps a statement so that the server fails the whole text when its count of changed rows is
+ * not `changes`: casting a string that names the tag and the check's number to an integer, an
+ * error no data can cause. `returning` is what the error carries besides: the keys a bulk
+ * statement changed. The count is not a constant, so the cast is evaluated only when it differs.
+ */
+function checked(text: string, check: number, changes: number, returning: string): string {
+  return `WITH changed AS (${text}), counted AS (SELECT count(*) AS n FROM changed)
+    SELECT CASE WHEN n = ${changes} THEN 0
+      ELSE CAST('${EXPECT_TAG}:${check}:' || ${returning} AS integer) END FROM counted`;
+}
+
+/** The rows as a `VALUES` list, the first row's values cast to the kind's types. */
+function valuesList(kind: BulkKind, rows: readonly BulkRow[]): string | undefined {
+  const texts: string[] = [];
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index]!;
+    const values: string[] = [];
+    for (let column = 0; column < row.length; column++) {
+      const value = literal(row[column]!);
+      if (value === undefined) return undefined;
+      values.push(index === 0 ? `${value}::${kind.types[column]}` : value);
+    }
+    texts.push(`(${values.join(', ')})`);
+  }
+  return texts.join(',\n');
+}
+
+/** What a failed check of the text means for the units. */
+type Check =
+  /** A guard or a plain statement with `expect`: every unit listed fails with its mismatch. */
+  | { type: 'units'; failures: { unit: number; mismatch: () => Error }[] }
+  /** A checked bulk statement: the rows whose key it did not change fail their units. */
+  | { type: 'bulk'; rows: { key: SqlValue; unit: number; mismatch: () => Error }[] };
+
+/** The units' writes as one text: begin, every statement (checks done by the server), commit. */
+export interface GroupText {
+  text: string;
+  checks: Check[];
+}
+
+interface Slot {
+  kind: BulkKind;
+  rows: BulkRow[];
+  /** Per row of a checked kind: its unit and the unit's mismatch. */
+  owners: { unit: number; mismatch: () => Error }[];
+}
+
+/** True when a statement's rows can be merged with others of its kind. */
+function mergeable(statement: SqlStatement): boolean {
+  const bulk = statement.bulk;
+  if (!bulk || bulk.rows.length === 0) return false;
+  // A checked kind without its `expect` (or with another count) is written as it is.
+  if (bulk.kind.checked) return statement.expect?.changes === bulk.rows.length;
+  return statement.expect === undefined;
+}
+
+function guardKey(guard: SqlStatement): string {
+  return `${guard.expect?.changes}\u0000${guard.sql}\u0000${JSON.stringify(guard.params)}`;
+}
+
+/**
+ * The keys a unit writes in each key space (see `BulkKind.keySpace`). A group merges no two
+ * units that write the same key: the later one is deferred to the next transaction.
+ */
+export function unitKeys(unit: CommitUnit): string[] {
+  const keys: string[] = [];
+  for (const statement of unit.statements) {
+    const space = statement.bulk?.kind.keySpace;
+    if (space === undefined) continue;
+    for (const row of statement.bulk!.rows) keys.push(`${space}\u0000${String(row[0])}`);
+  }
+  return keys;
+}
+
+/**
+ * The group's text: its distinct guards first, then its statements with those of one bulk kind
+ * merged into one (placed where the kind first appears), each unit's other statements in its
+ * order. `undefined` when a value cannot be spelled, or a statement with `expect` cannot be
+ * checked in the text (not an INSERT, UPDATE or DELETE, or with its own RETURNING): the group
+ * is then written statement by statement.
+ */
+export function groupText(units: readonly CommitUnit[], durable: boolean): GroupText | undefined {
+  const texts = durable ? ['BEGIN'] : ['BEGIN', LAZY_COMMIT];
+  const checks: Check[] = [];
+  const guards = new Map<string, { statement: SqlStatement; check: Check & { type: 'units' } }>();
+  const items: (Slot | { statement: SqlStatement; unit: number })[] = [];
+  const slots = new Map<string, Slot>();
+  units.forEach((unit, index) => {
+    if (unit.guard) {
+      const key = guardKey(unit.guard);
+      let guard = guards.get(key);
+      if (!guard) {
+        guard = { statement: unit.guard, check: { type: 'units', failures: [] } };
+        guards.set(key, guard);
+      }
+      guard.check.failures.push({ unit: index, mismatch: unit.guard.expect!.mismatch });
+    }
+    for (const statement of unit.statements) {
+      if (!mergeable(statement)) {
+        items.push({ statement, unit: index });
+        continue;
+      }
+      const { kind, rows } = statement.bulk!;
+      let slot = slots.get(kind.name);
+      if (!slot) {
+        slot = { kind, rows: [], owners: [] };
+        slots.set(kind.name, slot);
+        items.push(slot);
+      }
+      for (const row of rows) {
+        slot.rows.push(row);
+        if (kind.checked) slot.owners.push({ unit: index, mismatch: statement.expect!.mismatch });
+      }
+    }
+  });
+  for (const { statement, check } of guards.values()) {
+    const text = plainText(statement, checks.length);
+    if (text === undefined) return undefined;
+    checks.push(check);
+    texts.push(text);
+  }
+  for (const item of items) {
+    if ('statement' in item) {
+      const { statement, unit } = item;
+      const text = plainText(statement, checks.length);
+      if (text === undefined) return undefined;
+      if (statement.expect) {
+        checks.push({ type: 'units', failures: [{ unit, mismatch: statement.expect.mismatch }] });
+      }
+      texts.push(text);
+      continue;
+    }
+    const values = valuesList(item.kind, item.rows);
+    if (values === undefined) return undefined;
+    const text = item.kind.merged(values);
+    if (!item.kind.checked) {
+      texts.push(text);
+      continue;
+    }
+    texts.push(
+      checked(
+        text,
+        checks.length,
+        item.rows.length,
+        `(SELECT coalesce(json_agg(key), '[]')::text FROM changed)`,
+      ),
+    );
+    checks.push({
+      type: 'bulk',
+      rows: item.rows.map((row, index) => ({ key: row[0]!, ...item.owners[index]! })),
+    });
+  }
+  texts.push('COMMIT');
+  return { text: texts.join(';\n'), checks };
+}
+
+/** A statement spelled out; with `expect`, checked as check number `check`. */
+function plainText(statement: SqlStatement, check: number): string | undefined {
+  const text = spelledText(statement);
+  if (text === undefined || !statement.expect) return text;
+  const { sql } = statement;
+  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || /\bRETURNING\b/i.test(sql)) return undefined;
+  return checked(`${text} RETURNING 1`, check, statement.expect.changes, 'n');
+}
+
+/**
+ * The units a failed check of `group` fails, each with its mismatch error; `undefined` when
+ * `error` is not a failed check.
+ */
+export function failedUnits(
+  group: GroupText,
+  error: unknown,
+): Map<number, () => Error> | undefined {
+  if (!(error instanceof pg.DatabaseError)) return undefined;
+  const at = error.message.indexOf(`${EXPECT_TAG}:`);
+  if (at < 0) return undefined;
+  const rest = error.message.slice(at + EXPECT_TAG.length + 1);
+  const colon = rest.indexOf(':');
+  const check = group.checks[Number(rest.slice(0, colon))];
+  if (!check) return undefined;
+  const failed = new Map<number, () => Error>();
+  if (check.type === 'units') {
+    for (const { unit, mismatch } of check.failures) failed.set(unit, mismatch);
+    return failed;
+  }
+  // The message quotes the string it could not cast: the keys the statement changed, as JSON.
+  const changed = new Set<unknown>(
+    JSON.parse(rest.slice(colon + 1, rest.lastIndexOf('"'))) as unknown[],
+  );
+  for (const { key, unit, mismatch } of check.rows) {
+    if (!changed.has(key)) failed.set(unit, mismatch);
+  }
+  return failed;
+}
