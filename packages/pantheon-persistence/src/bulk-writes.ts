@@ -26,8 +26,11 @@ export interface BulkKind {
   readonly checked: boolean;
   /** The statement for one unit's rows, with `?` placeholders. */
   plain(rows: readonly BulkRow[]): { sql: string; params: SqlValue[] };
-  /** The merged statement (PostgreSQL) over `values`, a `VALUES` list of every unit's rows. */
-  merged(values: string): string;
+  /**
+   * The merged statement (PostgreSQL): the SQL before and after the items of a `VALUES` list of
+   * every unit's rows (a checked kind's returns the changed keys as `key`).
+   */
+  readonly merged: readonly [before: string, after: string];
 }
 
 /** Rows to merge: the kind and this statement's own rows. */
@@ -70,10 +73,10 @@ function mailboxInsert(name: string, checked: boolean): BulkKind {
       sql: `INSERT INTO ${MAILBOX_COLUMNS} VALUES ${placeholders(rows.length, 4)} ON CONFLICT (id) DO NOTHING`,
       params: flat(rows),
     }),
-    merged: (values) =>
-      `INSERT INTO ${MAILBOX_COLUMNS} VALUES ${values} ON CONFLICT (id) DO NOTHING${
-        checked ? ' RETURNING id AS key' : ''
-      }`,
+    merged: [
+      `INSERT INTO ${MAILBOX_COLUMNS} VALUES `,
+      ` ON CONFLICT (id) DO NOTHING${checked ? ' RETURNING id AS key' : ''}`,
+    ],
   };
 }
 
@@ -93,10 +96,11 @@ export const ACKNOWLEDGE: BulkKind = {
     sql: 'UPDATE pantheon_mailbox SET acked_at = ? WHERE id = ? AND acked_at IS NULL',
     params: [rows[0]![1]!, rows[0]![0]!],
   }),
-  merged: (values) =>
-    `UPDATE pantheon_mailbox AS mailbox SET acked_at = rows.acked_at
-      FROM (VALUES ${values}) AS rows (id, acked_at)
+  merged: [
+    'UPDATE pantheon_mailbox AS mailbox SET acked_at = rows.acked_at FROM (VALUES ',
+    `) AS rows (id, acked_at)
       WHERE mailbox.id = rows.id AND mailbox.acked_at IS NULL RETURNING mailbox.id AS key`,
+  ],
 };
 
 /** The stored columns of an actor, after `id` (and the base version of an update). */
@@ -124,10 +128,11 @@ export const INSERT_ACTOR: BulkKind = {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING`,
     params: [...rows[0]!],
   }),
-  merged: (values) =>
+  merged: [
     `INSERT INTO pantheon_actors (id, ${ACTOR_FIELDS.join(', ')}, version)
-      SELECT rows.*, 1 FROM (VALUES ${values}) AS rows
-      ON CONFLICT (id) DO NOTHING RETURNING id AS key`,
+      SELECT rows.*, 1 FROM (VALUES `,
+    ') AS rows ON CONFLICT (id) DO NOTHING RETURNING id AS key',
+  ],
 };
 
 /**
@@ -147,11 +152,12 @@ export const UPDATE_ACTOR: BulkKind = {
       params: [...fields, id!, base!],
     };
   },
-  merged: (values) =>
+  merged: [
     `UPDATE pantheon_actors AS actors SET ${ACTOR_FIELDS.map((field) => `${field} = rows.${field}`).join(', ')},
-        version = actors.version + 1
-      FROM (VALUES ${values}) AS rows (id, base, ${ACTOR_FIELDS.join(', ')})
+        version = actors.version + 1 FROM (VALUES `,
+    `) AS rows (id, base, ${ACTOR_FIELDS.join(', ')})
       WHERE actors.id = rows.id AND actors.version = rows.base RETURNING actors.id AS key`,
+  ],
 };
 
 /** Appends history entries, in order. Rows: actor_id, conversation_id, message, created_at. */
@@ -163,8 +169,10 @@ export const APPEND_HISTORY: BulkKind = {
     sql: `INSERT INTO pantheon_history (actor_id, conversation_id, message, created_at) VALUES ${placeholders(rows.length, 4)}`,
     params: flat(rows),
   }),
-  merged: (values) =>
-    `INSERT INTO pantheon_history (actor_id, conversation_id, message, created_at) VALUES ${values}`,
+  merged: [
+    'INSERT INTO pantheon_history (actor_id, conversation_id, message, created_at) VALUES ',
+    '',
+  ],
 };
 
 /** Stores outbound messages, unless stored already. Rows: id, message, created_at. */
@@ -177,8 +185,10 @@ export const STORE_OUTBOUND: BulkKind = {
     sql: `INSERT INTO pantheon_outbox (id, message, created_at) VALUES ${placeholders(rows.length, 3)} ON CONFLICT (id) DO NOTHING`,
     params: flat(rows),
   }),
-  merged: (values) =>
-    `INSERT INTO pantheon_outbox (id, message, created_at) VALUES ${values} ON CONFLICT (id) DO NOTHING`,
+  merged: [
+    'INSERT INTO pantheon_outbox (id, message, created_at) VALUES ',
+    ' ON CONFLICT (id) DO NOTHING',
+  ],
 };
 
 /** Marks outbound messages published. Rows: id, published_at (the same for a unit's rows). */
@@ -193,10 +203,11 @@ export const MARK_PUBLISHED: BulkKind = {
       .join(', ')})`,
     params: [rows[0]![1]!, ...rows.map((row) => row[0]!)],
   }),
-  merged: (values) =>
-    `UPDATE pantheon_outbox AS outbox SET published_at = rows.published_at
-      FROM (VALUES ${values}) AS rows (id, published_at)
+  merged: [
+    'UPDATE pantheon_outbox AS outbox SET published_at = rows.published_at FROM (VALUES ',
+    `) AS rows (id, published_at)
       WHERE outbox.id = rows.id AND outbox.published_at IS NULL`,
+  ],
 };
 
 /**

@@ -332,6 +332,44 @@ for (const makeBackend of backends) {
       expect((await db.mailbox.unpublished()).map((sent) => sent.id)).toEqual([`${second}-reply`]);
     });
 
+    it('stores every character of the texts of a group as they were (quotes, backslashes, unicode)', async () => {
+      const { db, ids } = await withActors();
+      const texts = [
+        "it's",
+        'a \\ backslash',
+        "\\' both \\\\''",
+        "E'\\x41'",
+        '$1 ? ?? $$ quoted $$',
+        'naïve — 日本語 🎉',
+        '\n new\tline\r',
+      ];
+      const ticks = await Promise.all(
+        ids.slice(0, texts.length).map(async (id, index) => {
+          const tick = db.mailbox.beginTick(id);
+          await tick.state.get(id);
+          await tick.state.update(id, { metadata: { text: texts[index] } });
+          await tick.context.append?.(id, { role: 'assistant', content: texts[index]! });
+          return tick;
+        }),
+      );
+      await Promise.all(
+        ticks.map((tick, index) =>
+          tick.commit(
+            `m-${ids[index]}`,
+            [],
+            [{ id: `out-${index}`, from: ids[index]!, to: 'user', content: texts[index]! }],
+          ),
+        ),
+      );
+      for (const [index, text] of texts.entries()) {
+        const id = ids[index]!;
+        expect((await db.actors.get(id))?.metadata).toEqual({ text });
+        expect((await db.context.getHistory(id)).map((entry) => entry.content)).toEqual([text]);
+      }
+      const sent = new Map((await db.mailbox.unpublished()).map((out) => [out.id, out.content]));
+      expect(texts.map((_, index) => sent.get(`out-${index}`))).toEqual(texts);
+    });
+
     it('stores a message sent twice in one group once, and tells the caller which call stored it', async () => {
       const db = await backend.create();
       await db.actors.spawn(quietScript('worker'), 'work', { id: 'twice' });
