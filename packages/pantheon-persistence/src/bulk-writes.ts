@@ -136,29 +136,47 @@ export const INSERT_ACTOR: BulkKind = {
 };
 
 /**
- * Writes an actor if it still has the version the writer read, and bumps the version. Rows: id,
- * base version, then `ACTOR_FIELDS`.
+ * An update of the actor's `fields` (a suffix of `ACTOR_FIELDS`) if it still has the version the
+ * writer read, bumping the version. Rows: id, base version, then the fields.
  */
-export const UPDATE_ACTOR: BulkKind = {
-  name: 'update-actor',
-  types: ['text', 'bigint', ...ACTOR_TYPES],
-  keySpace: 'actor',
-  checked: true,
-  plain: (rows) => {
-    const [id, base, ...fields] = rows[0]!;
-    return {
-      sql: `UPDATE pantheon_actors SET ${ACTOR_FIELDS.map((field) => `${field} = ?`).join(', ')},
-        version = version + 1 WHERE id = ? AND version = ?`,
-      params: [...fields, id!, base!],
-    };
-  },
-  merged: [
-    `UPDATE pantheon_actors AS actors SET ${ACTOR_FIELDS.map((field) => `${field} = rows.${field}`).join(', ')},
+function actorUpdate(name: string, fields: readonly string[], types: readonly string[]): BulkKind {
+  const set = fields.map((field) => `${field} = ?`).join(', ');
+  return {
+    name,
+    types: ['text', 'bigint', ...types],
+    keySpace: 'actor',
+    checked: true,
+    plain: (rows) => {
+      const [id, base, ...values] = rows[0]!;
+      return {
+        sql: `UPDATE pantheon_actors SET ${set}, version = version + 1 WHERE id = ? AND version = ?`,
+        params: [...values, id!, base!],
+      };
+    },
+    merged: [
+      `UPDATE pantheon_actors AS actors SET ${fields.map((field) => `${field} = rows.${field}`).join(', ')},
         version = actors.version + 1 FROM (VALUES `,
-    `) AS rows (id, base, ${ACTOR_FIELDS.join(', ')})
+      `) AS rows (id, base, ${fields.join(', ')})
       WHERE actors.id = rows.id AND actors.version = rows.base RETURNING actors.id AS key`,
-  ],
-};
+    ],
+  };
+}
+
+/** Writes every column of an actor (`ACTOR_FIELDS`); see `actorUpdate`. */
+export const UPDATE_ACTOR = actorUpdate('update-actor', ACTOR_FIELDS, ACTOR_TYPES);
+
+/** The number of script columns at the start of `ACTOR_FIELDS`. */
+export const SCRIPT_FIELDS = 3;
+
+/**
+ * Writes an actor whose script did not change: every column but the script's, so its stored data
+ * (which holds the script's text sources) is not written again on every tick.
+ */
+export const UPDATE_ACTOR_STATE = actorUpdate(
+  'update-actor-state',
+  ACTOR_FIELDS.slice(SCRIPT_FIELDS),
+  ACTOR_TYPES.slice(SCRIPT_FIELDS),
+);
 
 /** Appends history entries, in order. Rows: actor_id, conversation_id, message, created_at. */
 export const APPEND_HISTORY: BulkKind = {

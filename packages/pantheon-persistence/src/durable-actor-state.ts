@@ -237,7 +237,12 @@ export class TickActorState implements ActorStatePort {
     const row = await guarded('state', id, () => this.core.loadActor(id));
     if (!row) return undefined;
     const value = this.core.toActor(row);
-    const buffered: BufferedActor = { value, baseVersion: value.version, dirty: false };
+    const buffered: BufferedActor = {
+      value,
+      baseVersion: value.version,
+      dirty: false,
+      storedScript: value.script,
+    };
     this.buffer.actors.set(id, buffered);
     return buffered;
   }

@@ -110,7 +110,12 @@ class DurableTickTransaction implements TickTransaction {
       statements.push(
         base === undefined
           ? core.actorInsert(actor.value, () => actorExists(id))
-          : core.actorUpdate(actor.value, base, () => versionConflict(id, base, undefined)),
+          : core.actorUpdate(
+              actor.value,
+              base,
+              () => versionConflict(id, base, undefined),
+              actor.storedScript,
+            ),
       );
     }
     statements.push(...core.historyInserts(buffer), ...core.kvStatements(buffer));

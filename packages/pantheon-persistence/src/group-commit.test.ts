@@ -10,6 +10,7 @@ import {
 } from './backends.test-support';
 import { type GroupCommitDriver, GroupCommitter } from './group-commit';
 import { openPostgresPersistence, Persistence } from './persistence';
+import { ScriptRegistry } from './script-registry';
 import type { SqlDriver } from './sql-driver';
 
 const ACTORS = 40;
@@ -368,6 +369,37 @@ for (const makeBackend of backends) {
       }
       const sent = new Map((await db.mailbox.unpublished()).map((out) => [out.id, out.content]));
       expect(texts.map((_, index) => sent.get(`out-${index}`))).toEqual(texts);
+    });
+
+    it("writes an actor's script columns only when its tick changed the script", async () => {
+      const v1 = quietScript('versioned', '1');
+      const v2 = quietScript('versioned', '2');
+      const db = await backend.create({ scripts: new ScriptRegistry().register(v1).register(v2) });
+      await db.actors.spawn(v1, 'work', { id: 'kept' });
+      await db.actors.spawn(v1, 'work', { id: 'moved' });
+      // Marks the stored data, to see whether a commit writes it again.
+      await db.driver.run("UPDATE pantheon_actors SET script_data = 'as stored'");
+      const [kept, moved] = await Promise.all(
+        ['kept', 'moved'].map(async (id) => {
+          const tick = db.mailbox.beginTick(id);
+          await tick.state.get(id);
+          await tick.state.update(id, id === 'moved' ? { script: v2 } : { state: 'paused' });
+          return tick;
+        }),
+      );
+      await Promise.all([kept!.commit(undefined, [], []), moved!.commit(undefined, [], [])]);
+
+      const rows = await db.driver.all<{ id: string; script_version: string; script_data: string }>(
+        'SELECT id, script_version, script_data FROM pantheon_actors ORDER BY id',
+      );
+      expect(rows.map(({ id, script_version }) => [id, script_version])).toEqual([
+        ['kept', '1'],
+        ['moved', '2'],
+      ]);
+      expect(rows[0]!.script_data).toBe('as stored');
+      expect(JSON.parse(rows[1]!.script_data)).toMatchObject({ name: 'versioned', version: '2' });
+      expect((await db.actors.get('kept'))?.state).toBe('paused');
+      expect((await db.actors.get('moved'))?.script).toBe(v2);
     });
 
     it('stores a message sent twice in one group once, and tells the caller which call stored it', async () => {

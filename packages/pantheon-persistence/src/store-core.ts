@@ -1,5 +1,12 @@
 import type { Actor, ActorScript, Message, Scheduler } from '@promethean-os/pantheon-core';
-import { APPEND_HISTORY, bulkStatement, INSERT_ACTOR, UPDATE_ACTOR } from './bulk-writes';
+import {
+  APPEND_HISTORY,
+  bulkStatement,
+  INSERT_ACTOR,
+  SCRIPT_FIELDS,
+  UPDATE_ACTOR,
+  UPDATE_ACTOR_STATE,
+} from './bulk-writes';
 import { guarded } from './errors';
 import { type GroupCommitOptions, GroupCommitter } from './group-commit';
 import { PostgresReads } from './read-batch';
@@ -39,6 +46,8 @@ export interface BufferedActor {
   value: StoredActor;
   /** The stored version the tick read, checked by the commit; `undefined` when it spawned it. */
   baseVersion: number | undefined;
+  /** The script of the stored row, when read: a commit that kept it leaves its columns alone. */
+  storedScript?: ActorScript;
   /** Changed by the tick (or spawned by it): the commit writes it. */
   dirty: boolean;
 }
@@ -192,13 +201,25 @@ export class StoreCore {
     return bulkStatement(INSERT_ACTOR, [[actor.id, ...this.actorValues(actor)]], mismatch);
   }
 
-  /** The statement that writes a buffered actor, checking it was not changed meanwhile. */
-  actorUpdate(actor: StoredActor, baseVersion: number, mismatch: () => Error): SqlStatement {
-    return bulkStatement(
-      UPDATE_ACTOR,
-      [[actor.id, baseVersion, ...this.actorValues(actor)]],
-      mismatch,
-    );
+  /**
+   * The statement that writes a buffered actor, checking it was not changed meanwhile; without
+   * its script columns when its script is still `storedScript`.
+   */
+  actorUpdate(
+    actor: StoredActor,
+    baseVersion: number,
+    mismatch: () => Error,
+    storedScript?: ActorScript,
+  ): SqlStatement {
+    const values = this.actorValues(actor);
+    if (actor.script === storedScript) {
+      return bulkStatement(
+        UPDATE_ACTOR_STATE,
+        [[actor.id, baseVersion, ...values.slice(SCRIPT_FIELDS)]],
+        mismatch,
+      );
+    }
+    return bulkStatement(UPDATE_ACTOR, [[actor.id, baseVersion, ...values]], mismatch);
   }
 
   async loadActor(id: string): Promise<ActorRow | undefined> {
