@@ -39,19 +39,26 @@ export interface BulkRows {
   readonly rows: readonly BulkRow[];
 }
 
-const placeholderLists = new Map<number, string>();
-
-/** `(?, ?), (?, ?)` for `rows` rows of `columns` columns; cached. */
 function placeholders(rows: number, columns: number): string {
-  const key = rows * 64 + columns;
-  let list = placeholderLists.get(key);
-  if (list === undefined) {
-    const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
-    list = Array.from({ length: rows }, () => row).join(', ');
-    // Row counts vary (history entries, messages sent): keep the common ones.
-    if (placeholderLists.size < 256) placeholderLists.set(key, list);
-  }
-  return list;
+  const row = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+  return Array.from({ length: rows }, () => row).join(', ');
+}
+
+/**
+ * The SQL of a statement for `count` rows, made by `make` once per count: the same string each
+ * time, which a driver's cache of prepared statements finds without hashing a new one.
+ */
+function perRowCount(make: (count: number) => string): (count: number) => string {
+  const made = new Map<number, string>();
+  return (count) => {
+    let sql = made.get(count);
+    if (sql === undefined) {
+      sql = make(count);
+      // Row counts vary (history entries, messages sent): keep the common ones.
+      if (made.size < 64) made.set(count, sql);
+    }
+    return sql;
+  };
 }
 
 function flat(rows: readonly BulkRow[]): SqlValue[] {
@@ -64,13 +71,17 @@ const MAILBOX_COLUMNS = 'pantheon_mailbox (id, recipient, message, enqueued_at)'
 
 /** Inserts into the mailbox, ignoring ids stored already. Rows: id, recipient, message, enqueued_at. */
 function mailboxInsert(name: string, checked: boolean): BulkKind {
+  const sql = perRowCount(
+    (count) =>
+      `INSERT INTO ${MAILBOX_COLUMNS} VALUES ${placeholders(count, 4)} ON CONFLICT (id) DO NOTHING`,
+  );
   return {
     name,
     types: ['text', 'text', 'text', 'bigint'],
     keySpace: 'mailbox',
     checked,
     plain: (rows) => ({
-      sql: `INSERT INTO ${MAILBOX_COLUMNS} VALUES ${placeholders(rows.length, 4)} ON CONFLICT (id) DO NOTHING`,
+      sql: sql(rows.length),
       params: flat(rows),
     }),
     merged: [
@@ -117,17 +128,16 @@ const ACTOR_FIELDS = [
 ] as const;
 const ACTOR_TYPES = ['text', 'text', 'text', 'text', 'text', 'text', 'text', 'bigint', 'bigint'];
 
+const INSERT_ACTOR_SQL = `INSERT INTO pantheon_actors (id, ${ACTOR_FIELDS.join(', ')}, version)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING`;
+
 /** Inserts a new actor at version 1 unless its id is taken. Rows: id, then `ACTOR_FIELDS`. */
 export const INSERT_ACTOR: BulkKind = {
   name: 'insert-actor',
   types: ['text', ...ACTOR_TYPES],
   keySpace: 'actor',
   checked: true,
-  plain: (rows) => ({
-    sql: `INSERT INTO pantheon_actors (id, ${ACTOR_FIELDS.join(', ')}, version)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING`,
-    params: [...rows[0]!],
-  }),
+  plain: (rows) => ({ sql: INSERT_ACTOR_SQL, params: [...rows[0]!] }),
   merged: [
     `INSERT INTO pantheon_actors (id, ${ACTOR_FIELDS.join(', ')}, version)
       SELECT rows.*, 1 FROM (VALUES `,
@@ -140,7 +150,8 @@ export const INSERT_ACTOR: BulkKind = {
  * writer read, bumping the version. Rows: id, base version, then the fields.
  */
 function actorUpdate(name: string, fields: readonly string[], types: readonly string[]): BulkKind {
-  const set = fields.map((field) => `${field} = ?`).join(', ');
+  const sql = `UPDATE pantheon_actors SET ${fields.map((field) => `${field} = ?`).join(', ')},
+    version = version + 1 WHERE id = ? AND version = ?`;
   return {
     name,
     types: ['text', 'bigint', ...types],
@@ -149,7 +160,7 @@ function actorUpdate(name: string, fields: readonly string[], types: readonly st
     plain: (rows) => {
       const [id, base, ...values] = rows[0]!;
       return {
-        sql: `UPDATE pantheon_actors SET ${set}, version = version + 1 WHERE id = ? AND version = ?`,
+        sql,
         params: [...values, id!, base!],
       };
     },
@@ -178,13 +189,18 @@ export const UPDATE_ACTOR_STATE = actorUpdate(
   ACTOR_TYPES.slice(SCRIPT_FIELDS),
 );
 
+const APPEND_HISTORY_SQL = perRowCount(
+  (count) =>
+    `INSERT INTO pantheon_history (actor_id, conversation_id, message, created_at) VALUES ${placeholders(count, 4)}`,
+);
+
 /** Appends history entries, in order. Rows: actor_id, conversation_id, message, created_at. */
 export const APPEND_HISTORY: BulkKind = {
   name: 'append-history',
   types: ['text', 'text', 'text', 'bigint'],
   checked: false,
   plain: (rows) => ({
-    sql: `INSERT INTO pantheon_history (actor_id, conversation_id, message, created_at) VALUES ${placeholders(rows.length, 4)}`,
+    sql: APPEND_HISTORY_SQL(rows.length),
     params: flat(rows),
   }),
   merged: [
@@ -193,6 +209,11 @@ export const APPEND_HISTORY: BulkKind = {
   ],
 };
 
+const STORE_OUTBOUND_SQL = perRowCount(
+  (count) =>
+    `INSERT INTO pantheon_outbox (id, message, created_at) VALUES ${placeholders(count, 3)} ON CONFLICT (id) DO NOTHING`,
+);
+
 /** Stores outbound messages, unless stored already. Rows: id, message, created_at. */
 export const STORE_OUTBOUND: BulkKind = {
   name: 'store-outbound',
@@ -200,7 +221,7 @@ export const STORE_OUTBOUND: BulkKind = {
   keySpace: 'outbox',
   checked: false,
   plain: (rows) => ({
-    sql: `INSERT INTO pantheon_outbox (id, message, created_at) VALUES ${placeholders(rows.length, 3)} ON CONFLICT (id) DO NOTHING`,
+    sql: STORE_OUTBOUND_SQL(rows.length),
     params: flat(rows),
   }),
   merged: [
@@ -209,6 +230,14 @@ export const STORE_OUTBOUND: BulkKind = {
   ],
 };
 
+const MARK_PUBLISHED_SQL = perRowCount(
+  (count) =>
+    `UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (${Array.from(
+      { length: count },
+      () => '?',
+    ).join(', ')})`,
+);
+
 /** Marks outbound messages published. Rows: id, published_at (the same for a unit's rows). */
 export const MARK_PUBLISHED: BulkKind = {
   name: 'mark-published',
@@ -216,9 +245,7 @@ export const MARK_PUBLISHED: BulkKind = {
   keySpace: 'outbox',
   checked: false,
   plain: (rows) => ({
-    sql: `UPDATE pantheon_outbox SET published_at = ? WHERE published_at IS NULL AND id IN (${rows
-      .map(() => '?')
-      .join(', ')})`,
+    sql: MARK_PUBLISHED_SQL(rows.length),
     params: [rows[0]![1]!, ...rows.map((row) => row[0]!)],
   }),
   merged: [

@@ -26,6 +26,8 @@ export type StoredActor = Actor & {
 export const ACTOR_COLUMNS =
   'id, script_name, script_version, name, goals, state, metadata, created_at, updated_at, version';
 
+const LOAD_ACTOR = `SELECT ${ACTOR_COLUMNS} FROM pantheon_actors WHERE id = ?`;
+
 /** A row of `pantheon_actors`, as `ACTOR_COLUMNS` reads it. */
 export interface ActorRow {
   id: string;
@@ -224,10 +226,7 @@ export class StoreCore {
 
   async loadActor(id: string): Promise<ActorRow | undefined> {
     if (this.reads) return this.reads.actors.load(id);
-    const rows = await this.driver.all<ActorRow>(
-      `SELECT ${ACTOR_COLUMNS} FROM pantheon_actors WHERE id = ?`,
-      [id],
-    );
+    const rows = await this.driver.all<ActorRow>(LOAD_ACTOR, [id]);
     return rows[0];
   }
 
