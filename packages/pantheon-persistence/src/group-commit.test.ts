@@ -1,5 +1,5 @@
 import { type BusMessage, PantheonError, type TickTransaction } from '@promethean-os/pantheon-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   backends,
   CuttableProxy,
@@ -417,6 +417,44 @@ for (const makeBackend of backends) {
         'm-twice',
         'm-other',
       ]);
+    });
+
+    it('lets what the caller of a committed unit writes next join the following transaction', async () => {
+      const db = await backend.create();
+      const driver = db.driver as GroupCommitDriver;
+      const commitGroup = driver.commitGroup.bind(driver);
+      const groups: string[][] = [];
+      let held: Promise<void> | undefined;
+      driver.commitGroup = async (units, options) => {
+        groups.push(units.map((unit) => String(unit.statements[0]!.params[1])));
+        await held;
+        return commitGroup(units, options);
+      };
+      const entry = (key: string) => [
+        {
+          sql: 'INSERT INTO pantheon_kv (scope, key, value, updated_at) VALUES (?, ?, ?, ?)',
+          params: ['next', key, '1', 0],
+        },
+      ];
+      const committer = new GroupCommitter(db.driver);
+      let release!: () => void;
+      held = new Promise((resolve) => {
+        release = resolve;
+      });
+      const first = committer.submit(entry('first'));
+      await vi.waitFor(() => expect(groups).toHaveLength(1));
+      // Arrives while the first transaction is written…
+      const queued = committer.submit(entry('queued'));
+      // …and this one only once the first committed, a few steps later (like a publish mark).
+      const next = first.then(async () => {
+        await null;
+        await null;
+        await committer.submit(entry('next'));
+      });
+      held = undefined;
+      release();
+      await Promise.all([queued, next]);
+      expect(groups).toEqual([['first'], ['queued', 'next']]);
     });
 
     it('writes what is queued before closing', async () => {

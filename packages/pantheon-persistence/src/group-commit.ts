@@ -168,6 +168,9 @@ export class GroupCommitter {
       while (this.queue.length > 0) {
         const units = this.queue.splice(0, this.maxBatch);
         await this.commit(units);
+        // One turn of the event loop, so that what the committed units' callers write next
+        // (publish marks, the next messages) joins the next transaction.
+        await new Promise<void>((resolve) => realTimers.setImmediate(resolve));
       }
     } finally {
       this.flushing = undefined;
