@@ -89,6 +89,8 @@ export class DurableTick {
  */
 export class DurableOutbox {
   private retryPending = false;
+  /** Publish marks being written; the turns that published go on meanwhile. */
+  private readonly marking = new Set<Promise<void>>();
 
   constructor(
     readonly store: MailboxStore,
@@ -101,20 +103,35 @@ export class DurableOutbox {
     return new DurableTick(this.store.beginTick(actorId), this.bus);
   }
 
-  /** Publishes committed messages; a failure is retried with backoff, never thrown. */
+  /**
+   * Publishes committed messages: resolves once the bus took them; their publish mark is written
+   * meanwhile (see `marked`), so the actor's next tick need not wait for it — its commit can share
+   * the mark's transaction. A failure is retried with backoff, never thrown.
+   */
   publish(messages: readonly BusMessage[]): Promise<void> {
-    return this.send(messages).catch((error: unknown) => this.retry(error, 1));
+    return this.send(messages, false).catch((error: unknown) => this.retry(error, 1));
   }
 
-  /** Publishes whatever the store still holds as unpublished (on restore). */
+  /** Publishes whatever the store still holds as unpublished (on restore), marks included. */
   async publishUnpublished(): Promise<void> {
-    await this.send(await this.store.unpublished());
+    await this.send(await this.store.unpublished(), true);
   }
 
-  private async send(messages: readonly BusMessage[]): Promise<void> {
+  /** Resolves once every publish mark started so far is written (or failed, and retried). */
+  async marked(): Promise<void> {
+    while (this.marking.size > 0) await Promise.all(this.marking);
+  }
+
+  private async send(messages: readonly BusMessage[], awaitMark: boolean): Promise<void> {
     if (messages.length === 0) return;
     for (const message of messages) await this.bus.send(message);
-    await this.store.markPublished(messages.map((message) => message.id as string));
+    const marking = this.store.markPublished(messages.map((message) => message.id as string));
+    if (awaitMark) return marking;
+    // A mark that is lost only publishes its messages again, under their ids (at least once).
+    const settled: Promise<void> = marking
+      .catch((error: unknown) => this.retry(error, 1))
+      .finally(() => this.marking.delete(settled));
+    this.marking.add(settled);
   }
 
   private retry(error: unknown, attempt: number): void {

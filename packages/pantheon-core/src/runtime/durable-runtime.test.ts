@@ -133,6 +133,41 @@ describe('PantheonSystem with a durable store', () => {
     expect(await store.unpublished()).toEqual([]);
   });
 
+  it('goes on to the next message while the last publish mark is written; whenIdle waits for the marks', async () => {
+    const store = new FakeMailboxStore();
+    const marking: string[][] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const markPublished = store.markPublished.bind(store);
+    store.markPublished = async (ids) => {
+      marking.push([...ids]);
+      await held;
+      return markPublished(ids);
+    };
+    const { pantheon, bus } = boot(store);
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await pantheon.startActor('a');
+    await pantheon.sendMessage('a', 'one');
+    await pantheon.sendMessage('a', 'two');
+
+    // Both replies are published while the first mark is still being written.
+    await vi.waitFor(() => expect(bus.sent).toHaveLength(2));
+    expect(marking).toEqual(bus.sent.map((message) => [message.id]));
+    let idle = false;
+    const idled = pantheon.whenIdle().then(() => {
+      idle = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(idle).toBe(false);
+    expect(await store.unpublished()).toHaveLength(2);
+
+    release();
+    await idled;
+    expect(await store.unpublished()).toEqual([]);
+  });
+
   it('tries the restore again when the store was unreachable at first', async () => {
     const store = new FakeMailboxStore();
     const first = boot(store);

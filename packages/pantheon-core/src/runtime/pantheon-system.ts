@@ -664,9 +664,13 @@ export class PantheonSystem {
     return this.events.on(event, handler);
   }
 
-  /** Resolves once no started actor has anything left to process and no tick runs. */
-  whenIdle(): Promise<void> {
-    return this.turns.whenIdle();
+  /**
+   * Resolves once no started actor has anything left to process and no tick runs (with a store:
+   * and the messages the ticks published are marked published in it).
+   */
+  async whenIdle(): Promise<void> {
+    await this.turns.whenIdle();
+    await this.outbox?.marked();
   }
 
   /**
