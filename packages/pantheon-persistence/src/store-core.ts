@@ -28,6 +28,20 @@ export const ACTOR_COLUMNS =
 
 const LOAD_ACTOR = `SELECT ${ACTOR_COLUMNS} FROM pantheon_actors WHERE id = ?`;
 
+const RECENT_HISTORY = `SELECT message FROM pantheon_history WHERE actor_id = ? AND conversation_id = ?
+  ORDER BY seq DESC LIMIT`;
+const recentHistoryTexts = new Map<number, string>();
+
+/** The recent-history query with its limit spelled out, made once per limit. */
+function recentHistorySql(count: number): string {
+  let sql = recentHistoryTexts.get(count);
+  if (sql === undefined) {
+    sql = `${RECENT_HISTORY} ${count}`;
+    if (recentHistoryTexts.size < 16) recentHistoryTexts.set(count, sql);
+  }
+  return sql;
+}
+
 /** A row of `pantheon_actors`, as `ACTOR_COLUMNS` reads it. */
 export interface ActorRow {
   id: string;
@@ -233,10 +247,12 @@ export class StoreCore {
   /** The last `count` stored history entries (JSON) of one conversation, oldest first. */
   async recentHistory(actorId: string, conversation: string, count: number): Promise<string[]> {
     if (this.reads) return this.reads.recent.load({ actorId, conversation, count });
+    // A whole count goes into the text: SQLite answers `LIMIT ?` several times slower than a
+    // constant limit (every tick runs this query).
+    const constant = Number.isSafeInteger(count);
     const rows = await this.driver.all<{ message: string }>(
-      `SELECT message FROM pantheon_history WHERE actor_id = ? AND conversation_id = ?
-        ORDER BY seq DESC LIMIT ?`,
-      [actorId, conversation, count],
+      constant ? recentHistorySql(count) : `${RECENT_HISTORY} ?`,
+      constant ? [actorId, conversation] : [actorId, conversation, count],
     );
     return rows.reverse().map((row) => row.message);
   }
