@@ -91,6 +91,8 @@ export class DurableOutbox {
   private retryPending = false;
   /** Publish marks being written; the turns that published go on meanwhile. */
   private readonly marking = new Set<Promise<void>>();
+  /** Ids published but not yet handed to `markPublished`: the ticks of a turn mark them together. */
+  private unmarked: string[] = [];
 
   constructor(
     readonly store: MailboxStore,
@@ -106,7 +108,8 @@ export class DurableOutbox {
   /**
    * Publishes committed messages: resolves once the bus took them; their publish mark is written
    * meanwhile (see `marked`), so the actor's next tick need not wait for it — its commit can share
-   * the mark's transaction. A failure is retried with backoff, never thrown.
+   * the mark's transaction — and the marks of the ticks that publish at the same moment go to the
+   * store in one `markPublished`. A failure is retried with backoff, never thrown.
    */
   publish(messages: readonly BusMessage[]): Promise<void> {
     return this.send(messages, false).catch((error: unknown) => this.retry(error, 1));
@@ -119,16 +122,29 @@ export class DurableOutbox {
 
   /** Resolves once every publish mark started so far is written (or failed, and retried). */
   async marked(): Promise<void> {
-    while (this.marking.size > 0) await Promise.all(this.marking);
+    while (this.marking.size > 0 || this.unmarked.length > 0) {
+      await (this.marking.size > 0 ? Promise.all(this.marking) : Promise.resolve());
+    }
   }
 
   private async send(messages: readonly BusMessage[], awaitMark: boolean): Promise<void> {
     if (messages.length === 0) return;
     for (const message of messages) await this.bus.send(message);
-    const marking = this.store.markPublished(messages.map((message) => message.id as string));
-    if (awaitMark) return marking;
+    if (awaitMark) {
+      await this.store.markPublished(messages.map((message) => message.id as string));
+      return;
+    }
+    if (this.unmarked.length === 0) queueMicrotask(() => this.markUnmarked());
+    for (const message of messages) this.unmarked.push(message.id as string);
+  }
+
+  /** Marks what was published since the last call, in one `markPublished`. */
+  private markUnmarked(): void {
+    const ids = this.unmarked;
+    this.unmarked = [];
     // A mark that is lost only publishes its messages again, under their ids (at least once).
-    const settled: Promise<void> = marking
+    const settled: Promise<void> = Promise.resolve()
+      .then(() => this.store.markPublished(ids))
       .catch((error: unknown) => this.retry(error, 1))
       .finally(() => this.marking.delete(settled));
     this.marking.add(settled);

@@ -168,6 +168,62 @@ describe('PantheonSystem with a durable store', () => {
     expect(await store.unpublished()).toEqual([]);
   });
 
+  it('marks the replies of ticks whose commits complete together in one markPublished', async () => {
+    const store = new FakeMailboxStore();
+    const marks: string[][] = [];
+    const markPublished = store.markPublished.bind(store);
+    store.markPublished = async (ids) => {
+      marks.push([...ids]);
+      return markPublished(ids);
+    };
+    // Commits wait until three are waiting, then complete together (as one group commit does).
+    const waiting: (() => void)[] = [];
+    const beginTick = store.beginTick.bind(store);
+    store.beginTick = (actorId) => {
+      const tick = beginTick(actorId);
+      const commit = tick.commit.bind(tick);
+      tick.commit = async (...args) => {
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          if (waiting.length === 3) for (const release of waiting.splice(0)) release();
+        });
+        return commit(...args);
+      };
+      return tick;
+    };
+    const { pantheon, bus } = boot(store);
+    for (const id of ['a', 'b', 'c']) {
+      await pantheon.createActor({ id, name: id, script: scriptWith([echo]), goals: [] });
+      await pantheon.startActor(id);
+    }
+    await Promise.all(['a', 'b', 'c'].map((id) => pantheon.sendMessage(id, `to ${id}`)));
+    await pantheon.whenIdle();
+
+    expect(bus.sent).toHaveLength(3);
+    expect(marks).toEqual([bus.sent.map((message) => message.id)]);
+    expect(await store.unpublished()).toEqual([]);
+  });
+
+  it('publishes again later when a store throws from markPublished instead of rejecting', async () => {
+    const store = new FakeMailboxStore();
+    const markPublished = store.markPublished.bind(store);
+    let throws = 1;
+    store.markPublished = (ids) => {
+      if (throws-- > 0) throw new Error('connection lost');
+      return markPublished(ids);
+    };
+    const { pantheon, bus } = boot(store, { backoffMs: 1 });
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await pantheon.startActor('a');
+    await pantheon.sendMessage('a', 'ping');
+    await pantheon.whenIdle();
+    expect(await store.unpublished()).toHaveLength(1);
+
+    // The retry (on the system's scheduler) publishes it again, under the same id, and marks it.
+    await vi.waitFor(async () => expect(await store.unpublished()).toEqual([]));
+    expect(bus.sent.map((message) => message.id)).toEqual([bus.sent[0]!.id, bus.sent[0]!.id]);
+  });
+
   it('tries the restore again when the store was unreachable at first', async () => {
     const store = new FakeMailboxStore();
     const first = boot(store);
