@@ -469,6 +469,50 @@ for (const makeBackend of backends) {
   });
 }
 
+describe('group commit on PostgreSQL', () => {
+  const backend = backends[1]!();
+  afterAll(() => backend.cleanup());
+
+  it('holds publish marks while reads are under way, so they share the transaction of the tick that follows', async () => {
+    const db = await backend.create();
+    await db.actors.spawn(quietScript('worker'), 'work', { id: 'reader' });
+    await db.mailbox.enqueue(message('m-reader', 'reader'));
+    const groups = recordGroups(db);
+    const tick = db.mailbox.beginTick('reader');
+    // The tick's read is under way when the mark arrives; it commits once the read is answered.
+    const reading = tick.state.get('reader');
+    const marked = db.mailbox.markPublished(['sent-before']);
+    const committed = reading.then(async () => {
+      await tick.state.update('reader', { state: 'paused' });
+      await tick.commit('m-reader', [], []);
+    });
+    await Promise.all([marked, committed]);
+    expect(groups).toEqual([2]);
+    expect((await db.actors.get('reader'))?.state).toBe('paused');
+
+    // With nothing under way, a mark is written at once, alone.
+    await db.mailbox.markPublished(['sent-after']);
+    expect(groups).toEqual([2, 1]);
+  });
+
+  it('does not hold publish marks back behind a steady stream of reads', async () => {
+    const db = await backend.create();
+    await db.actors.spawn(quietScript('worker'), 'work', { id: 'busy' });
+    let marked = false;
+    const mark = db.mailbox.markPublished(['sent']).then(() => {
+      marked = true;
+    });
+    let reads = 0;
+    while (!marked && reads < 50) {
+      await db.actors.get('busy');
+      reads++;
+    }
+    await mark;
+    // Written after a few reads at most, not once the reads stopped.
+    expect(reads).toBeLessThan(50);
+  });
+});
+
 describe('group commit when PostgreSQL is cut off (through a TCP proxy)', () => {
   const proxy = new CuttableProxy({ host: '127.0.0.1', port: 5432 });
   const schema = testSchema();

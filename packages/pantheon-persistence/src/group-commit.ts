@@ -113,6 +113,9 @@ interface Unit extends CommitUnit {
   durable: boolean;
 }
 
+/** Reads a group of publish marks waits for at most (see `GroupCommitter.joinLazy`). */
+const LAZY_WAITS = 3;
+
 /**
  * Leader/follower group commit over a driver. `submit` queues a unit of statements; when no
  * transaction is being written, one starts after `windowMs` (the next event-loop turn by
@@ -129,6 +132,11 @@ export class GroupCommitter {
   constructor(
     private readonly driver: SqlDriver,
     options: GroupCommitOptions | false = {},
+    /**
+     * Resolves once the store's reads under way are answered (`undefined` when none is): ticks
+     * that read now commit soon, so a group of writes that need not be durable waits for them.
+     */
+    private readonly readsDone: () => Promise<void> | undefined = () => undefined,
   ) {
     const settings = options === false ? { maxBatch: 1 } : options;
     this.windowMs = Math.max(0, settings.windowMs ?? 0);
@@ -166,6 +174,7 @@ export class GroupCommitter {
     });
     try {
       while (this.queue.length > 0) {
+        await this.joinLazy();
         const units = this.queue.splice(0, this.maxBatch);
         await this.commit(units);
         // One turn of the event loop, so that what the committed units' callers write next
@@ -175,6 +184,22 @@ export class GroupCommitter {
     } finally {
       this.flushing = undefined;
       if (this.queue.length > 0) this.flushing = this.flushSoon();
+    }
+  }
+
+  /**
+   * When every queued write may skip the log flush (publish marks), waits for the reads under
+   * way — a tick reads its actor, then its history, then commits — so that the marks share the
+   * transaction of the commits that follow rather than take one of their own. A few reads at
+   * most: the marks are not held back behind a steady stream of reads.
+   */
+  private async joinLazy(): Promise<void> {
+    for (let waits = 0; waits < LAZY_WAITS; waits++) {
+      if (this.queue.some((unit) => unit.durable)) return;
+      const reads = this.readsDone();
+      if (!reads) return;
+      await reads;
+      await new Promise<void>((resolve) => realTimers.setImmediate(resolve));
     }
   }
 

@@ -13,12 +13,14 @@ class ReadBatcher<Key, Value> {
   constructor(
     /** Answers the keys, in order. */
     private readonly fetch: (keys: Key[]) => Promise<Value[]>,
+    private readonly underWay: ReadsUnderWay,
   ) {}
 
   load(key: Key): Promise<Value> {
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) realTimers.setImmediate(() => this.flush());
       this.pending.push({ key, resolve, reject });
+      this.underWay.started();
     });
   }
 
@@ -27,12 +29,35 @@ class ReadBatcher<Key, Value> {
     this.pending = [];
     this.fetch(batch.map((entry) => entry.key)).then(
       (values) => {
+        this.underWay.ended(batch.length);
         for (const [index, entry] of batch.entries()) entry.resolve(values[index]!);
       },
       (error: unknown) => {
+        this.underWay.ended(batch.length);
         for (const entry of batch) entry.reject(error);
       },
     );
+  }
+}
+
+/** Counts the reads asked for and not answered yet, over every batcher of a store. */
+class ReadsUnderWay {
+  private count = 0;
+  private waiting: (() => void)[] = [];
+
+  started(): void {
+    this.count++;
+  }
+
+  ended(reads: number): void {
+    this.count -= reads;
+    if (this.count === 0) for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /** Resolves once no read is under way; `undefined` when none is now. */
+  done(): Promise<void> | undefined {
+    if (this.count === 0) return undefined;
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 }
 
@@ -52,6 +77,7 @@ export class PostgresReads<ActorRow> {
   readonly actors: ReadBatcher<string, ActorRow | undefined>;
   readonly recent: ReadBatcher<RecentKey, string[]>;
   readonly values: ReadBatcher<{ scope: string; key: string }, string | undefined>;
+  private readonly underWay = new ReadsUnderWay();
 
   /** `actorColumns`: what an actor is loaded from. */
   constructor(driver: SqlDriver, actorColumns: string) {
@@ -62,7 +88,7 @@ export class PostgresReads<ActorRow> {
       );
       const byId = new Map(rows.map((row) => [row.id, row]));
       return ids.map((id) => byId.get(id));
-    });
+    }, this.underWay);
     this.recent = new ReadBatcher(async (keys) => {
       const rows = await driver.all<{ position: number; message: string }>(
         `SELECT wanted.position, history.message
@@ -87,7 +113,7 @@ export class PostgresReads<ActorRow> {
       const entries = keys.map((): string[] => []);
       for (const row of rows) entries[row.position]!.push(row.message);
       return entries;
-    });
+    }, this.underWay);
     this.values = new ReadBatcher(async (keys) => {
       const rows = await driver.all<{ position: number; value: string }>(
         `SELECT wanted.position, kv.value
@@ -98,6 +124,14 @@ export class PostgresReads<ActorRow> {
       const values = keys.map((): string | undefined => undefined);
       for (const row of rows) values[row.position] = row.value;
       return values;
-    });
+    }, this.underWay);
+  }
+
+  /**
+   * Resolves once the reads asked for so far are answered; `undefined` when none is under way.
+   * Ticks that read now will likely commit soon after.
+   */
+  done(): Promise<void> | undefined {
+    return this.underWay.done();
   }
 }

@@ -160,11 +160,11 @@ export class StoreCore {
     scheduler: Scheduler,
     groupCommit: GroupCommitOptions | false = {},
   ) {
-    this.commits = new GroupCommitter(driver, groupCommit);
     this.reads =
       driver.dialect === 'postgres' && groupCommit !== false
         ? new PostgresReads(driver, ACTOR_COLUMNS)
         : undefined;
+    this.commits = new GroupCommitter(driver, groupCommit, () => this.reads?.done());
     if (retention.pruneIntervalMs !== undefined && retention.pruneIntervalMs > 0) {
       // A failed prune (database down) is retried at the next interval.
       this.stopPruning = scheduler.every(retention.pruneIntervalMs, () =>
