@@ -42,41 +42,43 @@ export interface DataAnalyst {
  * analyst and starts them.
  *
  * @throws ConfigError `CSV_INVALID` when the CSV cannot be read or parsed, or from the model's
- *   adapter (e.g. a missing key).
+ *   adapter; a setup check of `createActor` (e.g. `TOOL_NOT_FOUND`), after shutting the system down.
  */
 export async function startDataAnalyst(
   config: DataAnalystConfig,
   options: DataAnalystOptions = {},
 ): Promise<DataAnalyst> {
   const table = await loadCsvTable(config.csvFile);
-  const { system, model, scheduler } = createSystem(config, {
+  const { system, model, shutdown } = createSystem(config, {
     ...options,
     tools: [describeCsvTool(table), queryCsvTool(table), chartCsvTool(table)],
   });
-  // The reporter first: the analyst's hand-off target must exist when the analyst is created.
-  await system.createActor({
-    id: REPORTER_ID,
-    name: 'Reporter',
-    script: reporterScript,
-    goals: ['Draw the chart the user asks for'],
-  });
-  await system.createActor({
-    id: ANALYST_ID,
-    name: 'Analyst',
-    script: analystScript,
-    goals: ['Answer questions about the table with figures from it'],
-  });
-  await system.startActor(REPORTER_ID);
-  await system.startActor(ANALYST_ID);
+  try {
+    // The reporter first: the analyst's hand-off target must exist when the analyst is created.
+    await system.createActor({
+      id: REPORTER_ID,
+      name: 'Reporter',
+      script: reporterScript,
+      goals: ['Draw the chart the user asks for'],
+    });
+    await system.createActor({
+      id: ANALYST_ID,
+      name: 'Analyst',
+      script: analystScript,
+      goals: ['Answer questions about the table with figures from it'],
+    });
+    await system.startActor(REPORTER_ID);
+    await system.startActor(ANALYST_ID);
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
   return {
     system,
     table,
     model,
     ask: (question, askOptions = {}) =>
       system.ask(ANALYST_ID, question, { timeoutMs: config.askTimeoutMs, ...askOptions }),
-    async shutdown() {
-      await system.shutdown();
-      scheduler.stopAll();
-    },
+    shutdown,
   };
 }

@@ -57,14 +57,19 @@ export interface SystemOptions {
   log?: LogFunction;
 }
 
+/** The running system, which model it runs on, and how to stop it and its timers. */
+export interface WiredSystem {
+  system: PantheonSystem;
+  /** One line saying which model answers. */
+  model: string;
+  shutdown(): Promise<void>;
+}
+
 /**
  * The adapters, wired by hand: everything in memory, the model from `config.llm`. This is the
  * one place that knows which adapter backs each port.
  */
-export function createSystem(
-  config: DataAnalystConfig,
-  options: SystemOptions,
-): { system: PantheonSystem; model: string; scheduler: NodeScheduler } {
+export function createSystem(config: DataAnalystConfig, options: SystemOptions): WiredSystem {
   const tools = new InMemoryToolAdapter();
   for (const tool of options.tools) tools.register(tool);
   const model = options.llm
@@ -81,5 +86,12 @@ export function createSystem(
     hooks: options.hooks,
     log: options.log,
   });
-  return { system, model: model.description, scheduler };
+  return {
+    system,
+    model: model.description,
+    async shutdown() {
+      await system.shutdown();
+      scheduler.stopAll();
+    },
+  };
 }
