@@ -15,7 +15,14 @@ const packages = [
   'pantheon-cluster',
   'pantheon-inspector',
 ];
-const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk', 'mcp-filesystem'];
+const examples = [
+  'quickstart',
+  'developer-guide',
+  'support-desk',
+  'triage-desk',
+  'mcp-filesystem',
+  'data-analyst',
+];
 
 export default [
   ...packages.map((name) => ({ root: `packages/${name}`, test: { name } })),

@@ -170,6 +170,8 @@ export class PantheonCluster {
   private readonly runners = new Map<number, PartitionRunner>();
   /** Handovers and abandons under way. */
   private readonly leaving = new Set<Promise<void>>();
+  /** Partitions being taken (their runners are in `runners` already). */
+  private readonly starting = new Set<Promise<void>>();
   private readonly draining = new Map<number, PartitionRunner>();
   private readonly handlers = new Map<string, Set<(payload: never) => void>>();
   private readonly deadLetters: ClusterDeadLetter[] = [];
@@ -472,6 +474,7 @@ export class PantheonCluster {
     this.closed = true;
     if (this.heartbeat) clearTimeout(this.heartbeat);
     await this.cycle;
+    await Promise.all(this.starting);
     for (const runner of [...this.runners.values()]) this.track(this.handOver(runner));
     while (this.leaving.size > 0) await Promise.all(this.leaving);
     await this.leases.leave().catch(() => undefined);
@@ -643,7 +646,7 @@ export class PantheonCluster {
   private async rebalance(): Promise<void> {
     try {
       const alive = await this.leases.heartbeat();
-      const held = await this.leases.renew();
+      const held = await this.leases.renew(this.ownedPartitions());
       this.lastRenewal = Date.now();
       const heldEpochs = new Map(held.map((lease) => [lease.partition, lease.epoch]));
       for (const runner of [...this.runners.values()]) {
@@ -660,7 +663,10 @@ export class PantheonCluster {
         // Not awaited: the heartbeat goes on renewing while the partitions drain.
         for (const runner of giving) this.track(this.handOver(runner));
       } else if (surplus < 0 && !this.closed) {
-        for (const lease of await this.leases.acquire(-surplus)) await this.take(lease);
+        const leases = await this.leases.acquire(-surplus, this.ownedPartitions());
+        // Not awaited either: starting a partition (restoring its actors, creating its consumer)
+        // can take longer than a lease, and the heartbeat must go on renewing meanwhile.
+        for (const lease of leases) this.track(this.take(lease), this.starting);
       }
     } catch (error) {
       this.log('Cluster heartbeat failed', {
@@ -693,9 +699,9 @@ export class PantheonCluster {
     }
   }
 
-  private track(work: Promise<void>): void {
-    this.leaving.add(work);
-    work.finally(() => this.leaving.delete(work));
+  private track(work: Promise<void>, set = this.leaving): void {
+    set.add(work);
+    work.finally(() => set.delete(work));
   }
 
   /** Graceful: the partition's actors finish, then the lease is released for the next owner. */
