@@ -132,7 +132,7 @@ describe('buildApiReference', () => {
     expect(existsSync(join(out, 'functions/_fixture_kit.makeExtra.html'))).toBe(true);
   }, 60_000);
 
-  it('fails on a broken {@link} and on a referenced type that is not exported, writing nothing', async () => {
+  it('fails on a broken {@link}, a type used but not exported, an export without JSDoc', async () => {
     const dir = fixture('broken', {
       'tsconfig.json': tsconfig,
       'packages/kit/package.json': { name: '@fixture/kit', exports: exportsOf('.') },
@@ -144,6 +144,7 @@ describe('buildApiReference', () => {
         'export function size(value: Hidden): number {',
         '  return value.size;',
         '}',
+        'export const undocumented = 1;',
         '',
       ].join('\n'),
     });
@@ -160,8 +161,12 @@ describe('buildApiReference', () => {
         expect.stringMatching(
           /Hidden, defined in .*index\.ts, is referenced by size\.value but not included/,
         ),
+        expect.stringMatching(
+          /undocumented \(Variable\), defined in .*, does not have any documentation/,
+        ),
       ]),
     );
+    // Nothing is written when the build has a problem.
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 });
