@@ -23,7 +23,7 @@ try {
     root,
     tsconfig: join(root, 'tsconfig.json'),
     dependencyRoots: packageDirectories(join(root, 'packages')),
-    declarations: [join(root, 'docs-check/snippet-globals.d.ts')],
+    declarations: [join(root, 'docs-check/snippet-globals.ts')],
   });
   for (const diagnostic of report.diagnostics) console.error(formatDiagnostic(diagnostic, root));
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

@@ -88,10 +88,14 @@ let globals: string;
 
 beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'snippet-check-'));
-  globals = join(dir, 'globals.d.ts');
+  globals = join(dir, 'globals.ts');
   writeFileSync(
     globals,
-    "declare const assistantSystem: import('@promethean-os/pantheon-core').PantheonSystem;\n",
+    [
+      "declare const assistantSystem: import('@promethean-os/pantheon-core').PantheonSystem;",
+      "declare const renamedStandIn: import('@promethean-os/pantheon-core').PantheonSystm;",
+      '',
+    ].join('\n'),
   );
   const snippets = Object.entries(fixtures).flatMap(([file, text]) => extractSnippets(text, file));
   report = checkSnippets(snippets, {
@@ -149,10 +153,19 @@ describe('checkSnippets', () => {
     expect(diagnosticsOf('docs/globals.md')).toEqual([]);
   });
 
+  it('reports an error in the shared declarations, so a stand-in never turns into any', () => {
+    expect(diagnosticsOf(globals)).toEqual([
+      expect.objectContaining({
+        line: 2,
+        message: expect.stringContaining("has no exported member 'PantheonSystm'"),
+      }),
+    ]);
+  });
+
   it('counts the blocks checked whole and the partial ones', () => {
     expect(report.checked).toBe(8);
     expect(report.partial).toBe(2);
-    expect(report.diagnostics).toHaveLength(4);
+    expect(report.diagnostics).toHaveLength(5);
   });
 });
 

@@ -35,7 +35,7 @@ export interface SnippetCheckOptions {
   dependencyRoots?: string[];
   /**
    * Declaration files checked with every snippet: the shared preamble of names the docs use for
-   * the reader's own objects (global declarations, which a snippet's own shadow).
+   * the reader's own objects. Their declarations are global, so a snippet's own shadow them.
    */
   declarations?: string[];
 }
@@ -74,14 +74,14 @@ export function checkSnippets(snippets: Snippet[], options: SnippetCheckOptions)
   const fallbacks = (options.dependencyRoots ?? []).map((dir) => join(dir, '__snippet__.ts'));
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, resolutionOptions) =>
     literals.map((literal) => {
-      const resolve = (from: string) =>
+      const resolveFrom = (from: string) =>
         ts.resolveModuleName(literal.text, from, resolutionOptions, host, cache, redirected);
-      const resolved = resolve(containingFile);
+      const resolved = resolveFrom(containingFile);
       if (resolved.resolvedModule || !files.has(containingFile) || literal.text.startsWith('.')) {
         return resolved;
       }
       for (const from of fallbacks) {
-        const fallback = resolve(from);
+        const fallback = resolveFrom(from);
         if (fallback.resolvedModule) return fallback;
       }
       return resolved;
@@ -97,20 +97,21 @@ export function checkSnippets(snippets: Snippet[], options: SnippetCheckOptions)
   for (const diagnostic of program.getOptionsDiagnostics()) {
     diagnostics.push(toDiagnostic(diagnostic, options.tsconfig, 0, 0));
   }
+  const diagnosticsOf = (source: ts.SourceFile) => [
+    ...program.getSyntacticDiagnostics(source),
+    ...program.getSemanticDiagnostics(source),
+  ];
   for (const name of declarations) {
     const source = program.getSourceFile(name)!;
-    for (const diagnostic of ts.getPreEmitDiagnostics(program, source)) {
+    for (const diagnostic of diagnosticsOf(source)) {
       const position = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
       diagnostics.push(toDiagnostic(diagnostic, name, position.line + 1, position.character + 1));
     }
   }
   for (const [name, file] of files) {
-    const source = program.getSourceFile(name)!;
-    const found = [
-      ...program.getSyntacticDiagnostics(source),
-      ...program.getSemanticDiagnostics(source),
-    ];
-    for (const diagnostic of found) diagnostics.push(place(diagnostic, file));
+    for (const diagnostic of diagnosticsOf(program.getSourceFile(name)!)) {
+      diagnostics.push(place(diagnostic, file));
+    }
   }
   return {
     checked: snippets.filter((snippet) => snippet.mode === 'check').length,
