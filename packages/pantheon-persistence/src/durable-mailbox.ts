@@ -35,13 +35,14 @@ import { type StoreCore, type TickBuffer, tickBuffer } from './store-core';
  */
 export interface BeginTickOptions {
   /**
-   * A statement run first in the commit's transaction; when it does not change exactly
-   * `guard.expect.changes` rows, the commit writes nothing and rejects with `guard.expect.mismatch()`.
-   * A fence: e.g. an `UPDATE` of the lease row matching the owner and epoch the tick started
-   * under, so a process that lost ownership cannot commit (the row lock also holds a concurrent
-   * takeover until the commit ends). Commits grouped in one transaction (group commit) that
-   * carry the same guard — same SQL and parameters — may run it once for all of them, so it must
-   * give the same answer when repeated in one transaction (as such an `UPDATE` does).
+   * A statement run first in the commit's transaction; when it does not change (a SELECT: find)
+   * exactly `guard.expect.changes` rows, the commit writes nothing and rejects with
+   * `guard.expect.mismatch()`. A fence: e.g. a `SELECT … FOR KEY SHARE` (PostgreSQL) of the lease
+   * row matching the owner and epoch the tick started under, so a process that lost ownership
+   * cannot commit (the row lock also holds a concurrent takeover until the commit ends). Commits
+   * grouped in one transaction (group commit) that carry the same guard — same SQL and
+   * parameters — may run it once for all of them, so it must give the same answer when repeated
+   * in one transaction (as such a `SELECT` does).
    */
   guard?: SqlStatement & { expect: NonNullable<SqlStatement['expect']> };
 }

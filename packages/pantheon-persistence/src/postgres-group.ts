@@ -208,13 +208,20 @@ export function groupText(units: readonly CommitUnit[], durable: boolean): Group
   return { text: parts.join(''), checks };
 }
 
-/** A statement spelled out; with `expect`, checked as check number `check`. */
+/**
+ * A statement spelled out; with `expect`, checked as check number `check`: the rows an INSERT,
+ * UPDATE or DELETE changes, or those a SELECT finds (e.g. a fence that locks a row). `undefined`
+ * for an `expect` on another statement or on one with its own RETURNING.
+ */
 function plainText(statement: SqlStatement, check: number): string | undefined {
   const text = spelledText(statement);
   if (text === undefined || !statement.expect) return text;
   const { sql } = statement;
-  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || /\bRETURNING\b/i.test(sql)) return undefined;
-  return `${CHECK_BEFORE}${text} RETURNING 1${checkAfter(check, statement.expect.changes, 'n')}`;
+  if (/\bRETURNING\b/i.test(sql)) return undefined;
+  const select = /^\s*SELECT\b/i.test(sql);
+  if (!select && !/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql)) return undefined;
+  const rows = select ? text : `${text} RETURNING 1`;
+  return `${CHECK_BEFORE}${rows}${checkAfter(check, statement.expect.changes, 'n')}`;
 }
 
 /**

@@ -33,6 +33,8 @@ export class SqliteDriver implements GroupCommitDriver {
   readonly dialect = 'sqlite';
   readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  /** Whether each statement run with an `expect` is a SELECT (which counts the rows it finds). */
+  private readonly selects = new Map<string, boolean>();
 
   constructor(options: SqliteDriverOptions) {
     this.db = new DatabaseSync(options.file);
@@ -120,11 +122,28 @@ export class SqliteDriver implements GroupCommitDriver {
   /** Runs statements in order; the mismatch of the first failed `expect` stops them. */
   private runChecked(statements: readonly SqlStatement[]): Error | undefined {
     for (const statement of statements) {
-      const changes = Number(this.prepare(statement.sql).run(...statement.params).changes);
-      if (statement.expect && changes !== statement.expect.changes)
-        return statement.expect.mismatch();
+      const { sql, params, expect } = statement;
+      const prepared = this.prepare(sql);
+      if (!expect) {
+        prepared.run(...params);
+        continue;
+      }
+      // A SELECT's expectation counts the rows it finds.
+      const changes = this.isSelect(sql)
+        ? prepared.all(...params).length
+        : Number(prepared.run(...params).changes);
+      if (changes !== expect.changes) return expect.mismatch();
     }
     return undefined;
+  }
+
+  private isSelect(sql: string): boolean {
+    let select = this.selects.get(sql);
+    if (select === undefined) {
+      select = /^\s*SELECT\b/i.test(sql);
+      this.selects.set(sql, select);
+    }
+    return select;
   }
 
   /**
@@ -157,6 +176,7 @@ export class SqliteDriver implements GroupCommitDriver {
 
   async close(): Promise<void> {
     this.statements.clear();
+    this.selects.clear();
     if (this.db.isOpen) this.db.close();
   }
 }
