@@ -216,8 +216,12 @@ for (const makeBackend of backends) {
       await db.driver.run('CREATE TABLE lease (id INTEGER PRIMARY KEY, epoch INTEGER)');
       await db.driver.run('INSERT INTO lease (id, epoch) VALUES (1, 1), (2, 1)');
       const lost = (lease: number) => new PantheonError(`lease ${lease} lost`, 'ACTOR_ERROR');
+      // Lease 1 is fenced by a statement that changes its row, lease 2 by one that finds it.
       const fence = (lease: number) => ({
-        sql: 'UPDATE lease SET epoch = epoch WHERE id = ? AND epoch = 1',
+        sql:
+          lease === 1
+            ? 'UPDATE lease SET epoch = epoch WHERE id = ? AND epoch = 1'
+            : 'SELECT 1 FROM lease WHERE id = ? AND epoch = 1',
         params: [lease],
         expect: { changes: 1, mismatch: () => lost(lease) },
       });
