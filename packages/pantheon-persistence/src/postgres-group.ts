@@ -226,7 +226,8 @@ function plainText(statement: SqlStatement, check: number): string | undefined {
 
 /**
  * The units a failed check of `group` fails, each with its mismatch error; `undefined` when
- * `error` is not a failed check.
+ * `error` is not a failed check; empty when it is one whose report cannot be read (the group is
+ * then written unit by unit).
  */
 export function failedUnits(
   group: GroupText,
@@ -235,19 +236,25 @@ export function failedUnits(
   if (!(error instanceof pg.DatabaseError)) return undefined;
   const at = error.message.indexOf(`${EXPECT_TAG}:`);
   if (at < 0) return undefined;
+  const failed = new Map<number, () => Error>();
   const rest = error.message.slice(at + EXPECT_TAG.length + 1);
   const colon = rest.indexOf(':');
   const check = group.checks[Number(rest.slice(0, colon))];
-  if (!check) return undefined;
-  const failed = new Map<number, () => Error>();
+  if (!check) return failed;
   if (check.type === 'units') {
     for (const { unit, mismatch } of check.failures) failed.set(unit, mismatch);
     return failed;
   }
-  // The message quotes the string it could not cast: the keys the statement changed, as JSON.
-  const changed = new Set<unknown>(
-    JSON.parse(rest.slice(colon + 1, rest.lastIndexOf('"'))) as unknown[],
-  );
+  // The message quotes the string it could not cast (in the server's language): after the
+  // check's number, the keys the statement changed as a JSON array.
+  let keys: unknown;
+  try {
+    keys = JSON.parse(rest.slice(rest.indexOf('[', colon), rest.lastIndexOf(']') + 1));
+  } catch {
+    return failed;
+  }
+  if (!Array.isArray(keys)) return failed;
+  const changed = new Set<unknown>(keys);
   for (const { key, unit, mismatch } of check.rows) {
     if (!changed.has(key)) failed.set(unit, mismatch);
   }
