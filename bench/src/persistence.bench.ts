@@ -380,7 +380,7 @@ export async function benchPersistence() {
         };
       },
       500,
-      2_000,
+      4_000,
     );
   } catch (error) {
     postgres = { skipped: error instanceof Error ? error.message : String(error) };
