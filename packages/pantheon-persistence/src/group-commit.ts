@@ -179,7 +179,8 @@ export class GroupCommitter {
         await this.commit(units);
         // One turn of the event loop, so that what the committed units' callers write next
         // (publish marks, the next messages) joins the next transaction.
-        await new Promise<void>((resolve) => realTimers.setImmediate(resolve));
+        if (this.maxBatch > 1)
+          await new Promise<void>((resolve) => realTimers.setImmediate(resolve));
       }
     } finally {
       this.flushing = undefined;
