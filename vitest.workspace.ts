@@ -14,6 +14,7 @@ const packages = [
   'pantheon-mcp',
   'pantheon-cluster',
   'pantheon-inspector',
+  'pantheon',
 ];
 const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk', 'mcp-filesystem'];
 
