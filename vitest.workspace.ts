@@ -1,5 +1,6 @@
 /**
- * The test projects of this repository: one per published package and one per example.
+ * The test projects of this repository: one per published package, one per example, and the
+ * docs checks' own tests.
  * The root `vitest.config.ts` reads this list into `test.projects`; inline projects inherit the
  * root config (the source aliases, `include`), which vitest 5 does by default.
  */
@@ -16,9 +17,17 @@ const packages = [
   'pantheon-inspector',
   'pantheon',
 ];
-const examples = ['quickstart', 'developer-guide', 'support-desk', 'triage-desk', 'mcp-filesystem'];
+const examples = [
+  'quickstart',
+  'developer-guide',
+  'support-desk',
+  'triage-desk',
+  'mcp-filesystem',
+  'data-analyst',
+];
 
 export default [
   ...packages.map((name) => ({ root: `packages/${name}`, test: { name } })),
   ...examples.map((name) => ({ root: `examples/${name}`, test: { name: `example-${name}` } })),
+  { root: 'docs-check', test: { name: 'docs-check' } },
 ];

@@ -76,11 +76,20 @@ async function main(): Promise<void> {
     string,
     string,
   ];
-  let cluster: PantheonCluster | undefined;
   let db: Persistence | undefined;
+  // The lease as the database holds it when the tick runs: a tick commits only under the lease
+  // it started under (the fence), so a committed tick ran under the epoch read here, and one
+  // that reads another owner's lease cannot commit. (`ownedPartitions()` would not do: a tick
+  // may still be running in a partition this process just let go, whose lease it still holds.)
   const observe = async (actorId: string, sequence: number) => {
     const partition = partitionOf(actorId, PROOF_PARTITIONS);
-    const epoch = cluster?.ownedPartitions().find((lease) => lease.partition === partition)?.epoch;
+    const [lease] = await readRetrying(() =>
+      db!.driver.all<{ owner: string | null; epoch: string }>(
+        'SELECT owner, epoch FROM pantheon_cluster_leases WHERE cluster = ? AND partition = ?',
+        [name, partition],
+      ),
+    );
+    const epoch = lease?.owner === label ? Number(lease.epoch) : undefined;
     // Wall time with sub-millisecond precision, comparable between processes of one machine.
     const at = performance.timeOrigin + performance.now();
     appendFileSync(
@@ -99,7 +108,7 @@ async function main(): Promise<void> {
   });
   const connection = await connect({ servers: natsUrl, maxReconnectAttempts: -1 });
   const llm: LlmPort = { complete: async () => ({ role: 'assistant', content: 'ok' }) };
-  cluster = await PantheonCluster.start({
+  const cluster = await PantheonCluster.start({
     name,
     nodeId: label,
     connection,
@@ -108,14 +117,25 @@ async function main(): Promise<void> {
     llmAdapter: llm,
     toolAdapter: new InMemoryToolAdapter(),
     scheduler: new NodeScheduler(),
-    log: () => {},
+    log: (message, fields) =>
+      appendFileSync(
+        `${attemptsFile}.log`,
+        `${JSON.stringify({ at: new Date().toISOString(), message, ...fields })}\n`,
+      ),
     supervision: { maxFailures: 1_000, backoffMs: 20, maxBackoffMs: 200 },
     timing: { leaseMs: 1_500, heartbeatMs: 250 },
   });
+  for (const event of ['partition.acquired', 'partition.released'] as const)
+    cluster.on(event, (payload) =>
+      appendFileSync(
+        `${attemptsFile}.log`,
+        `${JSON.stringify({ at: new Date().toISOString(), event, ...payload })}\n`,
+      ),
+    );
   process.stdout.write(`ready ${label}\n`);
   process.on('SIGTERM', () => {
     cluster
-      ?.shutdown()
+      .shutdown()
       .then(() => db?.close())
       .then(() => connection.close())
       .finally(() => process.exit(0));

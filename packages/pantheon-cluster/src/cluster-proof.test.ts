@@ -84,226 +84,216 @@ async function query<T extends pg.QueryResultRow>(
   return (await client.query<T>(sql, params)).rows;
 }
 
-/**
- * Opt-in (`PANTHEON_CLUSTER_PROOF=1`) until the fail-over defect it found is fixed: in one of the
- * session's last two clean-clone runs (seed 7), 49 of 600 messages that the killed owner had
- * received stayed un-acknowledged on their partitions' consumers after the survivors took over,
- * and were never stored or processed (issue #14).
- */
-const runProof = process.env.PANTHEON_CLUSTER_PROOF === '1';
-
-describe.runIf(runProof)(
-  `the proof: 3 processes, ${ACTORS} actors, ${MESSAGES} messages, one SIGKILLed mid-stream`,
-  () => {
-    for (const seed of SEEDS) {
-      it(
-        `keeps every guarantee with kill seed ${seed}`,
-        async () => {
-          const random = seeded(seed);
-          const killAfter = Math.floor(MESSAGES * (0.2 + 0.6 * random()));
-          const victim = Math.floor(random() * 3);
-          const schema = `pantheon_proof_${process.pid}_${crypto.randomUUID().slice(0, 8)}`;
-          const name = `pantheon_proof_${crypto.randomUUID().slice(0, 8)}`;
-          const sql = new pg.Client({ connectionString: POSTGRES_URL });
-          await sql.connect();
-          const connection = await connect({ servers: NATS_URL, maxReconnectAttempts: -1 });
-          let db: Persistence | undefined;
-          let client: PantheonCluster | undefined;
-          const nodes: ChildProcess[] = [];
-          const dir = mkdtempSync(join(tmpdir(), 'pantheon-proof-'));
-          try {
-            db = await openPostgresPersistence({
-              connectionString: POSTGRES_URL,
-              schema,
-              scripts: new ScriptRegistry().register(
-                proofScript(
-                  () => db!,
-                  async () => -1,
-                ),
+describe(`the proof: 3 processes, ${ACTORS} actors, ${MESSAGES} messages, one SIGKILLed mid-stream`, () => {
+  for (const seed of SEEDS) {
+    it(
+      `keeps every guarantee with kill seed ${seed}`,
+      async () => {
+        const random = seeded(seed);
+        const killAfter = Math.floor(MESSAGES * (0.2 + 0.6 * random()));
+        const victim = Math.floor(random() * 3);
+        const schema = `pantheon_proof_${process.pid}_${crypto.randomUUID().slice(0, 8)}`;
+        const name = `pantheon_proof_${crypto.randomUUID().slice(0, 8)}`;
+        const sql = new pg.Client({ connectionString: POSTGRES_URL });
+        await sql.connect();
+        const connection = await connect({ servers: NATS_URL, maxReconnectAttempts: -1 });
+        let db: Persistence | undefined;
+        let client: PantheonCluster | undefined;
+        const nodes: ChildProcess[] = [];
+        const dir = mkdtempSync(join(tmpdir(), 'pantheon-proof-'));
+        try {
+          db = await openPostgresPersistence({
+            connectionString: POSTGRES_URL,
+            schema,
+            scripts: new ScriptRegistry().register(
+              proofScript(
+                () => db!,
+                async () => -1,
               ),
-              poolSize: 8,
-              synchronousCommit: false,
-            });
-            await sql.query(`SET search_path = "${schema}"`);
-            // A client process: it sends and watches, and runs no actor.
-            client = await PantheonCluster.start({
+            ),
+            poolSize: 8,
+            synchronousCommit: false,
+          });
+          await sql.query(`SET search_path = "${schema}"`);
+          // A client process: it sends and watches, and runs no actor.
+          client = await PantheonCluster.start({
+            name,
+            connection,
+            persistence: db,
+            partitions: PROOF_PARTITIONS,
+            member: false,
+            llmAdapter: { complete: async () => ({ role: 'assistant', content: 'ok' }) },
+            toolAdapter: new InMemoryToolAdapter(),
+            scheduler: new NodeScheduler(),
+            log: () => {},
+          });
+          const script = proofScript(
+            () => db!,
+            async () => -1,
+          );
+          const actors = Array.from({ length: ACTORS }, (_, index) => `actor-${index}`);
+          for (const id of actors)
+            await client.createActor({ id, name: id, script, goals: ['Record'] });
+          await Promise.all(actors.map((id) => client!.startActor(id)));
+
+          for (let index = 0; index < 3; index++) {
+            const node = startNode([
+              NATS_URL,
+              POSTGRES_URL,
+              schema,
               name,
-              connection,
-              persistence: db,
-              partitions: PROOF_PARTITIONS,
-              member: false,
-              llmAdapter: { complete: async () => ({ role: 'assistant', content: 'ok' }) },
-              toolAdapter: new InMemoryToolAdapter(),
-              scheduler: new NodeScheduler(),
-              log: () => {},
-            });
-            const script = proofScript(
-              () => db!,
-              async () => -1,
-            );
-            const actors = Array.from({ length: ACTORS }, (_, index) => `actor-${index}`);
-            for (const id of actors)
-              await client.createActor({ id, name: id, script, goals: ['Record'] });
-            await Promise.all(actors.map((id) => client!.startActor(id)));
-
-            for (let index = 0; index < 3; index++) {
-              const node = startNode([
-                NATS_URL,
-                POSTGRES_URL,
-                schema,
-                name,
-                `node-${index}`,
-                join(dir, `attempts-${index}.jsonl`),
-              ]);
-              nodes.push(node.process);
-              await node.ready;
-            }
-
-            const startedAt = Date.now();
-            // Send in rounds: one message per actor per round, so each actor's are sent in order.
-            const accepted = new Map<string, string[]>();
-            let sent = 0;
-            let killedAt: number | undefined;
-            for (let round = 1; sent < MESSAGES; round++) {
-              const batch = actors.slice(0, Math.min(ACTORS, MESSAGES - sent));
-              // 50 sends in flight at a time: enough to keep the cluster busy, not a pool queue.
-              for (let start = 0; start < batch.length; start += 50) {
-                await Promise.all(
-                  batch.slice(start, start + 50).map(async (id) => {
-                    const messageId = await client!.sendMessage(id, String(round));
-                    accepted.set(id, [...(accepted.get(id) ?? []), messageId]);
-                  }),
-                );
-              }
-              sent += batch.length;
-              if (killedAt === undefined && sent >= killAfter) {
-                nodes[victim]!.kill('SIGKILL');
-                killedAt = Date.now();
-              }
-            }
-            await exited(nodes[victim]!);
-            const sentAt = Date.now();
-
-            // Wait until every accepted message was handled and every answer published.
-            const deadline = Date.now() + Number(process.env.PANTHEON_PROOF_WAIT_MS ?? 90_000);
-            for (;;) {
-              const [row] = await query<{ acked: string; unpublished: string }>(
-                sql,
-                `SELECT (SELECT COUNT(*) FROM pantheon_mailbox WHERE acked_at IS NOT NULL) AS acked,
-              (SELECT COUNT(*) FROM pantheon_outbox WHERE published_at IS NULL) AS unpublished`,
-              );
-              if (Number(row?.acked) >= MESSAGES && Number(row?.unpublished) === 0) break;
-              if (Date.now() > deadline) {
-                const jsm = await jetstreamManager(connection);
-                const consumers = await jsm.consumers.list(name).next();
-                const pending = await query(
-                  sql,
-                  `SELECT recipient, COUNT(*) FROM pantheon_mailbox WHERE acked_at IS NULL GROUP BY recipient`,
-                );
-                const leases = await query(
-                  sql,
-                  'SELECT * FROM pantheon_cluster_leases ORDER BY partition',
-                );
-                throw new Error(
-                  `not done: ${JSON.stringify(row)} pending ${JSON.stringify(pending)} leases ${JSON.stringify(leases)} consumers ${JSON.stringify(consumers.map((c) => [c.name, c.num_pending, c.num_ack_pending, c.ack_floor.stream_seq, c.delivered.stream_seq]))}`,
-                );
-              }
-              await new Promise((resolve) => setTimeout(resolve, 200));
-            }
-
-            console.log(
-              `seed ${seed}: killed node-${victim} after ${killAfter} messages; sent all in ${sentAt - startedAt} ms, all handled ${Date.now() - sentAt} ms later`,
-            );
-            const attempts = [0, 1, 2]
-              .flatMap((index) =>
-                readFileSync(join(dir, `attempts-${index}.jsonl`), 'utf8')
-                  .split('\n')
-                  .filter(Boolean),
-              )
-              .map((line) => {
-                const [actor, , node, epoch, at] = JSON.parse(line) as [
-                  string,
-                  number,
-                  string,
-                  number,
-                  number,
-                ];
-                return { actor, node, epoch, at };
-              })
-              .sort((a, b) => a.at - b.at);
-            // 1. Every accepted message processed once, in order, by committed ticks.
-            for (const id of actors) {
-              const log = (await db.context.read('log', { actorId: id })) as number[][];
-              const expected = accepted.get(id)!.map((_, index) => index + 1);
-              expect(
-                log.map(([sequence]) => sequence),
-                id,
-              ).toEqual(expected);
-              // Committed ticks of an actor never go back to an older owner's epoch.
-              const epochs = log.map(([, epoch]) => epoch!);
-              expect(epochs, id).toEqual([...epochs].sort((a, b) => a - b));
-            }
-            const [mailbox] = await query<{ pending: string; total: string }>(
-              sql,
-              `SELECT COUNT(*) FILTER (WHERE acked_at IS NULL) AS pending, COUNT(*) AS total
-            FROM pantheon_mailbox`,
-            );
-            expect(mailbox).toEqual({ pending: '0', total: String(MESSAGES) });
-
-            // 2. No duplicate outbound id: one answer per accepted message, with its replayable id.
-            const outbound = await query<{ id: string }>(sql, 'SELECT id FROM pantheon_outbox');
-            const expectedIds = [...accepted.values()].flat().map((id) => `${id}:0`);
-            expect(new Set(outbound.map((row) => row.id))).toEqual(new Set(expectedIds));
-            expect(outbound).toHaveLength(MESSAGES);
-            const jsm = await jetstreamManager(connection);
-            const info = await jsm.streams.info(name, { subjects_filter: `${name}.r.>` });
-            expect(info.state.subjects?.[`${name}.r.user`]).toBe(MESSAGES);
-
-            // 3. Never two processes ticking one actor at once: every attempt names the lease it ran
-            // under; one epoch of a partition is one process's, and every committed tick (its
-            // entry in the log) ran under the epoch of the process that made it. Attempts of a
-            // process that lost the lease may still run (it does not know yet); the fence rejects
-            // their commits, which is why the committed epochs above never go back.
-            const ownerOfEpoch = new Map<string, string>();
-            for (const attempt of attempts) {
-              if (attempt.epoch < 0) continue; // ran after its process let the partition go
-              const key = `${partitionOf(attempt.actor, PROOF_PARTITIONS)}@${attempt.epoch}`;
-              expect(ownerOfEpoch.get(key) ?? attempt.node, key).toBe(attempt.node);
-              ownerOfEpoch.set(key, attempt.node);
-            }
-            for (const id of actors) {
-              const log = (await db.context.read('log', { actorId: id })) as number[][];
-              for (const [, epoch] of log) {
-                expect(ownerOfEpoch.has(`${partitionOf(id, PROOF_PARTITIONS)}@${epoch}`), id).toBe(
-                  true,
-                );
-              }
-            }
-
-            // 4. The victim's partitions moved to the survivors, each with a newer epoch.
-            const leases = await query<{ owner: string | null }>(
-              sql,
-              'SELECT owner FROM pantheon_cluster_leases WHERE cluster = $1',
-              [name],
-            );
-            expect(leases).toHaveLength(PROOF_PARTITIONS);
-            for (const lease of leases) expect(lease.owner).not.toBe(`node-${victim}`);
-          } finally {
-            for (const node of nodes)
-              if (node.exitCode === null && node.signalCode === null) node.kill('SIGTERM');
-            await Promise.all(nodes.map(exited));
-            await client?.shutdown().catch(() => undefined);
-            await db?.close();
-            const jsm = await jetstreamManager(connection);
-            await jsm.streams.delete(name).catch(() => undefined);
-            await connection.close();
-            await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-            await sql.end();
-            rmSync(dir, { recursive: true, force: true });
+              `node-${index}`,
+              join(dir, `attempts-${index}.jsonl`),
+            ]);
+            nodes.push(node.process);
+            await node.ready;
           }
-        },
-        120_000 + MESSAGES * 60,
-      );
-    }
-  },
-);
+
+          const startedAt = Date.now();
+          // Send in rounds: one message per actor per round, so each actor's are sent in order.
+          const accepted = new Map<string, string[]>();
+          let sent = 0;
+          let killedAt: number | undefined;
+          for (let round = 1; sent < MESSAGES; round++) {
+            const batch = actors.slice(0, Math.min(ACTORS, MESSAGES - sent));
+            // 50 sends in flight at a time: enough to keep the cluster busy, not a pool queue.
+            for (let start = 0; start < batch.length; start += 50) {
+              await Promise.all(
+                batch.slice(start, start + 50).map(async (id) => {
+                  const messageId = await client!.sendMessage(id, String(round));
+                  accepted.set(id, [...(accepted.get(id) ?? []), messageId]);
+                }),
+              );
+            }
+            sent += batch.length;
+            if (killedAt === undefined && sent >= killAfter) {
+              nodes[victim]!.kill('SIGKILL');
+              killedAt = Date.now();
+            }
+          }
+          await exited(nodes[victim]!);
+          const sentAt = Date.now();
+
+          // Wait until every accepted message was handled and every answer published.
+          const deadline = Date.now() + Number(process.env.PANTHEON_PROOF_WAIT_MS ?? 90_000);
+          for (;;) {
+            const [row] = await query<{ acked: string; unpublished: string }>(
+              sql,
+              `SELECT (SELECT COUNT(*) FROM pantheon_mailbox WHERE acked_at IS NOT NULL) AS acked,
+              (SELECT COUNT(*) FROM pantheon_outbox WHERE published_at IS NULL) AS unpublished`,
+            );
+            if (Number(row?.acked) >= MESSAGES && Number(row?.unpublished) === 0) break;
+            if (Date.now() > deadline) {
+              const jsm = await jetstreamManager(connection);
+              const consumers = await jsm.consumers.list(name).next();
+              const pending = await query(
+                sql,
+                `SELECT recipient, COUNT(*) FROM pantheon_mailbox WHERE acked_at IS NULL GROUP BY recipient`,
+              );
+              const leases = await query(
+                sql,
+                'SELECT * FROM pantheon_cluster_leases ORDER BY partition',
+              );
+              throw new Error(
+                `not done: ${JSON.stringify(row)} pending ${JSON.stringify(pending)} leases ${JSON.stringify(leases)} consumers ${JSON.stringify(consumers.map((c) => [c.name, c.num_pending, c.num_ack_pending, c.ack_floor.stream_seq, c.delivered.stream_seq]))}`,
+              );
+            }
+            await new Promise((resolve) => setTimeout(resolve, 200));
+          }
+
+          console.log(
+            `seed ${seed}: killed node-${victim} after ${killAfter} messages; sent all in ${sentAt - startedAt} ms, all handled ${Date.now() - sentAt} ms later`,
+          );
+          const attempts = [0, 1, 2]
+            .flatMap((index) =>
+              readFileSync(join(dir, `attempts-${index}.jsonl`), 'utf8')
+                .split('\n')
+                .filter(Boolean),
+            )
+            .map((line) => {
+              const [actor, , node, epoch, at] = JSON.parse(line) as [
+                string,
+                number,
+                string,
+                number,
+                number,
+              ];
+              return { actor, node, epoch, at };
+            })
+            .sort((a, b) => a.at - b.at);
+          // 1. Every accepted message processed once, in order, by committed ticks.
+          for (const id of actors) {
+            const log = (await db.context.read('log', { actorId: id })) as number[][];
+            const expected = accepted.get(id)!.map((_, index) => index + 1);
+            expect(
+              log.map(([sequence]) => sequence),
+              id,
+            ).toEqual(expected);
+            // Committed ticks of an actor never go back to an older owner's epoch.
+            const epochs = log.map(([, epoch]) => epoch!);
+            expect(epochs, id).toEqual([...epochs].sort((a, b) => a - b));
+          }
+          const [mailbox] = await query<{ pending: string; total: string }>(
+            sql,
+            `SELECT COUNT(*) FILTER (WHERE acked_at IS NULL) AS pending, COUNT(*) AS total
+            FROM pantheon_mailbox`,
+          );
+          expect(mailbox).toEqual({ pending: '0', total: String(MESSAGES) });
+
+          // 2. No duplicate outbound id: one answer per accepted message, with its replayable id.
+          const outbound = await query<{ id: string }>(sql, 'SELECT id FROM pantheon_outbox');
+          const expectedIds = [...accepted.values()].flat().map((id) => `${id}:0`);
+          expect(new Set(outbound.map((row) => row.id))).toEqual(new Set(expectedIds));
+          expect(outbound).toHaveLength(MESSAGES);
+          const jsm = await jetstreamManager(connection);
+          const info = await jsm.streams.info(name, { subjects_filter: `${name}.r.>` });
+          expect(info.state.subjects?.[`${name}.r.user`]).toBe(MESSAGES);
+
+          // 3. Never two processes ticking one actor at once: every attempt names the lease it ran
+          // under; one epoch of a partition is one process's, and every committed tick (its
+          // entry in the log) ran under the epoch of the process that made it. Attempts of a
+          // process that lost the lease may still run (it does not know yet); the fence rejects
+          // their commits, which is why the committed epochs above never go back.
+          const ownerOfEpoch = new Map<string, string>();
+          for (const attempt of attempts) {
+            if (attempt.epoch < 0) continue; // another process held the lease: it could not commit
+            const key = `${partitionOf(attempt.actor, PROOF_PARTITIONS)}@${attempt.epoch}`;
+            expect(ownerOfEpoch.get(key) ?? attempt.node, key).toBe(attempt.node);
+            ownerOfEpoch.set(key, attempt.node);
+          }
+          for (const id of actors) {
+            const log = (await db.context.read('log', { actorId: id })) as number[][];
+            for (const [, epoch] of log) {
+              expect(ownerOfEpoch.has(`${partitionOf(id, PROOF_PARTITIONS)}@${epoch}`), id).toBe(
+                true,
+              );
+            }
+          }
+
+          // 4. The victim's partitions moved to the survivors, each with a newer epoch.
+          const leases = await query<{ owner: string | null }>(
+            sql,
+            'SELECT owner FROM pantheon_cluster_leases WHERE cluster = $1',
+            [name],
+          );
+          expect(leases).toHaveLength(PROOF_PARTITIONS);
+          for (const lease of leases) expect(lease.owner).not.toBe(`node-${victim}`);
+        } finally {
+          for (const node of nodes)
+            if (node.exitCode === null && node.signalCode === null) node.kill('SIGTERM');
+          await Promise.all(nodes.map(exited));
+          await client?.shutdown().catch(() => undefined);
+          await db?.close();
+          const jsm = await jetstreamManager(connection);
+          await jsm.streams.delete(name).catch(() => undefined);
+          await connection.close();
+          await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          await sql.end();
+          if (process.env.PANTHEON_PROOF_KEEP) console.log(`kept ${dir}`);
+          else rmSync(dir, { recursive: true, force: true });
+        }
+      },
+      120_000 + MESSAGES * 60,
+    );
+  }
+});

@@ -64,19 +64,35 @@ export class LeaseTable {
     return Math.max(1, Number(rows[0]?.alive ?? 1));
   }
 
-  /** Extends every lease this process holds; resolves the ones it still holds. */
-  async renew(): Promise<Lease[]> {
+  /**
+   * Extends the leases this process runs (`running`: the partitions with the epochs it took them
+   * at); resolves those it still holds. A row naming this process that it does not run (left by
+   * an earlier process with the same node id) is not renewed: it expires and is taken again.
+   */
+  async renew(running: Lease[]): Promise<Lease[]> {
+    if (running.length === 0) return [];
     const rows = await this.driver.all<{ partition: number; epoch: number | string }>(
       `UPDATE pantheon_cluster_leases
         SET expires_at = clock_timestamp() + (?::int * interval '1 millisecond')
-        WHERE cluster = ? AND owner = ? RETURNING partition, epoch`,
-      [this.leaseMs, this.cluster, this.node],
+        WHERE cluster = ? AND owner = ?
+          AND partition || ':' || epoch = ANY(string_to_array(?, ','))
+        RETURNING partition, epoch`,
+      [
+        this.leaseMs,
+        this.cluster,
+        this.node,
+        running.map((lease) => `${lease.partition}:${lease.epoch}`).join(','),
+      ],
     );
     return rows.map(toLease);
   }
 
-  /** Takes up to `count` free or expired partitions; each gets a new epoch. */
-  async acquire(count: number): Promise<Lease[]> {
+  /**
+   * Takes up to `count` free or expired partitions, never one of `running` (this process's own,
+   * even when their lease ran out: the heartbeat finds those lost or renews them); each gets a
+   * new epoch.
+   */
+  async acquire(count: number, running: Lease[]): Promise<Lease[]> {
     if (count <= 0) return [];
     const rows = await this.driver.all<{ partition: number; epoch: number | string }>(
       `UPDATE pantheon_cluster_leases AS lease
@@ -84,10 +100,18 @@ export class LeaseTable {
           expires_at = clock_timestamp() + (?::int * interval '1 millisecond')
         FROM (SELECT partition FROM pantheon_cluster_leases
           WHERE cluster = ? AND (owner IS NULL OR expires_at < clock_timestamp())
+            AND NOT (partition = ANY(string_to_array(?, ',')::int[]))
           ORDER BY partition LIMIT ?::int FOR UPDATE SKIP LOCKED) AS free
         WHERE lease.cluster = ? AND lease.partition = free.partition
         RETURNING lease.partition, lease.epoch`,
-      [this.node, this.leaseMs, this.cluster, count, this.cluster],
+      [
+        this.node,
+        this.leaseMs,
+        this.cluster,
+        running.map((lease) => lease.partition).join(','),
+        count,
+        this.cluster,
+      ],
     );
     return rows.map(toLease);
   }
@@ -110,8 +134,11 @@ export class LeaseTable {
   }
 
   /**
-   * The fence of a tick's commit: locks the lease row and matches it against the owner and
-   * epoch; any other outcome rejects the commit with `lost()`.
+   * The fence of a tick's commit: matches the lease row against the owner and epoch and holds it
+   * (`FOR KEY SHARE`) until the commit ends; any other outcome rejects the commit with `lost()`.
+   * The lock lets renewals through (they change no key) and concurrent ticks (shared), so
+   * neither waits for a tick nor deadlocks with one, but not a takeover (`FOR UPDATE` in
+   * `acquire`, which skips the row while a tick holds it).
    */
   fence(
     lease: Lease,
@@ -120,8 +147,8 @@ export class LeaseTable {
     expect: NonNullable<SqlStatement['expect']>;
   } {
     return {
-      sql: `UPDATE pantheon_cluster_leases SET epoch = epoch
-        WHERE cluster = ? AND partition = ? AND owner = ? AND epoch = ?`,
+      sql: `SELECT 1 FROM pantheon_cluster_leases
+        WHERE cluster = ? AND partition = ? AND owner = ? AND epoch = ? FOR KEY SHARE`,
       params: [this.cluster, lease.partition, this.node, lease.epoch],
       expect: { changes: 1, mismatch: lost },
     };

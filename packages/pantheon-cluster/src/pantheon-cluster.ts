@@ -21,6 +21,7 @@ import {
   type PantheonSystemOptions,
   type SendMessageOptions,
 } from '@promethean-os/pantheon-core';
+import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import type { Persistence } from '@promethean-os/pantheon-persistence';
 import { type Lease, LeaseTable } from './leases';
 import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
@@ -57,6 +58,12 @@ export interface ClusterTiming {
   ackWaitMs: number;
   /** Longest wait for a partition's actors to finish their mailboxes when handing it over. Default 5,000 ms. */
   handoverTimeoutMs: number;
+  /**
+   * How long a publish keeps trying while NATS cannot be reached before it fails with
+   * `BUS_UNAVAILABLE`: `sendMessage` rejects, a tick's committed messages stay in the outbox
+   * and are published again later. Default 5,000 ms.
+   */
+  publishTimeoutMs: number;
 }
 
 /** Options of `PantheonCluster`. */
@@ -89,6 +96,7 @@ const DEFAULT_TIMING: ClusterTiming = {
   heartbeatMs: 250,
   ackWaitMs: 10_000,
   handoverTimeoutMs: 5_000,
+  publishTimeoutMs: 5_000,
 };
 
 /** How long an address found not to be an actor is taken for one without asking the database. */
@@ -162,6 +170,8 @@ export class PantheonCluster {
   private readonly runners = new Map<number, PartitionRunner>();
   /** Handovers and abandons under way. */
   private readonly leaving = new Set<Promise<void>>();
+  /** Partitions being taken (their runners are in `runners` already). */
+  private readonly starting = new Set<Promise<void>>();
   private readonly draining = new Map<number, PartitionRunner>();
   private readonly handlers = new Map<string, Set<(payload: never) => void>>();
   private readonly deadLetters: ClusterDeadLetter[] = [];
@@ -246,11 +256,13 @@ export class PantheonCluster {
       connection,
       stream,
       subjectOf: (message) => this.subjects.partition(partitionOf(message.to, this.partitions)),
+      publishTimeoutMs: this.timing.publishTimeoutMs,
     });
     this.replyPublisher = await createNatsMessageBus({
       connection,
       stream,
       subjectPrefix: this.subjects.replies,
+      publishTimeoutMs: this.timing.publishTimeoutMs,
     });
     this.replies = await createNatsMessageBus({
       connection,
@@ -290,7 +302,9 @@ export class PantheonCluster {
 
   /**
    * Marks the actor started for the whole cluster and tells its partition's owner, which starts
-   * it (now, or when it takes the partition over). `ACTOR_NOT_FOUND` for an unknown actor.
+   * it (now, or when it takes the partition over). `ACTOR_NOT_FOUND` for an unknown actor,
+   * `STATE_UNAVAILABLE` when the database cannot be reached, `BUS_UNAVAILABLE` when NATS cannot
+   * (the owner was not told: call it again).
    */
   async startActor(id: string): Promise<void> {
     await this.control(id, 'start');
@@ -305,8 +319,9 @@ export class PantheonCluster {
    * Sends a message to an actor wherever it runs and resolves its id once JetStream stored it
    * (accepted: it will be handled, across crashes of any process). Rejects before publishing
    * with `INVALID_MESSAGE`, `MESSAGE_TOO_LARGE`, `ACTOR_NOT_FOUND`, or `MAILBOX_FULL` when the
-   * actor's durable mailbox holds `mailboxCapacity` messages; with `BUS_UNAVAILABLE` when NATS
-   * cannot be reached (sending again is safe).
+   * actor's durable mailbox holds `mailboxCapacity` messages, or `STORE_UNAVAILABLE` when the
+   * database cannot be read; with `BUS_UNAVAILABLE` when NATS could not store it within
+   * `timing.publishTimeoutMs`.
    */
   async sendMessage(
     id: string,
@@ -351,9 +366,22 @@ export class PantheonCluster {
       const { budget: _budget, hops: _hops, ...carried } = options.metadata;
       metadata = carried;
     }
-    await this.requireActor(id);
     const capacity = this.options.limits?.mailboxCapacity ?? 10_000;
-    if ((await this.leases.pendingCount(id)) >= capacity) {
+    let pending: number;
+    try {
+      await this.requireActor(id);
+      pending = await this.leases.pendingCount(id);
+    } catch (error) {
+      if (PantheonError.isInstance(error) && error.code === 'ACTOR_NOT_FOUND') throw error;
+      // As `PantheonSystem.sendMessage` with its store down: nothing was published.
+      throw new PantheonError(
+        `The cluster's database is unavailable; the message to "${id}" was not sent: ${errorMessage(error)}`,
+        'STORE_UNAVAILABLE',
+        { actorId: id },
+        { cause: error },
+      );
+    }
+    if (pending >= capacity) {
       throw new ActorError(
         `Mailbox of actor "${id}" is full (${capacity} messages)`,
         id,
@@ -446,6 +474,7 @@ export class PantheonCluster {
     this.closed = true;
     if (this.heartbeat) clearTimeout(this.heartbeat);
     await this.cycle;
+    await Promise.all(this.starting);
     for (const runner of [...this.runners.values()]) this.track(this.handOver(runner));
     while (this.leaving.size > 0) await Promise.all(this.leaving);
     await this.leases.leave().catch(() => undefined);
@@ -465,7 +494,14 @@ export class PantheonCluster {
   private async control(id: string, command: 'start' | 'stop'): Promise<void> {
     this.assertOpen();
     await this.requireActor(id);
-    await this.leases.setStarted(id, command === 'start');
+    await this.leases.setStarted(id, command === 'start').catch((error: unknown) => {
+      throw new ActorError(
+        `The cluster's database is unavailable; actor "${id}" was not marked ${command === 'start' ? 'started' : 'stopped'}: ${errorMessage(error)}`,
+        id,
+        undefined,
+        { code: 'STATE_UNAVAILABLE', cause: error },
+      );
+    });
     await this.publisher.send({
       id: this.nextId(),
       from: CONTROL_SENDER,
@@ -610,7 +646,7 @@ export class PantheonCluster {
   private async rebalance(): Promise<void> {
     try {
       const alive = await this.leases.heartbeat();
-      const held = await this.leases.renew();
+      const held = await this.leases.renew(this.ownedPartitions());
       this.lastRenewal = Date.now();
       const heldEpochs = new Map(held.map((lease) => [lease.partition, lease.epoch]));
       for (const runner of [...this.runners.values()]) {
@@ -627,7 +663,10 @@ export class PantheonCluster {
         // Not awaited: the heartbeat goes on renewing while the partitions drain.
         for (const runner of giving) this.track(this.handOver(runner));
       } else if (surplus < 0 && !this.closed) {
-        for (const lease of await this.leases.acquire(-surplus)) await this.take(lease);
+        const leases = await this.leases.acquire(-surplus, this.ownedPartitions());
+        // Not awaited either: starting a partition (restoring its actors, creating its consumer)
+        // can take longer than a lease, and the heartbeat must go on renewing meanwhile.
+        for (const lease of leases) this.track(this.take(lease), this.starting);
       }
     } catch (error) {
       this.log('Cluster heartbeat failed', {
@@ -660,9 +699,9 @@ export class PantheonCluster {
     }
   }
 
-  private track(work: Promise<void>): void {
-    this.leaving.add(work);
-    work.finally(() => this.leaving.delete(work));
+  private track(work: Promise<void>, set = this.leaving): void {
+    set.add(work);
+    work.finally(() => set.delete(work));
   }
 
   /** Graceful: the partition's actors finish, then the lease is released for the next owner. */

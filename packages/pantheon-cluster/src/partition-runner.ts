@@ -69,6 +69,7 @@ export class PartitionRunner {
   private readonly handlers = new Set<BusHandler>();
   private readonly registered = new Set<string>();
   private lost = false;
+  private starting: Promise<void> | undefined;
 
   constructor(
     private readonly context: PartitionContext,
@@ -80,7 +81,12 @@ export class PartitionRunner {
   }
 
   /** Starts the partition's system, its started actors (restoring what the store kept), then consuming. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.open();
+    return this.starting;
+  }
+
+  private async open(): Promise<void> {
     const { persistence, subjects } = this.context;
     const state = this.scopedState();
     const store = this.scopedStore(state);
@@ -112,7 +118,7 @@ export class PartitionRunner {
       connection: this.context.connection,
       stream: subjects.stream,
       consumer: {
-        durableName: subjects.consumer(this.partition),
+        durableName: subjects.consumer(this.partition, this.lease.epoch),
         filterSubjects: [subjects.partition(this.partition)],
         ackWaitMs: this.context.ackWaitMs,
         takeOver: true,
@@ -123,6 +129,7 @@ export class PartitionRunner {
           level: 'warn',
           partition: this.partition,
           messageId: message.id,
+          code: PantheonError.isInstance(error) ? error.code : undefined,
           error: error instanceof Error ? error.message : String(error),
         }),
       onDeadLetter: (letter) => this.context.malformed(letter),
@@ -148,6 +155,8 @@ export class PartitionRunner {
    */
   async stop(drain: boolean): Promise<void> {
     if (!drain) this.lost = true;
+    // Stopped while starting (e.g. its lease ran out meanwhile): once started, stopped as usual.
+    await this.starting?.catch(() => undefined);
     await this.consumer?.close();
     await this.system?.shutdown({ drain, timeoutMs: this.context.handoverTimeoutMs });
     this.lost = true;

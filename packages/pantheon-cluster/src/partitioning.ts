@@ -16,8 +16,11 @@ export interface ClusterSubjects {
   stream: string;
   /** Messages to the actors of a partition. */
   partition(partition: number): string;
-  /** The durable consumer of a partition, shared by its successive owners. */
-  consumer(partition: number): string;
+  /**
+   * The durable consumer of a partition under one lease: each owner reads its own, which
+   * replaces its predecessor's (so a stale owner can never read its successor's).
+   */
+  consumer(partition: number, epoch: number): string;
   /** Prefix of replies: messages to anything that is not an actor (e.g. `'user'`). */
   replies: string;
   /** Runtime events, on core NATS (not stored). */
@@ -28,7 +31,7 @@ export function clusterSubjects(name: string): ClusterSubjects {
   return {
     stream: name,
     partition: (partition) => `${name}.p.${partition}`,
-    consumer: (partition) => `${name}-p${partition}`,
+    consumer: (partition, epoch) => `${name}-p${partition}-e${epoch}`,
     replies: `${name}.r`,
     events: `${name}.events`,
   };

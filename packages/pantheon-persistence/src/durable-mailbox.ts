@@ -27,11 +27,11 @@ import { type StoreCore, type TickBuffer, tickBuffer } from './store-core';
  */
 export interface BeginTickOptions {
   /**
-   * A statement run first in the commit's transaction; when it does not change exactly
-   * `guard.expect.changes` rows, the commit writes nothing and rejects with `guard.expect.mismatch()`.
-   * A fence: e.g. an `UPDATE` of the lease row matching the owner and epoch the tick started
-   * under, so a process that lost ownership cannot commit (the row lock also holds a concurrent
-   * takeover until the commit ends).
+   * A statement run first in the commit's transaction; when it does not change (a SELECT: find)
+   * exactly `guard.expect.changes` rows, the commit writes nothing and rejects with
+   * `guard.expect.mismatch()`. A fence: e.g. a `SELECT … FOR KEY SHARE` (PostgreSQL) of the lease
+   * row matching the owner and epoch the tick started under, so a process that lost ownership
+   * cannot commit (the row lock also holds a concurrent takeover until the commit ends).
    */
   guard?: SqlStatement & { expect: NonNullable<SqlStatement['expect']> };
 }

@@ -42,8 +42,9 @@ const EXPECT_TAG = 'pantheon-expect-failed';
  * One statement with its parameters spelled as literals; with an `expect`, wrapped so that the
  * server itself checks the count and fails the whole text when it differs (casting a string
  * that names the tag to an integer: an error no data can cause). `undefined` when it cannot be
- * spelled: a non-finite number, or an `expect` on a statement that is not an INSERT, UPDATE or
- * DELETE or that has its own RETURNING (the group is then written statement by statement).
+ * spelled: a non-finite number, or an `expect` on a statement that is not a SELECT, INSERT,
+ * UPDATE or DELETE or that has its own RETURNING (the group is then written statement by
+ * statement). A SELECT's `expect` counts the rows it finds (e.g. a fence that locks a row).
  */
 function spelled(statement: SqlStatement): string | undefined {
   let index = 0;
@@ -56,9 +57,12 @@ function spelled(statement: SqlStatement): string | undefined {
   if (!spellable) return undefined;
   if (!statement.expect) return text;
   const { sql } = statement;
-  if (!/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql) || /\bRETURNING\b/i.test(sql)) return undefined;
+  if (/\bRETURNING\b/i.test(sql)) return undefined;
+  const select = /^\s*SELECT\b/i.test(sql);
+  if (!select && !/^\s*(INSERT|UPDATE|DELETE)\b/i.test(sql)) return undefined;
   // The count is not a constant, so the cast is evaluated only when the counts differ.
-  return `WITH changed AS (${text} RETURNING 1), counted AS (SELECT count(*) AS n FROM changed)
+  return `WITH changed AS (${select ? text : `${text} RETURNING 1`}),
+    counted AS (SELECT count(*) AS n FROM changed)
     SELECT CASE WHEN n = ${statement.expect.changes} THEN 0
       ELSE CAST('${EXPECT_TAG}:' || n AS integer) END FROM counted`;
 }

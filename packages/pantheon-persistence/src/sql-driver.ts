@@ -1,7 +1,7 @@
 /** A parameter value both back ends accept. */
 export type SqlValue = string | number | null;
 
-/** One statement of a batch; `expect` checks the number of changed rows. */
+/** One statement of a batch; `expect` checks the number of changed rows (found rows, for a SELECT). */
 export interface SqlStatement {
   sql: string;
   params: readonly SqlValue[];

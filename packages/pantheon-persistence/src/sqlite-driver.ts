@@ -100,7 +100,10 @@ export class SqliteDriver implements GroupCommitDriver {
   /** Runs statements in order; the mismatch of the first failed `expect` stops them. */
   private runChecked(statements: readonly SqlStatement[]): Error | undefined {
     for (const statement of statements) {
-      const changes = Number(this.prepare(statement.sql).run(...statement.params).changes);
+      const prepared = this.prepare(statement.sql);
+      const changes = /^\s*SELECT\b/i.test(statement.sql)
+        ? prepared.all(...statement.params).length
+        : Number(prepared.run(...statement.params).changes);
       if (statement.expect && changes !== statement.expect.changes)
         return statement.expect.mismatch();
     }

@@ -122,6 +122,45 @@ describe('NatsMessageBus on the shared server', () => {
     await bus.close();
   });
 
+  it('takes over: replaces the predecessor consumer of the same subjects from its ack floor; the predecessor gets nothing more', async () => {
+    const name = stream();
+    const reader = (durableName: string, handle: (message: BusMessage) => Promise<void>) =>
+      createNatsMessageBus({
+        connection,
+        stream: name,
+        consumer: { durableName, filterSubjects: [`${name}.worker`], takeOver: true },
+      }).then((bus) => {
+        bus.subscribe(handle);
+        return bus.ready().then(() => bus);
+      });
+    // The first owner handles "one" and is stuck on "two" (it never acknowledges it).
+    const first: string[] = [];
+    const stuck = new Promise<void>(() => {});
+    const old = await reader('work-e1', async (message) => {
+      first.push(message.content);
+      if (message.content === 'two') await stuck;
+    });
+    for (const content of ['one', 'two', 'three'])
+      await old.send({ id: content, from: 'user', to: 'worker', content });
+    await eventually(() => expect(first).toEqual(['one', 'two']));
+
+    // Its successor reads a consumer of its own name: from "two" on, at once (no ack wait).
+    const second: string[] = [];
+    const successor = await reader('work-e2', async (message) => {
+      second.push(message.content);
+    });
+    await eventually(() => expect(second).toEqual(['two', 'three']));
+    const jsm = await jetstreamManager(connection);
+    const consumers: string[] = [];
+    for await (const info of jsm.consumers.list(name)) consumers.push(info.name);
+    expect(consumers).toEqual(['work-e2']);
+    await successor.send({ id: 'four', from: 'user', to: 'worker', content: 'four' });
+    await eventually(() => expect(second).toEqual(['two', 'three', 'four']));
+    // The predecessor, still alive, read nothing of its successor's consumer.
+    expect(first).toEqual(['one', 'two']);
+    await successor.close();
+  });
+
   it('escapes recipients into one subject token', () => {
     expect(subjectToken('team.lead *>')).toBe('team%2Elead%20%2A%3E');
     expect(subjectToken('agent-1_a')).toBe('agent-1_a');

@@ -1,6 +1,7 @@
 import {
   AckPolicy,
   type ConsumerConfig,
+  type ConsumerInfo,
   type ConsumerMessages,
   DeliverPolicy,
   type JetStreamClient,
@@ -52,10 +53,14 @@ export interface NatsConsumerOptions {
   /** Messages handed out and not yet acknowledged, at most. Default 1,000. */
   maxAckPending?: number;
   /**
-   * With `durableName`: when the consumer exists, re-create it from its acknowledgement floor, so
-   * messages handed to a reader that died are delivered again at once rather than after
-   * `ackWaitMs`, and the old reader gets nothing more. For a process that takes over a consumer
-   * whose previous reader is known to be gone (or fenced). Default false.
+   * With `durableName`: replace every durable consumer of the stream that reads the same
+   * subjects (this name or another, e.g. a previous owner's) by this one, starting at the lowest
+   * of their acknowledgement floors — so messages handed to a reader that died are delivered
+   * again at once rather than after `ackWaitMs`. Give each successive reader its own name (e.g.
+   * with a fencing epoch in it): a previous reader that is still alive then finds its consumer
+   * gone and gets nothing more, where one of the same name would resume reading the new one. For
+   * a process that takes over subjects whose previous reader is known to be gone (or fenced).
+   * Default false.
    */
   takeOver?: boolean;
 }
@@ -295,19 +300,44 @@ export class NatsMessageBus implements MessageBus {
       ...(filters.length === 1 ? { filter_subject: filters[0] } : { filter_subjects: filters }),
       ...(durable ? { durable_name: durable } : { inactive_threshold: 5 * 60_000 * NANOS_PER_MS }),
     };
-    if (durable && settings.takeOver) {
-      const existing = await this.jsm.consumers
-        .info(this.options.stream, durable)
-        .catch(() => null);
-      if (existing) {
-        await this.jsm.consumers.delete(this.options.stream, durable);
-        config.deliver_policy = DeliverPolicy.StartSequence;
-        config.opt_start_seq = existing.ack_floor.stream_seq + 1;
-      }
-    }
+    if (durable && settings.takeOver) await this.replacePredecessors(config, filters);
     await this.jsm.consumers.add(this.options.stream, config);
     const consumer = await this.js.consumers.get(this.options.stream, name);
     return consumer.consume({ max_messages: Math.min(settings.maxAckPending ?? 1_000, 256) });
+  }
+
+  /**
+   * Deletes the durable consumers reading exactly `filters` and makes `config` start where the
+   * least advanced of them is acknowledged (what is above it and was acknowledged comes again:
+   * delivery is at least once).
+   */
+  private async replacePredecessors(
+    config: Partial<ConsumerConfig>,
+    filters: string[],
+  ): Promise<void> {
+    const same = (info: ConsumerInfo | null) => {
+      // A consumer being deleted meanwhile is listed without its configuration.
+      if (!info?.config) return false;
+      const theirs = info.config.filter_subjects ?? [info.config.filter_subject ?? ''];
+      return (
+        info.config.durable_name !== undefined &&
+        theirs.length === filters.length &&
+        theirs.every((subject) => filters.includes(subject))
+      );
+    };
+    const predecessors: ConsumerInfo[] = [];
+    for await (const info of this.jsm.consumers.list(this.options.stream)) {
+      if (same(info)) predecessors.push(info as ConsumerInfo);
+    }
+    if (predecessors.length === 0) return;
+    for (const info of predecessors) {
+      await this.jsm.consumers.delete(this.options.stream, info.name).catch((error: unknown) => {
+        // Deleted meanwhile by another taker: fine; anything else fails the takeover.
+        if (!/consumer not found/i.test(errorMessage(error))) throw error;
+      });
+    }
+    config.deliver_policy = DeliverPolicy.StartSequence;
+    config.opt_start_seq = Math.min(...predecessors.map((info) => info.ack_floor.stream_seq)) + 1;
   }
 
   private async pump(messages: ConsumerMessages): Promise<void> {
