@@ -251,6 +251,55 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await b.cluster.shutdown();
   }, 40_000);
 
+  it('renews the leases of the partitions it hands over at shutdown: a tick longer than a lease commits', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const timing = { leaseMs: 500, heartbeatMs: 100 };
+    const a = await fixture.node({ timing, gate: () => gate });
+    const b = await fixture.node({ timing, gate: () => gate });
+    await eventually(() => expect(b.cluster.ownedPartitions()).toHaveLength(8));
+    const partition = partitionOf('ledger', 16);
+    const [owner, other] = a.cluster
+      .ownedPartitions()
+      .some((lease) => lease.partition === partition)
+      ? [a, b]
+      : [b, a];
+    const restarts: string[] = [];
+    owner.cluster.on('actor.restarted', ({ error }) => restarts.push(error.code));
+    const answers: BusMessage[] = [];
+    other.cluster.on('reply', ({ message }) => {
+      if (message.from === 'ledger') answers.push(message);
+    });
+    await create(owner.cluster, 'ledger');
+    await owner.cluster.startActor('ledger');
+    const messageId = await other.cluster.sendMessage('ledger', 'gate');
+    // The owner is inside the tick (at the gate) when it starts leaving, and stays there for
+    // three leases.
+    await eventually(async () =>
+      expect((await owner.cluster.actorStatuses())[0]).toMatchObject({ pending: 1 }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const leaving = owner.cluster.shutdown({ timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3 * timing.leaseMs));
+    expect(other.cluster.ownedPartitions().map((lease) => lease.partition)).not.toContain(
+      partition,
+    );
+    release();
+    // Its commit went through: nothing left, nothing replayed, one answer.
+    expect(await leaving).toEqual({ interrupted: [], pending: [], kept: [] });
+    expect(restarts).toEqual([]);
+    await eventually(() =>
+      expect(other.cluster.ownedPartitions().map((lease) => lease.partition)).toContain(partition),
+    );
+    await eventually(() =>
+      expect(answers.map((message) => message.id)).toEqual([`${messageId}:0`]),
+    );
+    expect(await other.db.context.read('count', { actorId: 'ledger' })).toBe(1);
+    await other.cluster.shutdown();
+  }, 40_000);
+
   it('dead-letters a chain between processes past maxHops; every process sees it', async () => {
     const limits = { maxHops: 3 };
     const a = await fixture.node({ limits });

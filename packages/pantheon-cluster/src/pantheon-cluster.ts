@@ -231,6 +231,7 @@ export class PantheonCluster {
   private cycle: Promise<void> = Promise.resolve();
   private lastRenewal = Date.now();
   private closed = false;
+  private heartbeatStopped = false;
 
   private constructor(private readonly options: PantheonClusterOptions) {
     this.nodeId = options.nodeId ?? crypto.randomUUID();
@@ -573,8 +574,10 @@ export class PantheonCluster {
   async shutdown(options: ClusterShutdownOptions = {}): Promise<ShutdownReport> {
     const report: ShutdownReport = { interrupted: [], pending: [], kept: [] };
     if (this.closed) return report;
+    // Closed, the heartbeat takes no partition; it goes on renewing the leases of those being
+    // handed over, so that a drain longer than a lease is not taken over (and its last commits
+    // fenced) before it ends.
     this.closed = true;
-    if (this.heartbeat) clearTimeout(this.heartbeat);
     await this.cycle;
     await Promise.all(this.starting);
     for (const runner of [...this.runners.values()]) {
@@ -587,6 +590,9 @@ export class PantheonCluster {
       );
     }
     while (this.leaving.size > 0) await Promise.all(this.leaving);
+    this.heartbeatStopped = true;
+    if (this.heartbeat) clearTimeout(this.heartbeat);
+    await this.cycle;
     await this.leases.leave().catch(() => undefined);
     this.events?.unsubscribe();
     await this.replies.close();
@@ -762,7 +768,7 @@ export class PantheonCluster {
   }
 
   private scheduleHeartbeat(): void {
-    if (this.closed) return;
+    if (this.heartbeatStopped) return;
     this.heartbeat = setTimeout(() => {
       this.cycle = this.rebalance().finally(() => this.scheduleHeartbeat());
     }, this.timing.heartbeatMs);
