@@ -179,6 +179,25 @@ describe('createPantheonCluster', () => {
     expect(b.ownedPartitions()).toHaveLength(4);
   }, 60_000);
 
+  it('starts an app in two processes at once: each creates what the other has not stored yet', async () => {
+    const many = defineApp({
+      actors: Array.from({ length: 20 }, (_, index) => ({
+        id: `worker-${index}`,
+        script: answering,
+        goals: ['Help'],
+      })),
+    });
+    const nodes = await Promise.all(
+      ['node-c', 'node-d'].map((node) => startApp(clusterConfig(node), many, { log: quiet })),
+    );
+    running.push(...nodes);
+    const listed = await nodes[0]!.describeActors();
+    expect(listed.filter((actor) => actor.id.startsWith('worker-'))).toHaveLength(20);
+    expect(listed.every((actor) => actor.started)).toBe(true);
+    const reply = await nodes[1]!.ask('worker-7', 'ready?', { timeoutMs: 15_000 });
+    expect(reply.content).toBe(`${OfflineEchoModel.label} You said: ready?`);
+  }, 60_000);
+
   it('is BUS_UNAVAILABLE when NATS does not answer, and closes the database pool it opened', async () => {
     const target = new URL(POSTGRES_URL);
     const proxy = new CuttableProxy({ host: target.hostname, port: Number(target.port || 5432) });
