@@ -29,9 +29,9 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** `pantheon <args>` in the example folder, offline, on a free port. */
+/** The environment of `pantheon <args>`: offline, on a free port, the bundled CSV. */
 function environment(extra: Record<string, string> = {}) {
-  return cleanEnvironment({ PANTHEON_PORT: '0', ...extra });
+  return cleanEnvironment({ PANTHEON_PORT: '0', DATA_ANALYST_CSV: '', ...extra });
 }
 
 describe('pantheon start in examples/data-analyst', () => {
