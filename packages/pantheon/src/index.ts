@@ -27,6 +27,8 @@ export {
 export { defineConfig, type LoadConfigOptions, loadConfig } from './config/load-config';
 export { type CreatePantheonOptions, createPantheon } from './runtime/create-pantheon';
 export { createPantheonCluster } from './runtime/create-pantheon-cluster';
+export type { OpenedModel } from './runtime/open-llm';
+export { type OpenModelOptions, openModel } from './runtime/open-model';
 export { Pantheon } from './runtime/pantheon';
 export { PantheonClusterNode } from './runtime/pantheon-cluster-node';
 export type {

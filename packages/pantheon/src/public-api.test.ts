@@ -30,6 +30,7 @@ describe('public API of @promethean-os/pantheon', () => {
         "defineApp",
         "defineConfig",
         "loadConfig",
+        "openModel",
         "startApp",
       ]
     `);

@@ -230,7 +230,7 @@ export default defineConfig({ http: { port }, adapters: { bus: { type: 'nats', u
         message: 'Too small: expected number to be >=0, got -1',
       },
     ]);
-    expect(error.message).toContain("http.port (from createPantheon's config argument)");
+    expect(error.message).toContain('http.port (from the configuration given in code)');
   });
 });
 
@@ -580,7 +580,7 @@ describe('the cluster section', () => {
         adapters: { persistence: { type: 'sqlite', file: ':memory:' }, bus: services.bus },
         cluster: { name: 'support' },
       }),
-    ).toThrow(/adapters\.persistence\.type \(from createPantheon's config argument\): a cluster/);
+    ).toThrow(/adapters\.persistence\.type \(from the configuration given in code\): a cluster/);
   });
 
   it('refuses a stream of its own next to the cluster, and a heartbeat as long as the lease', async () => {
