@@ -15,6 +15,7 @@ const packages = [
   'pantheon-mcp',
   'pantheon-cluster',
   'pantheon-inspector',
+  'pantheon',
 ];
 const examples = [
   'quickstart',
