@@ -128,9 +128,9 @@ export function unitKeys(unit: CommitUnit): string[] {
  * The group's text: its distinct guards first, then its statements with those of one bulk kind
  * merged into one (placed where the kind first appears), each unit's other statements in its
  * order. `undefined` when a value cannot be spelled, or a statement with `expect` cannot be
- * checked in the text (not an INSERT, UPDATE or DELETE, or with its own RETURNING): the group
- * is then written statement by statement. Built as one list of parts joined once: the texts of a
- * group's messages are long, and every intermediate string would copy them again.
+ * checked in the text (not a SELECT, INSERT, UPDATE or DELETE, or with its own RETURNING): the
+ * group is then written statement by statement. Built as one list of parts joined once: the texts
+ * of a group's messages are long, and every intermediate string would copy them again.
  */
 export function groupText(units: readonly CommitUnit[], durable: boolean): GroupText | undefined {
   const checks: Check[] = [];
