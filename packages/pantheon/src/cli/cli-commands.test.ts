@@ -88,7 +88,7 @@ describe('a malformed command line', () => {
     ]);
     expectUserError(unknown, 'CLI_USAGE', 2);
     expect(unknown.stderr).toContain(
-      'unknown command "deploy"; the commands are init, start, ask, actors, health',
+      'unknown command "deploy"; the commands are init, dev, start, ask, actors, health',
     );
     expectUserError(option, 'CLI_USAGE', 2);
     expect(option.stderr).toContain("Unknown option '--port'");
