@@ -2,8 +2,8 @@
  * `@promethean-os/pantheon`: Pantheon as a product. `PantheonConfig` and `loadConfig` (defaults,
  * then `pantheon.config.ts`/`.json`, then `PANTHEON_*` variables), `createPantheon` (a running
  * system wired from the configuration), `defineApp`/`startApp` (an app's actors), and the
- * `pantheon` command (`start`, `ask`, `actors`, `health`). The umbrella over every adapter
- * package; nothing of Pantheon depends on it.
+ * `pantheon` command (`init`, `dev`, `start`, `ask`, `actors`, `health`). The umbrella over
+ * every adapter package; nothing of Pantheon depends on it.
  *
  * @packageDocumentation
  */

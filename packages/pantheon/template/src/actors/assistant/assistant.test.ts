@@ -40,7 +40,7 @@ describe('the assistant', () => {
 
     expect(reply.content).toMatch(/^It is \w+ \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Asia\/Tokyo\)\.$/);
     const [firstCall] = llm.getCalls();
-    expect(firstCall?.opts.tools?.map((tool) => tool.name)).toEqual([CURRENT_TIME]);
+    expect(firstCall?.opts.tools?.map((tool) => tool.name)).toContain(CURRENT_TIME);
   });
 
   it('gives the model an unknown time zone back as an error, and the model recovers', async () => {
