@@ -48,12 +48,16 @@ async function getJson(url: string): Promise<{ status: number; body: any }> {
   return { status: response.status, body: await response.json() };
 }
 
-function ask(base: string, actor: string, message: string) {
+/** Asks over HTTP; never rejects: a request whose connection broke is `{ status: 0 }`. */
+function ask(base: string, actor: string, message: string): Promise<{ status: number; body: any }> {
   return fetch(`${base}/actors/${actor}/ask`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ message, timeoutMs: 60_000 }),
-  }).then(async (response) => ({ status: response.status, body: await response.json() }));
+  }).then(
+    async (response) => ({ status: response.status, body: await response.json() }),
+    (error: unknown) => ({ status: 0, body: { error: String(error) } }),
+  );
 }
 
 /**
@@ -107,7 +111,11 @@ export default defineConfig({ entry: ${JSON.stringify(TEST_APP)}, http: { port: 
     );
     // Two configuration files are ambiguous: keep the TypeScript one only.
     rmSync(join(dir, 'pantheon.config.json'));
-    const instance = await startInstance(cli, { cwd: dir });
+    // Slow enough that the test sees both of its questions waiting in the mailbox.
+    const instance = await startInstance(cli, {
+      cwd: dir,
+      env: cleanEnvironment({ PANTHEON_TEST_SLOW_MS: '1500' }),
+    });
     const base = instance.url;
 
     expect(await getJson(`${base}/healthz`)).toEqual({ status: 200, body: { status: 'ok' } });
@@ -239,6 +247,7 @@ export default defineConfig({ entry: ${JSON.stringify(TEST_APP)}, http: { port: 
       cwd: dir,
       env: cleanEnvironment({ PANTHEON_TEST_SLOW_MS: '60000' }),
     });
+    // Its connection ends with the process: the ask is never answered.
     const pending = ask(instance.url, 'slow', 'never answered');
     await mailboxDepth(instance.url, 'slow', 1);
     const started = Date.now();
@@ -252,7 +261,7 @@ export default defineConfig({ entry: ${JSON.stringify(TEST_APP)}, http: { port: 
       msg: 'Second signal: exiting without waiting for the drain',
       signal: 'SIGINT',
     });
-    await pending.catch(() => undefined);
+    expect(await pending).toEqual({ status: 0, body: { error: 'TypeError: fetch failed' } });
   }, 60_000);
 
   it('keeps what is left in a SQLite store, and the next start handles it', async () => {

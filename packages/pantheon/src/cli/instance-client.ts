@@ -2,8 +2,7 @@ import { PantheonError, type PantheonErrorCode } from '@promethean-os/pantheon-c
 import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import { API_TOKEN_VARIABLE } from '../config/config-environment';
 import { loadConfig } from '../config/load-config';
-import type { CliArguments, CliIo } from './command';
-import { stringOption } from './command';
+import { type CliArguments, type CliIo, stringOption } from './command';
 import { usageError } from './user-errors';
 
 /** The variable `ask`, `actors` and `health` read the instance's URL from, before the config. */

@@ -214,6 +214,23 @@ describe('createPantheon', () => {
     }
   });
 
+  it('wires Elasticsearch context to a client of the node, which sends nothing before a compile', async () => {
+    running = await createPantheon(
+      {
+        adapters: {
+          context: { type: 'elasticsearch', node: 'http://127.0.0.1:9200', index: 'docs' },
+        },
+      },
+      { log: quiet },
+    );
+    // No request is sent before a compile: the client connects lazily.
+    expect(running.describeResources()).toEqual([
+      { name: 'context', description: 'elasticsearch http://127.0.0.1:9200 index docs' },
+    ]);
+    expect(await running.checkReadiness()).toMatchObject({ ready: true });
+    await running.shutdown();
+  });
+
   it('uses the model or offline stand-in it is given', async () => {
     const scripted = {
       complete: async () => ({ role: 'assistant' as const, content: 'scripted' }),
