@@ -92,7 +92,7 @@ function describePersistence(persistence: PantheonConfig['adapters']['persistenc
 }
 
 /**
- * Runs the app until SIGINT, SIGTERM or the supervisor's exit, then stops it at once (a durable
+ * Runs the app until a stop signal or the supervisor's exit, then stops it at once (a durable
  * store keeps the waiting messages for the next start). Resolves the exit code; a failing start
  * rejects with its error, for `reportError`.
  */

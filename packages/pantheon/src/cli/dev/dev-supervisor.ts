@@ -62,8 +62,8 @@ function describeChange(files: readonly string[]): string {
 
 /**
  * `pantheon dev`: runs the app in a child process and a new one whenever a source file or the
- * configuration changes (debounced), until SIGINT or SIGTERM. The first start failing ends it
- * with that exit code; a later one failing is reported and waits for the next change.
+ * configuration changes (debounced), until SIGINT, SIGTERM or SIGHUP. The first start failing
+ * ends it with that exit code; a later one failing is reported and waits for the next change.
  */
 export async function superviseDev(options: DevSupervisorOptions, io: CliIo): Promise<number> {
   const say = (line: string) => io.stdout(`[dev] ${line}\n`);
