@@ -1,8 +1,7 @@
 import { dirname } from 'node:path';
-import { ConfigError } from '@promethean-os/pantheon-core';
 import { CONFIG_FILE_NAMES, findConfigFile } from '../../config/config-file';
 import { type CliCommand, CONFIG_OPTION, stringOption } from '../command';
-import { DEV_CHILD_VARIABLE, type DevReady, runDevChild } from '../dev/dev-child';
+import { DEV_CHILD_VARIABLE, type DevReady, missingEntry, runDevChild } from '../dev/dev-child';
 import { superviseDev } from '../dev/dev-supervisor';
 import { usageError } from '../user-errors';
 
@@ -51,13 +50,7 @@ export const command: CliCommand = {
       return runDevChild({ config, inspectorPort }, io, (message: DevReady) => send(message));
     }
     const file = findConfigFile(io.cwd, config);
-    if (file === undefined && !io.env.PANTHEON_ENTRY?.trim()) {
-      throw new ConfigError(
-        `No configuration file in ${io.cwd} (looked for ${CONFIG_FILE_NAMES.join(', ')}): pantheon dev runs the app a configuration names. Run it in your app's folder, pass --config <file>, or create an app with pantheon init`,
-        { cwd: io.cwd },
-        { code: 'CONFIG_NOT_FOUND' },
-      );
-    }
+    if (file === undefined && !io.env.PANTHEON_ENTRY?.trim()) throw missingEntry(file, io.cwd);
     const childArgs = [
       ...(config === undefined ? [] : ['--config', config]),
       '--inspector-port',

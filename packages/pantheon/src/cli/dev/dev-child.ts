@@ -66,7 +66,8 @@ function stopRequested(): { stopped: Promise<string>; dispose(): void } {
   };
 }
 
-function missingEntry(file: string | undefined, cwd: string): ConfigError {
+/** No app to run: `CONFIG_NOT_FOUND` without a configuration file, else `CONFIG_INVALID`. */
+export function missingEntry(file: string | undefined, cwd: string): ConfigError {
   return file === undefined
     ? new ConfigError(
         `No configuration file in ${cwd} (looked for ${CONFIG_FILE_NAMES.join(', ')}), and PANTHEON_ENTRY is not set: pantheon dev runs the app a configuration names. Run it in your app's folder, pass --config <file>, or create an app with pantheon init`,
