@@ -24,5 +24,7 @@ export {
 } from './config/config-schema';
 export { defineConfig, type LoadConfigOptions, loadConfig } from './config/load-config';
 export { type CreatePantheonOptions, createPantheon } from './runtime/create-pantheon';
+export type { OpenedModel } from './runtime/open-llm';
+export { type OpenModelOptions, openModel } from './runtime/open-model';
 export { Pantheon } from './runtime/pantheon';
 export type { ReadinessCheck, ReadinessReport } from './runtime/resource';

@@ -28,6 +28,7 @@ describe('public API of @promethean-os/pantheon', () => {
         "defineApp",
         "defineConfig",
         "loadConfig",
+        "openModel",
         "startApp",
       ]
     `);

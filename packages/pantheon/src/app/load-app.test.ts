@@ -43,6 +43,24 @@ describe('loadApp', () => {
     );
   });
 
+  it('passes on a typed error the module throws while loading, with its own code', async () => {
+    const entry = module(
+      'refusing.mjs',
+      [
+        "import { ConfigError } from '@promethean-os/pantheon-core';",
+        "throw new ConfigError('orders.csv:3: the row has 1 field', { file: 'orders.csv', line: 3 }, { code: 'CONFIG_INVALID' });",
+        '',
+      ].join('\n'),
+    );
+    const error = await loadApp(entry).catch((caught: unknown) => caught);
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: 'orders.csv:3: the row has 1 field',
+      details: { file: 'orders.csv', line: 3 },
+    });
+  });
+
   it('names every wrong field of the app', () => {
     const error = (() => {
       try {

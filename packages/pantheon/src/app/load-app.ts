@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '@promethean-os/pantheon-core';
+import { ConfigError, PantheonError } from '@promethean-os/pantheon-core';
 import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import { z } from 'zod';
 import { defaultExport } from '../config/config-file';
@@ -73,7 +73,9 @@ export function checkApp(value: unknown, entry: string): PantheonApp {
 /**
  * Imports the app module at `entry` (an absolute path) and returns its default export, checked.
  * A TypeScript module is compiled by tsx, registered once in this process so that the app and
- * Pantheon share one copy of every package.
+ * Pantheon share one copy of every package. A `PantheonError` the module throws while it loads
+ * (an app's own typed refusal, e.g. a data file it cannot read) is rethrown as it is; any other
+ * failure is `APP_INVALID`.
  */
 export async function loadApp(entry: string): Promise<PantheonApp> {
   if (!existsSync(entry))
@@ -86,6 +88,8 @@ export async function loadApp(entry: string): Promise<PantheonApp> {
     }
     module = await import(pathToFileURL(entry).href);
   } catch (error) {
+    // The app's own typed refusal (e.g. a data file it cannot read) already says what to fix.
+    if (PantheonError.isInstance(error)) throw error;
     throw invalidApp(entry, `could not be loaded: ${errorMessage(error)}`, {}, error);
   }
   const app = defaultExport(module);

@@ -15,7 +15,7 @@ export function describeSource(source: ConfigSource): string {
     case 'environment':
       return `environment variable ${source.variable}`;
     case 'argument':
-      return "createPantheon's config argument";
+      return 'the configuration given in code';
   }
 }
 

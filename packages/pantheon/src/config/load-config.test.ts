@@ -230,7 +230,7 @@ export default defineConfig({ http: { port }, adapters: { bus: { type: 'nats', u
         message: 'Too small: expected number to be >=0, got -1',
       },
     ]);
-    expect(error.message).toContain("http.port (from createPantheon's config argument)");
+    expect(error.message).toContain('http.port (from the configuration given in code)');
   });
 });
 

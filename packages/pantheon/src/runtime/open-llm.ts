@@ -3,9 +3,11 @@ import { API_KEY_VARIABLES, type Environment } from '../config/config-environmen
 import type { LlmConfig } from '../config/config-schema';
 import { OfflineEchoModel } from './offline-model';
 
-/** The model and one line saying which it is (for the start-up log). */
+/** A model `openModel` opened, and one line saying which it is (for a start-up log). */
 export interface OpenedModel {
+  /** The model. */
   llm: LlmPort;
+  /** Which model, in words: provider, model and URL, or the offline stand-in. */
   description: string;
 }
 
