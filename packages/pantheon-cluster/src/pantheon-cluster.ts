@@ -25,6 +25,7 @@ import type { Persistence } from '@promethean-os/pantheon-persistence';
 import { type Lease, LeaseTable } from './leases';
 import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
 import { type ClusterSubjects, clusterSubjects, partitionOf } from './partitioning';
+import { PendingCounts } from './pending-counts';
 
 /** Why the cluster could not deliver a message: the runtime's reasons, or a malformed payload. */
 export type ClusterDeadLetterReason = DeadLetterReason | 'MALFORMED';
@@ -159,6 +160,7 @@ export class PantheonCluster {
   private readonly timing: ClusterTiming;
   private readonly subjects: ClusterSubjects;
   private readonly leases: LeaseTable;
+  private readonly pendingCounts: PendingCounts;
   private readonly runners = new Map<number, PartitionRunner>();
   /** Handovers and abandons under way. */
   private readonly leaving = new Set<Promise<void>>();
@@ -195,6 +197,7 @@ export class PantheonCluster {
       this.nodeId,
       this.timing.leaseMs,
     );
+    this.pendingCounts = new PendingCounts(options.persistence.driver);
     // Validates and stores new actors the way a single process does; it never runs them.
     this.front = new PantheonSystem({
       ...this.systemOptions(),
@@ -307,8 +310,9 @@ export class PantheonCluster {
    * Sends a message to an actor wherever it runs and resolves its id once JetStream stored it
    * (accepted: it will be handled, across crashes of any process). Rejects before publishing
    * with `INVALID_MESSAGE`, `MESSAGE_TOO_LARGE`, `ACTOR_NOT_FOUND`, or `MAILBOX_FULL` when the
-   * actor's durable mailbox holds `mailboxCapacity` messages; with `BUS_UNAVAILABLE` when NATS
-   * cannot be reached (sending again is safe).
+   * actor's durable mailbox holds `mailboxCapacity` messages (the sends of one event-loop turn
+   * are counted by one query), `STORE_UNAVAILABLE` when that count fails; with
+   * `BUS_UNAVAILABLE` when NATS cannot be reached (sending again is safe).
    */
   async sendMessage(
     id: string,
@@ -355,7 +359,7 @@ export class PantheonCluster {
     }
     await this.requireActor(id);
     const capacity = this.options.limits?.mailboxCapacity ?? 10_000;
-    if ((await this.leases.pendingCount(id)) >= capacity) {
+    if ((await this.pendingCounts.count(id)) >= capacity) {
       throw new ActorError(
         `Mailbox of actor "${id}" is full (${capacity} messages)`,
         id,
