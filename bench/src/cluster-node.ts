@@ -2,10 +2,9 @@
  * One member process of the cluster bench, started by `cluster.bench.ts` with `--import tsx`
  * and an IPC channel:
  *   cluster-node.ts <nats-url> <postgres-url> <schema> <cluster-name> <node-id>
- * Runs `clusterReplyScript` with the cluster's default timing and sends `{ type: 'ready' }` once
- * it has joined. Answers `{ type: 'usage', reset }` with its `NodeUsage` (then starts counting
- * queries anew when `reset`). SIGTERM, or the bench going away (the channel closes), shuts it
- * down gracefully; the fail-over bench SIGKILLs it.
+ * Runs `clusterReplyScript` with the cluster's default timing, sends `{ type: 'ready' }` once it
+ * has joined and answers `{ type: 'usage' }` with its `NodeUsage`. SIGTERM, or the bench going
+ * away (the channel closes), shuts it down gracefully; the fail-over bench SIGKILLs it.
  */
 import { connect } from '@nats-io/transport-node';
 import { InMemoryToolAdapter, NodeScheduler } from '@promethean-os/pantheon-adapters';
@@ -33,7 +32,7 @@ export const clusterReplyScript: ActorScript = {
   contextSources: [],
 };
 
-/** What a process used: its PostgreSQL queries since the last reset, CPU ms so far. */
+/** What a process used so far: its PostgreSQL queries and its CPU ms. */
 export interface NodeUsage {
   queries: QueryCounts;
   cpuMs: number;
@@ -42,10 +41,7 @@ export interface NodeUsage {
 }
 
 /** What the bench and a node say to each other over the IPC channel. */
-export type NodeMessage =
-  | { type: 'ready'; node: string }
-  | { type: 'usage'; reset: boolean }
-  | { type: 'usage'; usage: NodeUsage };
+export type NodeMessage = { type: 'ready'; node: string } | { type: 'usage'; usage?: NodeUsage };
 
 /** This process's usage (`watch` counts its PostgreSQL queries). */
 export function usageOf(watch: ReturnType<typeof watchPostgres>): NodeUsage {
@@ -100,10 +96,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('disconnect', stop);
   process.on('message', (message: NodeMessage) => {
-    if (message.type !== 'usage' || !('reset' in message)) return;
-    const usage = usageOf(postgres);
-    if (message.reset) postgres.reset();
-    process.send?.({ type: 'usage', usage } satisfies NodeMessage);
+    if (message.type === 'usage' && !message.usage)
+      process.send?.({ type: 'usage', usage: usageOf(postgres) } satisfies NodeMessage);
   });
   process.send?.({ type: 'ready', node: nodeId } satisfies NodeMessage);
 }

@@ -22,6 +22,8 @@ const POSTGRES_URL =
 const NATS_URL = process.env.PANTHEON_BENCH_NATS_URL ?? 'nats://127.0.0.1:4222';
 /** Messages per measured round (the raw loop does as many). */
 const MESSAGES = Number(process.env.PANTHEON_BENCH_CLUSTER_MESSAGES ?? 2_000);
+/** Measured rounds per cluster size, each next to a raw round. */
+const ROUNDS = 3;
 const WARMUP = Math.min(500, MESSAGES);
 const ACTORS = 20;
 const IN_FLIGHT = 50;
@@ -103,16 +105,16 @@ class Member {
     return this.process.exitCode === null && this.process.signalCode === null;
   }
 
-  /** What it used so far; `reset` starts counting its queries anew. */
-  usage(reset: boolean): Promise<NodeUsage> {
+  /** What it used so far. */
+  usage(): Promise<NodeUsage> {
     return new Promise((resolve) => {
       const listener = (message: NodeMessage) => {
-        if (message.type !== 'usage' || !('usage' in message)) return;
+        if (message.type !== 'usage' || !message.usage) return;
         this.process.off('message', listener);
         resolve(message.usage);
       };
       this.process.on('message', listener);
-      this.process.send({ type: 'usage', reset } satisfies NodeMessage);
+      this.process.send({ type: 'usage' } satisfies NodeMessage);
     });
   }
 
@@ -327,29 +329,46 @@ async function rawJetStream(count: number): Promise<{ perSecond: number; cpuMs: 
   }
 }
 
-/** What processes used between two readings, per message. */
+/** What processes used between two readings of each (`before[i]`, `after[i]`), per message. */
 function perMessage(before: NodeUsage[], after: NodeUsage[], messages: number) {
-  const sum = (usages: NodeUsage[], of: (usage: NodeUsage) => number | undefined) =>
-    usages.reduce((total, usage) => total + (of(usage) ?? Number.NaN), 0);
-  const delta = (of: (usage: NodeUsage) => number | undefined) =>
-    round((sum(after, of) - sum(before, of)) / messages, 3);
+  const delta = (of: (usage: NodeUsage) => number | undefined) => {
+    let total = 0;
+    for (const [index, usage] of after.entries())
+      total += (of(usage) ?? Number.NaN) - (of(before[index]!) ?? Number.NaN);
+    return total / messages;
+  };
   return {
-    cpuMs: delta((usage) => usage.cpuMs),
-    postgresCpuMs: delta((usage) => usage.postgresCpuMs),
-    postgresRoundTrips: round(sum(after, (usage) => usage.queries.total) / messages, 2),
+    cpuMs: round(
+      delta((usage) => usage.cpuMs),
+      3,
+    ),
+    postgresCpuMs: round(
+      delta((usage) => usage.postgresCpuMs),
+      3,
+    ),
+    postgresRoundTrips: round(
+      delta((usage) => usage.queries.total),
+      2,
+    ),
     statementsInGroupCommits: round(
-      sum(after, (usage) => usage.queries.groupedStatements) / messages,
+      delta((usage) => usage.queries.groupedStatements),
       2,
     ),
   };
 }
 
-/** PostgreSQL statements per message (counted since the last reset), most frequent first. */
-function statementsPerMessage(usages: NodeUsage[], messages: number): Record<string, number> {
+/** PostgreSQL statements per message between two readings, most frequent first. */
+function statementsPerMessage(
+  before: NodeUsage[],
+  after: NodeUsage[],
+  messages: number,
+): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const usage of usages)
+  for (const [index, usage] of after.entries()) {
+    const earlier = before[index]!.queries.byStatement;
     for (const [statement, count] of Object.entries(usage.queries.byStatement))
-      counts[statement] = (counts[statement] ?? 0) + count;
+      counts[statement] = (counts[statement] ?? 0) + count - (earlier[statement] ?? 0);
+  }
   return Object.fromEntries(
     Object.entries(counts)
       .filter(([, count]) => count / messages >= 0.01)
@@ -361,8 +380,9 @@ function statementsPerMessage(usages: NodeUsage[], messages: number): Record<str
 /**
  * Messages/s end to end with `members` member processes: `sendMessage` from the client in this
  * process → JetStream → the owner stores it → a durable tick (one reply) commits → the reply is
- * published → the client sees it. With what the members and the client used per message (CPU,
- * PostgreSQL round trips and statements, CPU of the PostgreSQL server processes serving them).
+ * published → the client sees it; `ROUNDS` rounds, each after a raw JetStream round. With what
+ * the members and the client used per message over the cluster's rounds (CPU, PostgreSQL round
+ * trips and statements, CPU of the PostgreSQL server processes serving them).
  */
 async function clusterThroughput(members: number, postgres: ReturnType<typeof watchPostgres>) {
   const cluster = await BenchCluster.open();
@@ -376,21 +396,31 @@ async function clusterThroughput(members: number, postgres: ReturnType<typeof wa
     }
     await cluster.settled();
     await pump(cluster.client, actors, WARMUP);
-    const usage = (reset: boolean) =>
-      Promise.all(cluster.members.map((member) => member.usage(reset)));
-    const membersBefore = await usage(true);
-    postgres.reset();
-    const clientBefore = usageOf(postgres);
-    const perSecond = await pump(cluster.client, actors, MESSAGES);
-    const clientAfter = usageOf(postgres);
-    const membersAfter = await usage(false);
+    const usage = () => Promise.all(cluster.members.map((member) => member.usage()));
+    const raw: number[] = [];
+    const rounds: number[] = [];
+    let rawCpuMs = 0;
+    const membersBefore = await usage();
+    const client = { before: [] as NodeUsage[], after: [] as NodeUsage[] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const baseline = await rawJetStream(MESSAGES);
+      raw.push(baseline.perSecond);
+      rawCpuMs += baseline.cpuMs;
+      client.before.push(usageOf(postgres));
+      rounds.push(await pump(cluster.client, actors, MESSAGES));
+      client.after.push(usageOf(postgres));
+    }
+    const membersAfter = await usage();
+    const messages = MESSAGES * ROUNDS;
     return {
-      perSecond,
+      perSecond: median(rounds),
+      rawPerSecond: median(raw),
+      rawCpuMs: rawCpuMs / ROUNDS,
       usage: {
-        members: perMessage(membersBefore, membersAfter, MESSAGES),
-        client: perMessage([clientBefore], [clientAfter], MESSAGES),
+        members: perMessage(membersBefore, membersAfter, messages),
+        client: perMessage(client.before, client.after, messages),
       },
-      statements: statementsPerMessage(membersAfter, MESSAGES),
+      statements: statementsPerMessage(membersBefore, membersAfter, messages),
     };
   } finally {
     await cluster.close();
@@ -472,9 +502,10 @@ async function latencyAndFailover() {
 
 /**
  * The cluster next to raw JetStream: messages/s end to end with 1, 2 and 3 member processes
- * (the client sending from this process), next to a raw publish → consume → ack loop over the
- * same number of messages (the median of three runs, one before each cluster); what each message
- * costs the members and the client; `ask` p50/p99 across processes; fail-over after a SIGKILL.
+ * (the client sending from this process), each the median of `ROUNDS` rounds that alternate with
+ * rounds of a raw publish → consume → ack loop over the same number of messages (the ratio is
+ * to those raw rounds); what each message costs the members and the client; `ask` p50/p99
+ * across processes; fail-over after a SIGKILL.
  */
 export async function benchCluster() {
   if (PROFILE_DIR) mkdirSync(PROFILE_DIR, { recursive: true });
@@ -482,33 +513,32 @@ export async function benchCluster() {
   const postgres = watchPostgres();
   process.on('SIGINT', interrupted).on('SIGTERM', interrupted);
   try {
-    const raw: { perSecond: number; cpuMs: number }[] = [];
+    const raw: number[] = [];
+    const rawCpuMs: number[] = [];
     const perSecond: Record<string, number> = {};
+    const ratioToRaw: Record<string, number> = {};
     const perMessage: Record<string, unknown> = {};
     let statements: Record<string, number> = {};
     for (const members of [1, 2, 3]) {
-      raw.push(await rawJetStream(MESSAGES));
       const result = await clusterThroughput(members, postgres);
+      raw.push(result.rawPerSecond);
+      rawCpuMs.push(result.rawCpuMs);
       perSecond[members] = round(result.perSecond, 0);
+      ratioToRaw[members] = round(result.perSecond / result.rawPerSecond, 3);
       perMessage[members] = result.usage;
       if (members === 1) statements = result.statements;
     }
-    const rawPerSecond = median(raw.map((run) => run.perSecond));
     const latency = await latencyAndFailover();
     return {
       messages: MESSAGES,
       actors: ACTORS,
       partitions: PARTITIONS,
       inFlight: IN_FLIGHT,
-      rawJetStreamPerSecond: round(rawPerSecond, 0),
-      rawJetStreamCpuMsPerMessage: round(median(raw.map((run) => run.cpuMs)), 3),
+      rounds: ROUNDS,
+      rawJetStreamPerSecond: round(median(raw), 0),
+      rawJetStreamCpuMsPerMessage: round(median(rawCpuMs), 3),
       clusterPerSecond: perSecond,
-      ratioToRaw: Object.fromEntries(
-        Object.entries(perSecond).map(([members, rate]) => [
-          members,
-          round(rate / rawPerSecond, 3),
-        ]),
-      ),
+      ratioToRaw,
       perMessage,
       postgresStatementsPerMessageOneMember: statements,
       ...latency,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 
-/** PostgreSQL round trips by statement (its first words), since the last `reset`. */
+/** PostgreSQL round trips by statement (its first words), since `watchPostgres`. */
 export interface QueryCounts {
   /** Round trips: one per query the driver sent. */
   total: number;
@@ -43,7 +43,6 @@ function cpuMsOf(pid: number): number | undefined {
  */
 export function watchPostgres(): {
   read(): QueryCounts;
-  reset(): void;
   /** CPU ms so far of the server processes of the connections that sent queries. */
   backendCpuMs(): number | undefined;
   uninstall(): void;
@@ -53,8 +52,7 @@ export function watchPostgres(): {
   const backendCpu = new Map<number, number>();
   const prototype = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
   const original = prototype.query;
-  const empty = (): QueryCounts => ({ total: 0, groupedStatements: 0, byStatement: {} });
-  let counts = empty();
+  const counts: QueryCounts = { total: 0, groupedStatements: 0, byStatement: {} };
   const add = (key: string) => {
     counts.byStatement[key] = (counts.byStatement[key] ?? 0) + 1;
   };
@@ -76,9 +74,6 @@ export function watchPostgres(): {
   };
   return {
     read: () => structuredClone(counts),
-    reset: () => {
-      counts = empty();
-    },
     backendCpuMs: () => {
       if (cpuMsOf(process.pid) === undefined) return undefined;
       for (const pid of backends) {
