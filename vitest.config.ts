@@ -22,6 +22,10 @@ export default defineConfig({
         replacement: `${packagesDir}pantheon-adapters/src/integrations/$1/index.ts`,
       },
       {
+        find: /^@promethean-os\/pantheon$/,
+        replacement: `${packagesDir}pantheon/src/index.ts`,
+      },
+      {
         find: /^@promethean-os\/(pantheon-[a-z-]+)$/,
         replacement: `${packagesDir}$1/src/index.ts`,
       },

@@ -1,5 +1,6 @@
 /**
- * The test projects of this repository: one per published package and one per example.
+ * The test projects of this repository: one per published package, one per example, and the
+ * docs checks' own tests.
  * The root `vitest.config.ts` reads this list into `test.projects`; inline projects inherit the
  * root config (the source aliases, `include`), which vitest 5 does by default.
  */
@@ -14,6 +15,7 @@ const packages = [
   'pantheon-mcp',
   'pantheon-cluster',
   'pantheon-inspector',
+  'pantheon',
 ];
 const examples = [
   'quickstart',
@@ -27,4 +29,5 @@ const examples = [
 export default [
   ...packages.map((name) => ({ root: `packages/${name}`, test: { name } })),
   ...examples.map((name) => ({ root: `examples/${name}`, test: { name: `example-${name}` } })),
+  { root: 'docs-check', test: { name: 'docs-check' } },
 ];

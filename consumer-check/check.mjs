@@ -8,8 +8,9 @@
 //   - type-checks `app/src` plus a generated file that imports every entry point of every
 //     package's `exports` map, with `skipLibCheck: false`, under TypeScript 5.9 and 7;
 //   - on Node 22 (our engines floor) and Node 26 (the current LTS), imports every entry point,
-//     runs `app/src/main.ts` (a durable actor answering through the model adapters) and runs
-//     `app/src/actor.test.ts` with vitest (pantheon-test mocks and a contract suite).
+//     runs `app/src/main.ts` (a durable actor answering through the model adapters), runs the
+//     `pantheon` bin npm installed (`app/src/cli-check.ts`: start, health, ask, actors, drain) and
+//     runs `app/src/actor.test.ts` with vitest (pantheon-test mocks and a contract suite).
 // Any failing step stops the check with a non-zero exit and names the step.
 //
 // Usage: npx -y pnpm@10.34.8 check:consumer [--skip-build] [--keep]
@@ -256,6 +257,9 @@ try {
     );
     step(`${version}: run the program (src/main.ts)`, () =>
       run(binary, [quiet, 'src/main.ts'], { cwd: app, env }),
+    );
+    step(`${version}: the pantheon bin (src/cli-check.ts)`, () =>
+      run(binary, [quiet, 'src/cli-check.ts'], { cwd: app, env }),
     );
     step(`${version}: vitest run (mocks and a contract suite)`, () =>
       run(binary, ['node_modules/vitest/vitest.mjs', 'run', '--silent=passed-only'], {

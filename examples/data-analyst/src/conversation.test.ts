@@ -1,12 +1,11 @@
 import { type Message, type ToolCallEvent, ToolError } from '@promethean-os/pantheon-core';
 import { MockLlmAdapter, type MockLlmCall } from '@promethean-os/pantheon-test';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadDataAnalystConfig } from './config/pantheon.config';
-import { type DataAnalyst, startDataAnalyst } from './data-analyst';
+import { type RunningAnalyst, startAnalyst } from './analyst.test-support';
 
-let analyst: DataAnalyst | undefined;
+let analyst: RunningAnalyst | undefined;
 afterEach(async () => {
-  await analyst?.shutdown();
+  await analyst?.pantheon.shutdown();
   analyst = undefined;
 });
 
@@ -19,11 +18,14 @@ const callTool = (id: string, name: string, args: Record<string, unknown>): Mess
 /** The app on a mock model, recording each tool call. */
 async function withMockModel(llm: MockLlmAdapter) {
   const toolCalls: ToolCallEvent[] = [];
-  analyst = await startDataAnalyst(loadDataAnalystConfig({}), {
-    llm,
-    hooks: { onToolCall: (event) => toolCalls.push(event) },
-    log: () => {},
-  });
+  analyst = await startAnalyst(
+    {},
+    {
+      llm,
+      hooks: { onToolCall: (event) => toolCalls.push(event) },
+      log: () => {},
+    },
+  );
   return { analyst, toolCalls };
 }
 
@@ -90,7 +92,7 @@ describe('conversations on a mock model', () => {
     expect(ToolError.isInstance(toolCalls[0]?.error)).toBe(true);
     expect(toolCalls[0]?.error).toMatchObject({ code: 'TOOL_INVALID_ARGS' });
     expect(toolCalls[1]).toMatchObject({ name: 'query-csv', result: { value: 22593.3 } });
-    expect(analyst.system.getDeadLetters()).toEqual([]);
+    expect(analyst.pantheon.getDeadLetters()).toEqual([]);
   });
 
   it('keeps each conversation’s history: a follow-up is shown the earlier question and answer', async () => {

@@ -1,11 +1,10 @@
 import type { ToolCallEvent } from '@promethean-os/pantheon-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadDataAnalystConfig } from './config/pantheon.config';
-import { type DataAnalyst, startDataAnalyst } from './data-analyst';
+import { type RunningAnalyst, startAnalyst } from './analyst.test-support';
 
-let analyst: DataAnalyst | undefined;
+let analyst: RunningAnalyst | undefined;
 afterEach(async () => {
-  await analyst?.shutdown();
+  await analyst?.pantheon.shutdown();
   analyst = undefined;
 });
 
@@ -13,22 +12,30 @@ afterEach(async () => {
 async function offline() {
   const toolCalls: Array<Pick<ToolCallEvent, 'name' | 'args'> & { actorId: string }> = [];
   const logged: string[] = [];
-  analyst = await startDataAnalyst(loadDataAnalystConfig({}), {
-    hooks: {
-      onToolCall: ({ actor, name, args }) => toolCalls.push({ actorId: actor.id, name, args }),
+  analyst = await startAnalyst(
+    {},
+    {
+      hooks: {
+        onToolCall: ({ actor, name, args }) => toolCalls.push({ actorId: actor.id, name, args }),
+      },
+      log: (message, meta) => {
+        if (meta?.level === 'warn' || meta?.level === 'error') logged.push(message);
+      },
     },
-    log: (message, meta) => {
-      if (meta?.level === 'warn' || meta?.level === 'error') logged.push(message);
-    },
-  });
+  );
   return { analyst, toolCalls, logged };
 }
 
 describe('the data analyst, offline on the scripted stand-in model', () => {
-  it('says which model answers: the scripted stand-in, not a language model', async () => {
+  it('runs on the scripted stand-in: the offline model of its configuration, not a language model', async () => {
     const { analyst } = await offline();
-    expect(analyst.model).toMatch(/^SCRIPTED STAND-IN \(fixed rules, not a language model\)/);
+    expect(analyst.pantheon.config.adapters.llm).toEqual({ type: 'mock' });
+    expect(analyst.pantheon.model).toBe("the app's offline model (no model is called)");
     expect(analyst.table.rows).toHaveLength(40);
+    expect((await analyst.pantheon.listActors()).map((actor) => actor.id)).toEqual([
+      'reporter',
+      'analyst',
+    ]);
   });
 
   it('answers a question with figures the query tool computed from the CSV', async () => {
@@ -81,7 +88,7 @@ describe('the data analyst, offline on the scripted stand-in model', () => {
       'reporter chart-csv',
     ]);
     // The analyst handed off and said nothing to the user itself.
-    expect(await analyst.system.getActorMessages('analyst')).toEqual([
+    expect(await analyst.pantheon.getActorMessages('analyst')).toEqual([
       expect.objectContaining({ to: 'reporter', content: 'Chart the units sold per product.' }),
     ]);
     expect(logged).toEqual([]);

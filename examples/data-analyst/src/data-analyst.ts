@@ -1,84 +1,66 @@
-import type {
-  BusMessage,
-  LlmPort,
-  LogFunction,
-  OrchestratorHooks,
-  PantheonSystem,
-} from '@promethean-os/pantheon-core';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineApp, type Environment, type PantheonApp } from '@promethean-os/pantheon';
 import { ANALYST_ID, analystScript } from './actors/analyst';
 import { describeCsvTool, queryCsvTool } from './actors/analyst/tools';
 import { REPORTER_ID, reporterScript } from './actors/reporter';
 import { chartCsvTool } from './actors/reporter/tools';
-import { createSystem } from './config/adapters.config';
-import type { DataAnalystConfig } from './config/pantheon.config';
+import { ScriptedAnalystModel } from './adapters/llm/scripted-analyst-model';
 import { type CsvTable, loadCsvTable } from './csv/csv-table';
 
-/** What `startDataAnalyst` takes besides the config. */
-export interface DataAnalystOptions {
-  /** Observes ticks, tool calls and hand-offs (the console output of `main` comes from these). */
-  hooks?: OrchestratorHooks;
-  /** The runtime's warnings and errors; `consoleLog` by default. */
-  log?: LogFunction;
-  /** A model instead of the one the config names, e.g. a `MockLlmAdapter` in tests. */
-  llm?: LlmPort;
-}
+/** The CSV bundled with the example: 40 orders of an outdoor-gear wholesaler. */
+export const SAMPLE_CSV = fileURLToPath(new URL('../data/sales.csv', import.meta.url));
 
-/** The running app: two actors over one CSV table. */
-export interface DataAnalyst {
-  system: PantheonSystem;
-  table: CsvTable;
-  /** Which model answers, in one line. */
-  model: string;
-  /**
-   * Asks the analyst; resolves with the answer from whichever actor gives it (the reporter
-   * answers chart requests). Pass `conversationId` to continue a conversation.
-   */
-  ask(question: string, options?: { conversationId?: string }): Promise<BusMessage>;
-  shutdown(): Promise<void>;
+/** The example's one setting of its own: the CSV file the actors answer questions about. */
+export const CSV_VARIABLE = 'DATA_ANALYST_CSV';
+
+/**
+ * The CSV file `DATA_ANALYST_CSV` names (relative to `cwd`), or the bundled sample when it is
+ * unset or empty. Everything else (the model, stores, logs) is the Pantheon configuration's.
+ */
+export function csvFile(env: Environment = process.env, cwd = process.cwd()): string {
+  const set = env[CSV_VARIABLE]?.trim();
+  return set ? resolve(cwd, set) : SAMPLE_CSV;
 }
 
 /**
- * Loads the CSV, wires the system (`config/adapters.config.ts`), creates the reporter and the
- * analyst and starts them.
- *
- * @throws ConfigError `CSV_INVALID` when the CSV cannot be read or parsed, or from the model's
- *   adapter; a setup check of `createActor` (e.g. `TOOL_NOT_FOUND`), after shutting the system down.
+ * The data analyst as a Pantheon app over `table`: the tools built from its header, the
+ * reporter and the analyst (the reporter first, so that the analyst's hand-off target exists),
+ * and the scripted stand-in that answers when the configuration's model is `mock`.
  */
-export async function startDataAnalyst(
-  config: DataAnalystConfig,
-  options: DataAnalystOptions = {},
-): Promise<DataAnalyst> {
-  const table = await loadCsvTable(config.csvFile);
-  const { system, model, shutdown } = createSystem(config, {
-    ...options,
+export function dataAnalystApp(table: CsvTable): PantheonApp {
+  return defineApp({
     tools: [describeCsvTool(table), queryCsvTool(table), chartCsvTool(table)],
+    actors: [
+      {
+        id: REPORTER_ID,
+        name: 'Reporter',
+        script: reporterScript,
+        goals: ['Draw the chart the user asks for'],
+      },
+      {
+        id: ANALYST_ID,
+        name: 'Analyst',
+        script: analystScript,
+        goals: ['Answer questions about the table with figures from it'],
+      },
+    ],
+    offlineModel: new ScriptedAnalystModel(),
   });
-  try {
-    // The reporter first: the analyst's hand-off target must exist when the analyst is created.
-    await system.createActor({
-      id: REPORTER_ID,
-      name: 'Reporter',
-      script: reporterScript,
-      goals: ['Draw the chart the user asks for'],
-    });
-    await system.createActor({
-      id: ANALYST_ID,
-      name: 'Analyst',
-      script: analystScript,
-      goals: ['Answer questions about the table with figures from it'],
-    });
-    await system.startActor(REPORTER_ID);
-    await system.startActor(ANALYST_ID);
-  } catch (error) {
-    await shutdown();
-    throw error;
-  }
-  return {
-    system,
-    table,
-    model,
-    ask: (question, askOptions = {}) =>
-      system.ask(ANALYST_ID, question, { timeoutMs: config.askTimeoutMs, ...askOptions }),
-    shutdown,
-  };
+}
+
+/** The app and the table it answers about. */
+export interface DataAnalyst {
+  app: PantheonApp;
+  table: CsvTable;
+}
+
+/**
+ * Loads the CSV `csvFile(env)` names and returns the app over it.
+ *
+ * @throws ConfigError `CSV_INVALID` when the file cannot be read or parsed, naming it and the line.
+ */
+export async function loadDataAnalyst(env: Environment = process.env): Promise<DataAnalyst> {
+  const table = await loadCsvTable(csvFile(env));
+  return { app: dataAnalystApp(table), table };
 }

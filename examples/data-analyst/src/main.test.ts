@@ -9,6 +9,16 @@ const exampleDir = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'pantheon-data-analyst-main-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The test's environment without anything that chooses a model, a Pantheon setting or the CSV. */
+function offlineEnvironment(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined && !/^(PANTHEON_|OPENAI_|ANTHROPIC_|DATA_ANALYST_)/.test(entry[0]),
+    ),
+  );
+}
+
 /** Runs `src/main.ts` as `pnpm start` does, offline, with `env` on top. */
 function runMain(args: string[], env: Record<string, string> = {}) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
@@ -17,15 +27,7 @@ function runMain(args: string[], env: Record<string, string> = {}) {
       ['--import', 'tsx', 'src/main.ts', ...args],
       {
         cwd: exampleDir,
-        env: {
-          ...process.env,
-          OPENAI_API_KEY: '',
-          OPENAI_BASE_URL: '',
-          ANTHROPIC_API_KEY: '',
-          DATA_ANALYST_PROVIDER: '',
-          DATA_ANALYST_CSV: '',
-          ...env,
-        },
+        env: { ...offlineEnvironment(), ...env },
         timeout: 30_000,
       },
       (error, stdout, stderr) =>
@@ -44,7 +46,7 @@ describe('pnpm start', () => {
     expect(stdout).toBe(
       [
         'Pantheon data analyst',
-        '  model: SCRIPTED STAND-IN (fixed rules, not a language model); set OPENAI_API_KEY or ANTHROPIC_API_KEY for a real model',
+        '  model: SCRIPTED STAND-IN (fixed rules, not a language model); set PANTHEON_LLM_PROVIDER=openai and OPENAI_API_KEY (or claude and ANTHROPIC_API_KEY) for a real model',
         '  data:  data/sales.csv, 40 rows: order_id, date, region, customer, product, units (number), unit_price_eur (number), revenue_eur (number)',
         '',
         '? What was the total revenue by region?',
@@ -101,11 +103,24 @@ describe('pnpm start', () => {
     );
   });
 
-  it('exits 1 naming the key a chosen provider needs', { timeout: 40_000 }, async () => {
-    const { code, stderr } = await runMain([], { DATA_ANALYST_PROVIDER: 'anthropic' });
+  it('exits 1 naming the key the model chosen by PANTHEON_LLM_PROVIDER needs', {
+    timeout: 40_000,
+  }, async () => {
+    const { code, stdout, stderr } = await runMain([], { PANTHEON_LLM_PROVIDER: 'claude' });
     expect(code).toBe(1);
+    expect(stdout).toBe('');
     expect(stderr).toBe(
-      'error: CONFIG_ERROR: The anthropic model needs ANTHROPIC_API_KEY; set it, or unset DATA_ANALYST_PROVIDER to run offline\n',
+      'error: CONFIG_ERROR: adapters.llm.type is "claude" but ANTHROPIC_API_KEY is not set. Set it in the environment (API keys are never read from the configuration file), or run offline with PANTHEON_LLM_PROVIDER=mock\n',
     );
+  });
+
+  it('exits 1 naming an invalid Pantheon variable', { timeout: 40_000 }, async () => {
+    const { code, stdout, stderr } = await runMain([], { PANTHEON_LLM_PROVIDER: 'gemini' });
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(
+      '  - adapters.llm.type (from environment variable PANTHEON_LLM_PROVIDER): expected one of mock, openai, claude, got "gemini"',
+    );
+    expect(stderr).toMatch(/^error: CONFIG_INVALID: /);
   });
 });

@@ -17,7 +17,7 @@ const questions =
         'Who won the football on Sunday?',
       ];
 
-const choice = chooseModel(process.env);
+const choice = await chooseModel(process.env);
 console.log(`Pantheon + MCP filesystem server — model: ${choice.description}`);
 const assistant = await startFolderAssistant({
   llm: choice.llm,

@@ -1,3 +1,4 @@
+import { ConfigError } from '@promethean-os/pantheon-core';
 import { ClaudeAdapter } from '@promethean-os/pantheon-llm-claude';
 import { OpenAiAdapter } from '@promethean-os/pantheon-llm-openai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -20,38 +21,58 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+async function refusal(env: Record<string, string>): Promise<ConfigError> {
+  const error = await chooseModel(env).catch((caught: unknown) => caught);
+  expect(ConfigError.isInstance(error)).toBe(true);
+  return error as ConfigError;
+}
+
 describe('chooseModel', () => {
-  it('runs the scripted stand-in when no provider is configured, and says so', () => {
-    const choice = chooseModel({});
-    expect(choice.provider).toBe('scripted');
+  it('runs the scripted stand-in unless PANTHEON_LLM_PROVIDER names a model (a key alone does not), and says so', async () => {
+    const choice = await chooseModel({ OPENAI_API_KEY: 'sk-test' });
     expect(choice.llm).toBeInstanceOf(ScriptedFolderModel);
     expect(choice.description).toContain('SCRIPTED STAND-IN, not a language model');
   });
 
-  it('uses OpenAI with OPENAI_API_KEY, or an OpenAI-compatible server with OPENAI_BASE_URL', () => {
-    const openai = chooseModel({ OPENAI_API_KEY: 'sk-test', OPENAI_MODEL: 'gpt-5.4' });
+  it('uses OpenAI for PANTHEON_LLM_PROVIDER=openai, or an OpenAI-compatible server of one’s own', async () => {
+    const openai = await chooseModel({
+      PANTHEON_LLM_PROVIDER: 'openai',
+      PANTHEON_LLM_MODEL: 'gpt-5.4',
+      OPENAI_API_KEY: 'sk-test',
+    });
     expect(openai.llm).toBeInstanceOf(OpenAiAdapter);
     expect((openai.llm as OpenAiAdapter).model).toBe('gpt-5.4');
-    const local = chooseModel({ OPENAI_BASE_URL: 'http://localhost:11434/v1' });
-    expect(local.provider).toBe('openai');
+    const local = await chooseModel({
+      PANTHEON_LLM_PROVIDER: 'openai',
+      PANTHEON_LLM_BASE_URL: 'http://localhost:11434/v1',
+    });
     expect((local.llm as OpenAiAdapter).client.baseURL).toBe('http://localhost:11434/v1');
+    expect(local.description).toMatch(/^OpenAI model .* at http:\/\/localhost:11434\/v1$/);
   });
 
-  it('uses Claude with ANTHROPIC_API_KEY', () => {
-    const choice = chooseModel({ ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_MODEL: 'claude-x' });
+  it('uses Claude for PANTHEON_LLM_PROVIDER=claude with ANTHROPIC_API_KEY', async () => {
+    const choice = await chooseModel({
+      PANTHEON_LLM_PROVIDER: 'claude',
+      PANTHEON_LLM_MODEL: 'claude-x',
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+    });
     expect(choice.llm).toBeInstanceOf(ClaudeAdapter);
     expect((choice.llm as ClaudeAdapter).model).toBe('claude-x');
   });
 
-  it('rejects an unknown provider and a provider without its key with CONFIG_ERROR', () => {
-    expect(() => chooseModel({ MCP_FILESYSTEM_PROVIDER: 'gemini' })).toThrow(
+  it('rejects an unknown provider with CONFIG_INVALID, and a provider without its key with CONFIG_ERROR', async () => {
+    const unknown = await refusal({ PANTHEON_LLM_PROVIDER: 'gemini' });
+    expect(unknown.code).toBe('CONFIG_INVALID');
+    expect(unknown.details?.issues).toEqual([
       expect.objectContaining({
-        code: 'CONFIG_ERROR',
-        details: { variable: 'MCP_FILESYSTEM_PROVIDER', value: 'gemini' },
+        field: 'adapters.llm.type',
+        source: { kind: 'environment', variable: 'PANTHEON_LLM_PROVIDER' },
       }),
-    );
-    expect(() => chooseModel({ MCP_FILESYSTEM_PROVIDER: 'anthropic' })).toThrow(
-      expect.objectContaining({ code: 'CONFIG_ERROR', details: { variable: 'ANTHROPIC_API_KEY' } }),
-    );
+    ]);
+    const keyless = await refusal({ PANTHEON_LLM_PROVIDER: 'claude' });
+    expect(keyless).toMatchObject({
+      code: 'CONFIG_ERROR',
+      details: { variable: 'ANTHROPIC_API_KEY' },
+    });
   });
 });

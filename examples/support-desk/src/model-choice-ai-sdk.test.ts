@@ -34,9 +34,9 @@ describe('chooseModel with an AI SDK provider', () => {
     expect(aiSdkModelName({})).toBeUndefined();
   });
 
-  it("wraps the package's provider model in AiSdkLlmAdapter, ahead of OpenAI and Claude keys", () => {
-    const choice = chooseModel(
-      { ...gemini, OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test' },
+  it("wraps the package's provider model in AiSdkLlmAdapter, ahead of PANTHEON_LLM_PROVIDER", async () => {
+    const choice = await chooseModel(
+      { ...gemini, PANTHEON_LLM_PROVIDER: 'openai', OPENAI_API_KEY: 'sk-test' },
       undefined,
       { '@ai-sdk/google': googlePackage },
     );
@@ -63,23 +63,24 @@ describe('chooseModel with an AI SDK provider', () => {
     });
   });
 
-  it('chooses as before when AI_SDK_MODEL is not set', async () => {
+  it('chooses by the PANTHEON_* variables when AI_SDK_MODEL is not set', async () => {
     expect((await chooseModelFromEnvironment({})).provider).toBe('replay');
-    expect((await chooseModelFromEnvironment({ OPENAI_API_KEY: 'sk-test' })).provider).toBe(
-      'openai',
-    );
+    expect(
+      (
+        await chooseModelFromEnvironment({
+          PANTHEON_LLM_PROVIDER: 'openai',
+          OPENAI_API_KEY: 'sk-test',
+        })
+      ).provider,
+    ).toBe('openai');
   });
 
-  it('names AI_SDK_MODEL when it is missing or malformed', () => {
-    expect(() => chooseModel({ SUPPORT_DESK_PROVIDER: 'ai-sdk' })).toThrowError(
-      expect.objectContaining({ name: 'ConfigError', details: { variable: 'AI_SDK_MODEL' } }),
-    );
-    expect(() => chooseModel({ AI_SDK_MODEL: 'gemini-2.5-flash' })).toThrowError(
-      expect.objectContaining({
-        name: 'ConfigError',
-        message: expect.stringContaining('<provider package>:<model id>'),
-      }),
-    );
+  it('names AI_SDK_MODEL when it is malformed', async () => {
+    await expect(chooseModel({ AI_SDK_MODEL: 'gemini-2.5-flash' })).rejects.toMatchObject({
+      name: 'ConfigError',
+      details: { variable: 'AI_SDK_MODEL' },
+      message: expect.stringContaining('<provider package>:<model id>'),
+    });
   });
 
   it('names a package that is not installed, and how to install it', async () => {
@@ -95,15 +96,13 @@ describe('chooseModel with an AI SDK provider', () => {
     });
   });
 
-  it('rejects a package without exactly one provider instance', () => {
+  it('rejects a package without exactly one provider instance', async () => {
     const onlyFactory = { createCompatible: () => ({}) };
-    expect(() =>
+    await expect(
       chooseModel({ AI_SDK_MODEL: 'factory-only:m' }, undefined, { 'factory-only': onlyFactory }),
-    ).toThrowError(
-      expect.objectContaining({
-        name: 'ConfigError',
-        message: expect.stringContaining('exactly one AI SDK provider instance'),
-      }),
-    );
+    ).rejects.toMatchObject({
+      name: 'ConfigError',
+      message: expect.stringContaining('exactly one AI SDK provider instance'),
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { ConfigError } from '@promethean-os/pantheon-core';
 import { ClaudeAdapter } from '@promethean-os/pantheon-llm-claude';
 import { OpenAiAdapter } from '@promethean-os/pantheon-llm-openai';
 import {
@@ -25,17 +26,28 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/** The `ConfigError` `chooseModel(env)` rejects with. */
+async function refusal(env: Record<string, string>): Promise<ConfigError> {
+  const error = await chooseModel(env).catch((caught: unknown) => caught);
+  expect(ConfigError.isInstance(error)).toBe(true);
+  return error as ConfigError;
+}
+
 describe('chooseModel', () => {
-  it('replays the committed cassette when no provider is configured', () => {
-    const choice = chooseModel({});
+  it('replays the committed cassette unless PANTHEON_LLM_PROVIDER names a model (a key alone does not)', async () => {
+    const choice = await chooseModel({ OPENAI_API_KEY: 'sk-test' });
     expect(choice.provider).toBe('replay');
     expect(choice.llm).toBeInstanceOf(ReplayLlmAdapter);
     expect((choice.llm as ReplayLlmAdapter).file).toBe(SUPPORT_DESK_CASSETTE);
     expect(choice.description).toContain('scripted recording');
   });
 
-  it('uses OpenAI with OPENAI_API_KEY, and OPENAI_MODEL when set', () => {
-    const choice = chooseModel({ OPENAI_API_KEY: 'sk-test', OPENAI_MODEL: 'gpt-5.4' });
+  it('uses OpenAI for PANTHEON_LLM_PROVIDER=openai, its key, and PANTHEON_LLM_MODEL when set', async () => {
+    const choice = await chooseModel({
+      PANTHEON_LLM_PROVIDER: 'openai',
+      PANTHEON_LLM_MODEL: 'gpt-5.4',
+      OPENAI_API_KEY: 'sk-test',
+    });
     expect(choice.provider).toBe('openai');
     const llm = choice.llm as OpenAiAdapter;
     expect(llm).toBeInstanceOf(OpenAiAdapter);
@@ -44,39 +56,33 @@ describe('chooseModel', () => {
     expect(llm.client.baseURL).toBe('https://api.openai.com/v1');
   });
 
-  it('uses Claude with ANTHROPIC_API_KEY, and ANTHROPIC_MODEL when set', () => {
-    const choice = chooseModel({ ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_MODEL: 'claude-x' });
-    expect(choice.provider).toBe('anthropic');
+  it('uses Claude for PANTHEON_LLM_PROVIDER=claude, its key, and PANTHEON_LLM_MODEL when set', async () => {
+    const choice = await chooseModel({
+      PANTHEON_LLM_PROVIDER: 'claude',
+      PANTHEON_LLM_MODEL: 'claude-x',
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      OPENAI_API_KEY: 'sk-test',
+    });
+    expect(choice.provider).toBe('claude');
     const llm = choice.llm as ClaudeAdapter;
     expect(llm).toBeInstanceOf(ClaudeAdapter);
     expect(llm.model).toBe('claude-x');
     expect(llm.client.apiKey).toBe('sk-ant-test');
   });
 
-  it('prefers OpenAI when both keys are set, unless SUPPORT_DESK_PROVIDER says otherwise', () => {
-    const both = { OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test' };
-    expect(chooseModel(both).provider).toBe('openai');
-    expect(chooseModel({ ...both, SUPPORT_DESK_PROVIDER: 'anthropic' }).llm).toBeInstanceOf(
-      ClaudeAdapter,
-    );
-    expect(chooseModel({ ...both, SUPPORT_DESK_PROVIDER: 'replay' }).llm).toBeInstanceOf(
-      ReplayLlmAdapter,
-    );
-  });
-
-  it('rejects an unknown provider and a provider without its key, naming the variable', () => {
-    expect(() => chooseModel({ SUPPORT_DESK_PROVIDER: 'gemini' })).toThrowError(
-      expect.objectContaining({ name: 'ConfigError', message: expect.stringContaining('gemini') }),
-    );
-    expect(() => chooseModel({ SUPPORT_DESK_PROVIDER: 'anthropic' })).toThrowError(
-      expect.objectContaining({
-        name: 'ConfigError',
-        message: expect.stringContaining('ANTHROPIC_API_KEY'),
-      }),
-    );
-    expect(() => chooseModel({ SUPPORT_DESK_PROVIDER: 'openai' })).toThrowError(
-      expect.objectContaining({ message: expect.stringContaining('OPENAI_API_KEY') }),
-    );
+  it('rejects an unknown provider and a provider without its key, naming the variable', async () => {
+    const unknown = await refusal({ PANTHEON_LLM_PROVIDER: 'gemini' });
+    expect(unknown.code).toBe('CONFIG_INVALID');
+    expect(unknown.message).toContain('PANTHEON_LLM_PROVIDER');
+    expect(unknown.message).toContain('gemini');
+    expect(await refusal({ PANTHEON_LLM_PROVIDER: 'claude' })).toMatchObject({
+      code: 'CONFIG_ERROR',
+      details: { variable: 'ANTHROPIC_API_KEY' },
+    });
+    expect(await refusal({ PANTHEON_LLM_PROVIDER: 'openai' })).toMatchObject({
+      code: 'CONFIG_ERROR',
+      details: { variable: 'OPENAI_API_KEY' },
+    });
   });
 
   describe('base URLs, against a local server', () => {
@@ -90,7 +96,7 @@ describe('chooseModel', () => {
       await server.close();
     });
 
-    it('talks to the OpenAI-compatible server in OPENAI_BASE_URL, without a real key', async () => {
+    it('talks to the OpenAI-compatible server in PANTHEON_LLM_BASE_URL, without a real key', async () => {
       server.reply({
         json: {
           id: 'chatcmpl-local',
@@ -106,9 +112,10 @@ describe('chooseModel', () => {
           ],
         },
       });
-      const choice = chooseModel({
-        OPENAI_BASE_URL: `${server.url}/v1`,
-        OPENAI_MODEL: 'llama3.2',
+      const choice = await chooseModel({
+        PANTHEON_LLM_PROVIDER: 'openai',
+        PANTHEON_LLM_BASE_URL: `${server.url}/v1`,
+        PANTHEON_LLM_MODEL: 'llama3.2',
       });
 
       const reply = await choice.llm.complete([{ role: 'user', content: 'Hello' }]);
@@ -119,7 +126,7 @@ describe('chooseModel', () => {
       expect(server.requests[0]?.json.model).toBe('llama3.2');
     });
 
-    it('talks to the Claude API at ANTHROPIC_BASE_URL', async () => {
+    it('talks to the Claude API at PANTHEON_LLM_BASE_URL', async () => {
       server.reply({
         json: {
           id: 'msg_local',
@@ -132,10 +139,11 @@ describe('chooseModel', () => {
           usage: { input_tokens: 3, output_tokens: 2 },
         },
       });
-      const choice = chooseModel({
+      const choice = await chooseModel({
+        PANTHEON_LLM_PROVIDER: 'claude',
+        PANTHEON_LLM_BASE_URL: server.url,
+        PANTHEON_LLM_MODEL: 'claude-x',
         ANTHROPIC_API_KEY: 'sk-ant-test',
-        ANTHROPIC_BASE_URL: server.url,
-        ANTHROPIC_MODEL: 'claude-x',
       });
 
       const reply = await choice.llm.complete([{ role: 'user', content: 'Hello' }]);

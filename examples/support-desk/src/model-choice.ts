@@ -1,9 +1,8 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Environment, loadConfig, openModel } from '@promethean-os/pantheon';
 import { ConfigError, type LlmPort } from '@promethean-os/pantheon-core';
 import { AiSdkLlmAdapter, type LanguageModelResolver } from '@promethean-os/pantheon-llm-ai-sdk';
-import { ClaudeAdapter } from '@promethean-os/pantheon-llm-claude';
-import { OpenAiAdapter } from '@promethean-os/pantheon-llm-openai';
 import { ReplayLlmAdapter } from '@promethean-os/pantheon-test';
 
 /** The committed recording the desk replays when no provider is configured. */
@@ -11,7 +10,10 @@ export const SUPPORT_DESK_CASSETTE = fileURLToPath(
   new URL('../cassettes/support-desk.cassette.json', import.meta.url),
 );
 
-export type Provider = 'openai' | 'anthropic' | 'ai-sdk' | 'replay';
+/** The example folder: it has no pantheon.config file, so only the variables count. */
+const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+export type Provider = 'ai-sdk' | 'openai' | 'claude' | 'replay';
 
 /** The model the desk will use, and why. */
 export interface ModelChoice {
@@ -20,10 +22,6 @@ export interface ModelChoice {
   /** One line for the console. */
   description: string;
 }
-
-type Environment = Readonly<Record<string, string | undefined>>;
-
-const PROVIDERS: readonly Provider[] = ['openai', 'anthropic', 'ai-sdk', 'replay'];
 
 /**
  * AI SDK provider packages by name, as `import(name)` gives them, for `chooseModel`;
@@ -40,29 +38,6 @@ export interface AiSdkModelName {
 function value(env: Environment, name: string): string | undefined {
   const set = env[name]?.trim();
   return set === '' ? undefined : set;
-}
-
-function pickProvider(env: Environment): Provider {
-  const requested = value(env, 'SUPPORT_DESK_PROVIDER');
-  if (requested !== undefined) {
-    if (!PROVIDERS.includes(requested as Provider)) {
-      throw new ConfigError(
-        `SUPPORT_DESK_PROVIDER must be one of ${PROVIDERS.join(', ')}; got "${requested}"`,
-        { variable: 'SUPPORT_DESK_PROVIDER', value: requested },
-      );
-    }
-    return requested as Provider;
-  }
-  if (value(env, 'AI_SDK_MODEL')) return 'ai-sdk';
-  if (value(env, 'OPENAI_API_KEY') || value(env, 'OPENAI_BASE_URL')) return 'openai';
-  if (value(env, 'ANTHROPIC_API_KEY')) return 'anthropic';
-  return 'replay';
-}
-
-function missingKey(provider: Provider, variable: string): never {
-  throw new ConfigError(`The ${provider} model needs ${variable}; set it, or run offline`, {
-    variable,
-  });
 }
 
 /**
@@ -102,24 +77,25 @@ function providerOf(module: Readonly<Record<string, unknown>>, packageName: stri
 }
 
 /**
- * Picks the model from the environment variables in `env` (`process.env` in `main`):
- * `SUPPORT_DESK_PROVIDER` (`openai`, `anthropic`, `ai-sdk` or `replay`) when set; otherwise the
- * AI SDK model `AI_SDK_MODEL` names (its package taken from `packages`) when it is set, then OpenAI when
- * `OPENAI_API_KEY` or `OPENAI_BASE_URL` (an OpenAI-compatible server such as Ollama, which needs no
- * real key) is set, then Claude when `ANTHROPIC_API_KEY` is set, else the offline replay of
- * `cassette`. `OPENAI_MODEL` / `ANTHROPIC_MODEL` and `ANTHROPIC_BASE_URL` are passed on.
- * Constructing an adapter sends no request.
+ * Picks the model from the environment variables in `env` (`process.env` in `main`): the AI SDK
+ * model `AI_SDK_MODEL` names (its package taken from `packages`) when it is set; otherwise the
+ * model the `PANTHEON_*` variables choose, opened as a Pantheon app's would be (`loadConfig` +
+ * `openModel`: `PANTHEON_LLM_PROVIDER` `openai` or `claude` with `OPENAI_API_KEY` /
+ * `ANTHROPIC_API_KEY`, `PANTHEON_LLM_MODEL`, `PANTHEON_LLM_BASE_URL`); when they choose none, the
+ * offline replay of `cassette`. Constructing an adapter sends no request.
  *
- * @throws ConfigError for an unknown `SUPPORT_DESK_PROVIDER`, or a provider without its API key.
+ * @throws ConfigError for a malformed `AI_SDK_MODEL` or a package without one provider instance,
+ *   `CONFIG_INVALID` naming an invalid `PANTHEON_*` variable, `CONFIG_ERROR` naming the missing
+ *   key of the chosen model.
  */
-export function chooseModel(
+export async function chooseModel(
   env: Environment,
   cassette = SUPPORT_DESK_CASSETTE,
   packages: AiSdkPackages = {},
-): ModelChoice {
-  const provider = pickProvider(env);
-  if (provider === 'ai-sdk') {
-    const { packageName, modelId } = aiSdkModelName(env) ?? missingKey(provider, 'AI_SDK_MODEL');
+): Promise<ModelChoice> {
+  const name = aiSdkModelName(env);
+  if (name !== undefined) {
+    const { packageName, modelId } = name;
     const module = packages[packageName];
     if (module === undefined) {
       throw new ConfigError(
@@ -131,39 +107,22 @@ export function chooseModel(
     // The provider reads its own key and settings from the environment on the first call.
     const llm = new AiSdkLlmAdapter(resolver.languageModel(modelId), { provider: resolver });
     return {
-      provider,
+      provider: 'ai-sdk',
       llm,
       description: `AI SDK model ${llm.model.modelId} of ${packageName} (${llm.model.provider})`,
     };
   }
-  if (provider === 'openai') {
-    const baseURL = value(env, 'OPENAI_BASE_URL');
-    // A local OpenAI-compatible server takes any key, but the SDK needs a non-empty one.
-    const apiKey = value(env, 'OPENAI_API_KEY') ?? (baseURL ? 'local-server' : undefined);
-    const llm = new OpenAiAdapter({
-      apiKey: apiKey ?? missingKey('openai', 'OPENAI_API_KEY'),
-      baseURL,
-      model: value(env, 'OPENAI_MODEL'),
-    });
+  const config = await loadConfig({ cwd: EXAMPLE_DIR, env });
+  const provider = config.adapters.llm.type;
+  if (provider === 'mock') {
     return {
-      provider,
-      llm,
-      description: `OpenAI-compatible model ${llm.model} at ${llm.client.baseURL}`,
+      provider: 'replay',
+      llm: new ReplayLlmAdapter(cassette),
+      description: `offline replay of a scripted recording (${relative(process.cwd(), cassette)}); no model is called`,
     };
   }
-  if (provider === 'anthropic') {
-    const llm = new ClaudeAdapter({
-      apiKey: value(env, 'ANTHROPIC_API_KEY') ?? missingKey('anthropic', 'ANTHROPIC_API_KEY'),
-      baseURL: value(env, 'ANTHROPIC_BASE_URL'),
-      model: value(env, 'ANTHROPIC_MODEL'),
-    });
-    return { provider, llm, description: `Claude model ${llm.model} at ${llm.client.baseURL}` };
-  }
-  return {
-    provider,
-    llm: new ReplayLlmAdapter(cassette),
-    description: `offline replay of a scripted recording (${relative(process.cwd(), cassette)}); no model is called`,
-  };
+  const { llm, description } = await openModel(config, { env });
+  return { provider, llm, description };
 }
 
 /**
@@ -176,7 +135,7 @@ export async function chooseModelFromEnvironment(
   env: Environment,
   cassette = SUPPORT_DESK_CASSETTE,
 ): Promise<ModelChoice> {
-  const name = pickProvider(env) === 'ai-sdk' ? aiSdkModelName(env) : undefined;
+  const name = aiSdkModelName(env);
   if (name === undefined) return chooseModel(env, cassette);
   let module: Record<string, unknown>;
   try {

@@ -8,7 +8,7 @@ const live = process.argv.includes('--live');
 const choice = live ? await chooseModelFromEnvironment(process.env) : undefined;
 if (choice?.provider === 'replay') {
   throw new Error(
-    '--live needs AI_SDK_MODEL, OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY',
+    '--live needs AI_SDK_MODEL, or PANTHEON_LLM_PROVIDER (openai or claude) with its API key',
   );
 }
 const model = choice?.llm ?? new ScriptedSupportModel();

@@ -18,7 +18,8 @@ export const NATS_URL = process.env.PANTHEON_TEST_NATS_URL ?? 'nats://127.0.0.1:
 /**
  * The test actors' script: each message is counted in the actor's key/value store and answered
  * (`echo:<content>`, to the conversation's `replyTo`); `forward:<actor>:<text>` also sends
- * `<text>` on to `<actor>`; `gate` waits for `gates.open()` first.
+ * `<text>` on to `<actor>`; `bounce:<actor>` sends `bounce:<itself>` to `<actor>` (two actors
+ * bounce a message between them until the hop limit); `gate` waits for `gate()` first.
  */
 export function echoScripts(db: () => Persistence, gate?: () => Promise<void>): ScriptRegistry {
   const echo: Behavior = {
@@ -35,6 +36,9 @@ export function echoScripts(db: () => Persistence, gate?: () => Promise<void>): 
       if (input.startsWith('forward:')) {
         const [, target, text] = input.split(':');
         actions.push({ type: 'message', content: text ?? '', target: target ?? '' });
+      }
+      if (input.startsWith('bounce:')) {
+        actions.push({ type: 'message', content: `bounce:${actor.id}`, target: input.slice(7) });
       }
       return { actions };
     },
@@ -54,8 +58,12 @@ export const ECHO_SCRIPT: ActorScript = echoScripts(() => {
 
 const llm: LlmPort = { complete: async () => ({ role: 'assistant', content: 'ok' }) };
 
-/** A unique PostgreSQL schema and cluster name per test run, and what a test process opens. */
+/**
+ * A unique PostgreSQL schema and cluster name per test run, and what a test process opens.
+ * `natsUrl`: the NATS server of every process (default the shared one).
+ */
 export class ClusterFixture {
+  constructor(private readonly natsUrl = NATS_URL) {}
   readonly schema = `pantheon_cluster_${process.pid}_${crypto.randomUUID().slice(0, 8)}`;
   readonly name = `pantheon_cluster_${crypto.randomUUID().slice(0, 8)}`;
   private readonly opened: {
@@ -69,18 +77,21 @@ export class ClusterFixture {
     options: Partial<PantheonClusterOptions> & {
       postgresUrl?: string;
       gate?: () => Promise<void>;
+      /** The process's scripts (default `echoScripts`), over its own database. */
+      scripts?: (db: () => Persistence) => ScriptRegistry;
     } = {},
   ): Promise<{ cluster: PantheonCluster; connection: NatsConnection; db: Persistence }> {
+    const { postgresUrl, gate, scripts, ...clusterOptions } = options;
     const connection = await connect({
-      servers: NATS_URL,
+      servers: this.natsUrl,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 100,
     });
     let db: Persistence | undefined;
     db = await openPostgresPersistence({
-      connectionString: options.postgresUrl ?? POSTGRES_URL,
+      connectionString: postgresUrl ?? POSTGRES_URL,
       schema: this.schema,
-      scripts: echoScripts(() => db!, options.gate),
+      scripts: scripts ? scripts(() => db!) : echoScripts(() => db!, gate),
       poolSize: 4,
     });
     const entry: (typeof this.opened)[number] = { connection, db };
@@ -94,7 +105,7 @@ export class ClusterFixture {
       scheduler: new NodeScheduler(),
       log: () => {},
       supervision: { maxFailures: 1_000, backoffMs: 20, maxBackoffMs: 200 },
-      ...options,
+      ...clusterOptions,
     });
     entry.cluster = cluster;
     return { cluster, connection, db };
@@ -173,3 +184,6 @@ export class DatabaseProxy {
     await new Promise((resolve) => this.server.close(resolve));
   }
 }
+
+/** A `nats-server -js` of the test's own, to kill and restart (shared with the `/nats` bus tests). */
+export { OwnNatsServer } from '../../pantheon-adapters/src/integrations/nats/nats-server.test-support';

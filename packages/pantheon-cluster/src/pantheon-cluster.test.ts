@@ -86,10 +86,30 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
       expect(b.cluster.getDeadLetters()).toContainEqual(
         expect.objectContaining({
           reason: 'MALFORMED',
-          detail: expect.objectContaining({ subject, data: 'garbage, not JSON' }),
+          detail: expect.objectContaining({
+            subject,
+            data: 'garbage, not JSON',
+            reason: expect.stringContaining('not JSON'),
+          }),
         }),
       ),
     );
+    // A well-formed message for an actor that does not exist, published by something else.
+    const ghost = { id: 'ghost-1', from: 'elsewhere', to: 'ghost', content: 'boo' };
+    await jetstream(b.connection).publish(
+      `${fixture.name}.p.${partitionOf('ghost', 16)}`,
+      JSON.stringify(ghost),
+    );
+    for (const node of [a, b]) {
+      await eventually(() =>
+        expect(node.cluster.getDeadLetters()).toContainEqual(
+          expect.objectContaining({
+            reason: 'ACTOR_NOT_FOUND',
+            message: expect.objectContaining(ghost),
+          }),
+        ),
+      );
+    }
     // The consumer goes on.
     const answer = await b.cluster.ask('worker', 'still there?', { timeoutMs: 10_000 });
     expect(answer.content).toBe('echo:still there?');
@@ -118,14 +138,65 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     expect((await a.db.mailbox.pending()).map((message) => message.id)).toContain(first);
 
     await a.cluster.sendMessage('relay', 'forward:sink:overflow');
-    await eventually(() =>
-      expect(a.cluster.getDeadLetters()).toContainEqual(
-        expect.objectContaining({
-          reason: 'MAILBOX_FULL',
-          message: expect.objectContaining({ from: 'relay', to: 'sink', content: 'overflow' }),
-        }),
-      ),
-    );
+    // Whichever process owns the sink, every process sees the dead letter.
+    for (const node of [a, b]) {
+      await eventually(() =>
+        expect(node.cluster.getDeadLetters()).toContainEqual(
+          expect.objectContaining({
+            reason: 'MAILBOX_FULL',
+            message: expect.objectContaining({ from: 'relay', to: 'sink', content: 'overflow' }),
+          }),
+        ),
+      );
+    }
+    await a.cluster.shutdown();
+    await b.cluster.shutdown();
+  }, 40_000);
+
+  it('dead-letters a chain between processes past maxHops; every process sees it', async () => {
+    const limits = { maxHops: 3 };
+    const a = await fixture.node({ limits });
+    const b = await fixture.node({ limits });
+    await eventually(() => {
+      expect(a.cluster.ownedPartitions()).toHaveLength(8);
+      expect(b.cluster.ownedPartitions()).toHaveLength(8);
+    });
+    // One actor owned by each process.
+    const ownedBy = (node: typeof a, prefix: string) => {
+      const partitions = new Set(node.cluster.ownedPartitions().map((lease) => lease.partition));
+      const id = Array.from({ length: 100 }, (_, index) => `${prefix}-${index}`).find((candidate) =>
+        partitions.has(partitionOf(candidate, 16)),
+      );
+      if (!id) throw new Error(`no ${prefix} id in the partitions of ${node.cluster.nodeId}`);
+      return id;
+    };
+    const ping = ownedBy(a, 'ping');
+    const pong = ownedBy(b, 'pong');
+    for (const id of [ping, pong]) {
+      await create(a.cluster, id);
+      await a.cluster.startActor(id);
+    }
+    // ping (hop 0) → pong (1) → ping (2) → pong (3) → ping: hop 4 is past the limit.
+    const answer = await b.cluster.ask(ping, `bounce:${pong}`, { timeoutMs: 10_000 });
+    expect(answer.content).toBe(`echo:bounce:${pong}`);
+    for (const node of [a, b]) {
+      await eventually(() =>
+        expect(node.cluster.getDeadLetters()).toContainEqual(
+          expect.objectContaining({
+            reason: 'HOP_LIMIT',
+            message: expect.objectContaining({
+              from: pong,
+              to: ping,
+              content: `bounce:${pong}`,
+              metadata: expect.objectContaining({ hops: 4 }),
+            }),
+          }),
+        ),
+      );
+    }
+    // Each handled its two messages, and nothing more went round.
+    expect(await a.db.context.read('count', { actorId: ping })).toBe(2);
+    expect(await a.db.context.read('count', { actorId: pong })).toBe(2);
     await a.cluster.shutdown();
     await b.cluster.shutdown();
   }, 40_000);

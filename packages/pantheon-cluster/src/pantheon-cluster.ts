@@ -21,6 +21,7 @@ import {
   type PantheonSystemOptions,
   type SendMessageOptions,
 } from '@promethean-os/pantheon-core';
+import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import type { Persistence } from '@promethean-os/pantheon-persistence';
 import { type Lease, LeaseTable } from './leases';
 import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
@@ -58,6 +59,12 @@ export interface ClusterTiming {
   ackWaitMs: number;
   /** Longest wait for a partition's actors to finish their mailboxes when handing it over. Default 5,000 ms. */
   handoverTimeoutMs: number;
+  /**
+   * How long a publish keeps trying while NATS cannot be reached before it fails with
+   * `BUS_UNAVAILABLE`: `sendMessage` rejects, a tick's committed messages stay in the outbox
+   * and are published again later. Default 5,000 ms.
+   */
+  publishTimeoutMs: number;
 }
 
 /** Options of `PantheonCluster`. */
@@ -90,6 +97,7 @@ const DEFAULT_TIMING: ClusterTiming = {
   heartbeatMs: 250,
   ackWaitMs: 10_000,
   handoverTimeoutMs: 5_000,
+  publishTimeoutMs: 5_000,
 };
 
 /** How long an address found not to be an actor is taken for one without asking the database. */
@@ -251,11 +259,13 @@ export class PantheonCluster {
       connection,
       stream,
       subjectOf: (message) => this.subjects.partition(partitionOf(message.to, this.partitions)),
+      publishTimeoutMs: this.timing.publishTimeoutMs,
     });
     this.replyPublisher = await createNatsMessageBus({
       connection,
       stream,
       subjectPrefix: this.subjects.replies,
+      publishTimeoutMs: this.timing.publishTimeoutMs,
     });
     this.replies = await createNatsMessageBus({
       connection,
@@ -295,7 +305,9 @@ export class PantheonCluster {
 
   /**
    * Marks the actor started for the whole cluster and tells its partition's owner, which starts
-   * it (now, or when it takes the partition over). `ACTOR_NOT_FOUND` for an unknown actor.
+   * it (now, or when it takes the partition over). `ACTOR_NOT_FOUND` for an unknown actor,
+   * `STATE_UNAVAILABLE` when the database cannot be reached, `BUS_UNAVAILABLE` when NATS cannot
+   * (the owner was not told: call it again).
    */
   async startActor(id: string): Promise<void> {
     await this.control(id, 'start');
@@ -311,8 +323,8 @@ export class PantheonCluster {
    * (accepted: it will be handled, across crashes of any process). Rejects before publishing
    * with `INVALID_MESSAGE`, `MESSAGE_TOO_LARGE`, `ACTOR_NOT_FOUND`, or `MAILBOX_FULL` when the
    * actor's durable mailbox holds `mailboxCapacity` messages (the sends of one event-loop turn
-   * are counted by one query), `STORE_UNAVAILABLE` when that count fails; with
-   * `BUS_UNAVAILABLE` when NATS cannot be reached (sending again is safe).
+   * are counted by one query), or `STORE_UNAVAILABLE` when the database cannot be read; with
+   * `BUS_UNAVAILABLE` when NATS could not store it within `timing.publishTimeoutMs`.
    */
   async sendMessage(
     id: string,
@@ -357,9 +369,22 @@ export class PantheonCluster {
       const { budget: _budget, hops: _hops, ...carried } = options.metadata;
       metadata = carried;
     }
-    await this.requireActor(id);
     const capacity = this.options.limits?.mailboxCapacity ?? 10_000;
-    if ((await this.pendingCounts.count(id)) >= capacity) {
+    let pending: number;
+    try {
+      await this.requireActor(id);
+      pending = await this.pendingCounts.count(id);
+    } catch (error) {
+      if (PantheonError.isInstance(error) && error.code === 'ACTOR_NOT_FOUND') throw error;
+      // As `PantheonSystem.sendMessage` with its store down: nothing was published.
+      throw new PantheonError(
+        `The cluster's database is unavailable; the message to "${id}" was not sent: ${errorMessage(error)}`,
+        'STORE_UNAVAILABLE',
+        { actorId: id },
+        { cause: error },
+      );
+    }
+    if (pending >= capacity) {
       throw new ActorError(
         `Mailbox of actor "${id}" is full (${capacity} messages)`,
         id,
@@ -472,7 +497,14 @@ export class PantheonCluster {
   private async control(id: string, command: 'start' | 'stop'): Promise<void> {
     this.assertOpen();
     await this.requireActor(id);
-    await this.leases.setStarted(id, command === 'start');
+    await this.leases.setStarted(id, command === 'start').catch((error: unknown) => {
+      throw new ActorError(
+        `The cluster's database is unavailable; actor "${id}" was not marked ${command === 'start' ? 'started' : 'stopped'}: ${errorMessage(error)}`,
+        id,
+        undefined,
+        { code: 'STATE_UNAVAILABLE', cause: error },
+      );
+    });
     await this.publisher.send({
       id: this.nextId(),
       from: CONTROL_SENDER,

@@ -129,6 +129,7 @@ export class PartitionRunner {
           level: 'warn',
           partition: this.partition,
           messageId: message.id,
+          code: PantheonError.isInstance(error) ? error.code : undefined,
           error: error instanceof Error ? error.message : String(error),
         }),
       onDeadLetter: (letter) => this.context.malformed(letter),

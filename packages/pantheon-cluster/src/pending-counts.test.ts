@@ -69,7 +69,7 @@ describe("sendMessage's MAILBOX_FULL check, one count query per burst of sends",
     await a.cluster.shutdown();
   }, 40_000);
 
-  it('rejects every send of a burst with STORE_UNAVAILABLE when the count fails, publishing none', async () => {
+  it('a failed count rejects every send of its burst with STORE_UNAVAILABLE, publishing none', async () => {
     const proxy = await DatabaseProxy.start();
     try {
       const a = await fixture.node({ postgresUrl: proxy.url });

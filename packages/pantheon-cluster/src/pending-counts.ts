@@ -1,5 +1,3 @@
-import { PantheonError } from '@promethean-os/pantheon-core';
-import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import type { Persistence } from '@promethean-os/pantheon-persistence';
 
 /** Taken when the module loads, so that a test faking the global timers cannot stall counting. */
@@ -15,7 +13,7 @@ interface Waiter {
  * of `sendMessage`. The counts asked for in the same turn of the event loop are answered by one
  * query — a burst of sends costs one round trip, not one per send — and each is what the
  * database held when that query ran, as if it had been asked alone. A failed query rejects each
- * of its counts with `STORE_UNAVAILABLE`.
+ * of its counts with the driver's error.
  */
 export class PendingCounts {
   private waiting: Map<string, Waiter[]> | undefined;
@@ -50,16 +48,8 @@ export class PendingCounts {
           for (const [actorId, waiters] of batch)
             for (const waiter of waiters) waiter.resolve(counts.get(actorId) ?? 0);
         },
-        (cause: unknown) => {
-          for (const [actorId, waiters] of batch) {
-            const error = new PantheonError(
-              `Counting the messages waiting for actor "${actorId}" failed: ${errorMessage(cause)}`,
-              'STORE_UNAVAILABLE',
-              { actorId },
-              { cause },
-            );
-            for (const waiter of waiters) waiter.reject(error);
-          }
+        (error: unknown) => {
+          for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(error);
         },
       );
   }

@@ -167,6 +167,20 @@ export const ERROR_CODES = {
     'invalid or missing configuration, detected where it is given: adapter or system options, an environment variable, a missing client',
   INVALID_ARGUMENT:
     'a call got an argument of the wrong kind: a handler or job that is not a function, an invalid delay, a value the context store cannot copy, a malformed option or queued reply of a pantheon-test mock; the message names the call',
+  CONFIG_INVALID:
+    'a Pantheon configuration (`loadConfig`, `createPantheon`) has an invalid value, a missing field, an unknown key or a secret in a file; `details.issues` names each field and its source (file, environment variable, default). Nothing of it was applied',
+  CONFIG_NOT_FOUND:
+    'the configuration file given to `loadConfig` or `--config` does not exist, or `pantheon start` found none (`pantheon.config.ts`, `.mts`, `.js`, `.mjs` or `.json`)',
+  APP_INVALID:
+    "the app module the configuration's `entry` names could not be loaded, or does not export an app (`defineApp`): `details.entry`, `details.issues`",
+
+  // pantheon CLI and its HTTP endpoint
+  CLI_USAGE:
+    'the `pantheon` command line is malformed: an unknown command or option, a missing or extra argument; the usage of the command is printed',
+  INSTANCE_UNREACHABLE:
+    '`pantheon ask`, `actors` or `health` could not reach a running instance at its URL (`details.url`): nothing listens there, it did not answer in time, or what answers is not a Pantheon instance',
+  UNAUTHORIZED:
+    'the HTTP endpoint of `pantheon start` refused a request to `/actors` without the right `Authorization: Bearer` token (`PANTHEON_API_TOKEN`); nothing ran',
 
   // pantheon-test
   CASSETTE_NOT_FOUND: '`ReplayLlmAdapter` cannot find its cassette file',

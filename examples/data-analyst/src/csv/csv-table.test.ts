@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@promethean-os/pantheon-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SAMPLE_CSV } from '../config/pantheon.config';
+import { SAMPLE_CSV } from '../data-analyst';
 import { loadCsvTable, parseCsv } from './csv-table';
 
 const dir = mkdtempSync(join(tmpdir(), 'pantheon-data-analyst-'));

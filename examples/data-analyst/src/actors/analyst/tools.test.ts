@@ -1,8 +1,8 @@
 import { InMemoryToolAdapter } from '@promethean-os/pantheon-adapters';
 import { ToolError } from '@promethean-os/pantheon-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SAMPLE_CSV } from '../../config/pantheon.config';
 import { type CsvTable, loadCsvTable } from '../../csv/csv-table';
+import { SAMPLE_CSV } from '../../data-analyst';
 import { DESCRIBE_CSV, describeCsvTool, QUERY_CSV, queryCsvTool } from './tools';
 
 let table: CsvTable;

@@ -1,51 +1,6 @@
-import { ClaudeAdapter } from '@promethean-os/pantheon-llm-claude';
-import { OpenAiAdapter } from '@promethean-os/pantheon-llm-openai';
 import { createRecordingServer, type RecordingServer } from '@promethean-os/pantheon-test';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ScriptedAnalystModel } from '../adapters/llm/scripted-analyst-model';
-import { type DataAnalyst, startDataAnalyst } from '../data-analyst';
-import { createModel } from './adapters.config';
-import { loadDataAnalystConfig } from './pantheon.config';
-
-// The adapters fall back to process.env for what the config leaves out; only the config counts.
-beforeEach(() => {
-  for (const name of [
-    'OPENAI_API_KEY',
-    'OPENAI_BASE_URL',
-    'ANTHROPIC_API_KEY',
-    'ANTHROPIC_BASE_URL',
-  ]) {
-    vi.stubEnv(name, '');
-  }
-});
-afterEach(() => {
-  vi.unstubAllEnvs();
-});
-
-describe('createModel', () => {
-  it('builds the adapter the config names, and says which', () => {
-    const scripted = createModel({ provider: 'scripted' });
-    expect(scripted.llm).toBeInstanceOf(ScriptedAnalystModel);
-    expect(scripted.description).toBe(
-      'SCRIPTED STAND-IN (fixed rules, not a language model); set OPENAI_API_KEY or ANTHROPIC_API_KEY for a real model',
-    );
-
-    const openai = createModel({ provider: 'openai', apiKey: 'sk-test', model: 'gpt-5.4' });
-    expect(openai.llm).toBeInstanceOf(OpenAiAdapter);
-    expect((openai.llm as OpenAiAdapter).client.apiKey).toBe('sk-test');
-    expect(openai.description).toBe('OpenAI-compatible model gpt-5.4 at https://api.openai.com/v1');
-
-    const claude = createModel({
-      provider: 'anthropic',
-      apiKey: 'sk-ant-test',
-      model: 'claude-x',
-      baseURL: 'http://127.0.0.1:1',
-    });
-    expect(claude.llm).toBeInstanceOf(ClaudeAdapter);
-    expect((claude.llm as ClaudeAdapter).client.apiKey).toBe('sk-ant-test');
-    expect(claude.description).toBe('Claude model claude-x at http://127.0.0.1:1');
-  });
-});
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningAnalyst, startAnalyst } from './analyst.test-support';
 
 /** An OpenAI Chat Completions reply: text, or tool calls. */
 function completion(message: { content?: string; toolCall?: [string, string, unknown] }) {
@@ -74,15 +29,15 @@ function completion(message: { content?: string; toolCall?: [string, string, unk
   };
 }
 
-describe('the data analyst on a real model adapter, against a local OpenAI-compatible server', () => {
+describe('the data analyst on the model PANTHEON_* variables choose: OpenAI, against a local compatible server', () => {
   let server: RecordingServer;
-  let analyst: DataAnalyst | undefined;
+  let analyst: RunningAnalyst | undefined;
 
   beforeEach(async () => {
     server = await createRecordingServer();
   });
   afterEach(async () => {
-    await analyst?.shutdown();
+    await analyst?.pantheon.shutdown();
     analyst = undefined;
     await server.close();
   });
@@ -103,12 +58,16 @@ describe('the data analyst on a real model adapter, against a local OpenAI-compa
       }),
       completion({ content: 'The North region bought 105 units.' }),
     );
-    const config = loadDataAnalystConfig({
-      OPENAI_BASE_URL: `${server.url}/v1`,
-      OPENAI_MODEL: 'gpt-test',
-    });
-    analyst = await startDataAnalyst(config, { log: () => {} });
-    expect(analyst.model).toBe(`OpenAI-compatible model gpt-test at ${server.url}/v1`);
+    // The whole environment: no API key is needed for a server of one's own.
+    analyst = await startAnalyst(
+      {
+        PANTHEON_LLM_PROVIDER: 'openai',
+        PANTHEON_LLM_BASE_URL: `${server.url}/v1`,
+        PANTHEON_LLM_MODEL: 'gpt-test',
+      },
+      { log: () => {} },
+    );
+    expect(analyst.pantheon.model).toBe(`OpenAI model gpt-test at ${server.url}/v1`);
 
     const answer = await analyst.ask('How many units did the North region buy?');
 

@@ -1,0 +1,92 @@
+import {
+  type LogFunction,
+  PantheonSystem,
+  type PantheonSystemOptions,
+  type ShutdownOptions,
+  type ShutdownReport,
+} from '@promethean-os/pantheon-core';
+import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
+import type { PantheonConfig } from '../config/config-schema';
+import { probeAll, type ReadinessReport, type Resource } from './resource';
+
+/** What `createPantheon` hands the system besides the `PantheonSystem` options. */
+export interface PantheonParts {
+  config: PantheonConfig;
+  logger: LogFunction;
+  /** Opened first to last; closed last to first. */
+  resources: readonly Resource[];
+  /** Which model runs, in words. */
+  model: string;
+}
+
+/**
+ * A `PantheonSystem` wired from a `PantheonConfig` by `createPantheon`: everything a
+ * `PantheonSystem` does, plus the configuration it runs on, its logger, a readiness probe of the
+ * services it opened, and a `shutdown` that also closes them (database, NATS connection,
+ * Elasticsearch client).
+ */
+export class Pantheon extends PantheonSystem {
+  /** The validated configuration the system was wired from. */
+  readonly config: PantheonConfig;
+  /** The logger of `config.logging` (or the `log` given to `createPantheon`). */
+  readonly logger: LogFunction;
+  /** Which model runs, in words: provider and model, or the offline stand-in. */
+  readonly model: string;
+  private readonly resources: readonly Resource[];
+  private closing: Promise<void> | undefined;
+
+  /** Use `createPantheon`, which opens the resources this takes. */
+  constructor(options: PantheonSystemOptions, parts: PantheonParts) {
+    super(options);
+    this.config = parts.config;
+    this.logger = parts.logger;
+    this.resources = parts.resources;
+    this.model = parts.model;
+  }
+
+  /** What `createPantheon` opened, in words (e.g. `postgres postgres://app:***@db/app`). */
+  describeResources(): { name: string; description: string }[] {
+    return this.resources.map(({ name, description }) => ({ name, description }));
+  }
+
+  /**
+   * Asks each service the system depends on to answer — the database with a query through its
+   * pool, NATS with a JetStream request — each within `timeoutMs` (default 2,000).
+   * In-memory parts are always ready.
+   */
+  checkReadiness(options: { timeoutMs?: number } = {}): Promise<ReadinessReport> {
+    return probeAll(this.resources, options.timeoutMs ?? 2_000);
+  }
+
+  /**
+   * `PantheonSystem.shutdown` — started actors drain their mailboxes within `timeoutMs` (default
+   * `config.shutdown.timeoutMs`), the report says what is left — then closes what
+   * `createPantheon` opened, last opened first. A close that fails is logged; the others still
+   * close. Calling it again returns an empty report.
+   */
+  override async shutdown(options: ShutdownOptions = {}): Promise<ShutdownReport> {
+    try {
+      return await super.shutdown({
+        ...options,
+        timeoutMs: options.timeoutMs ?? this.config.shutdown.timeoutMs,
+      });
+    } finally {
+      this.closing ??= this.closeResources();
+      await this.closing;
+    }
+  }
+
+  private async closeResources(): Promise<void> {
+    for (const resource of [...this.resources].reverse()) {
+      try {
+        await resource.close();
+      } catch (error) {
+        this.logger(`Closing the ${resource.name} failed`, {
+          level: 'error',
+          resource: resource.description,
+          error: errorMessage(error),
+        });
+      }
+    }
+  }
+}
