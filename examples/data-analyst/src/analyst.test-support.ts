@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import {
   type Environment,
   loadConfig,
-  type Pantheon,
+  Pantheon,
   type PantheonConfig,
   type StartAppOptions,
   startApp,
@@ -42,6 +42,11 @@ export async function startAnalyst(
   const config = await exampleConfig(env);
   const { app, table } = await loadDataAnalyst(env);
   const pantheon = await startApp(config, app, { ...options, env });
+  // The tests read what one process's system keeps (e.g. getActorMessages): no cluster section.
+  if (!(pantheon instanceof Pantheon)) {
+    await pantheon.shutdown();
+    throw new Error('The tests run the analyst in one process: unset PANTHEON_CLUSTER_NAME');
+  }
   return {
     pantheon,
     table,

@@ -4,7 +4,7 @@
  */
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadConfig, type Pantheon, startApp } from '@promethean-os/pantheon';
+import { loadConfig, type PantheonRuntime, startApp } from '@promethean-os/pantheon';
 import { PantheonError } from '@promethean-os/pantheon-core';
 import { ANALYST_ID } from './actors/analyst';
 import { ScriptedAnalystModel } from './adapters/llm/scripted-analyst-model';
@@ -31,7 +31,7 @@ function failure(error: unknown): string {
 }
 
 const question = process.argv.slice(2).join(' ').trim();
-let pantheon: Pantheon;
+let pantheon: PantheonRuntime;
 let table: CsvTable;
 try {
   const config = await loadConfig({ file: CONFIG_FILE });

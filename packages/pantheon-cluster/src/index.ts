@@ -7,8 +7,11 @@
  */
 export type { Lease } from './leases';
 export {
+  type ClusterActorStatus,
   type ClusterDeadLetter,
   type ClusterDeadLetterReason,
+  type ClusterEventOptions,
+  type ClusterShutdownOptions,
   type ClusterTiming,
   PantheonCluster,
   type PantheonClusterEvents,

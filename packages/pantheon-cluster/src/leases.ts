@@ -171,6 +171,25 @@ export class LeaseTable {
     );
     return rows.map((row) => row.actor_id);
   }
+
+  /** The process holding each partition's live lease (an expired one counts as no owner). */
+  async owners(): Promise<Map<number, string>> {
+    const rows = await this.driver.all<{ partition: number; owner: string }>(
+      `SELECT partition, owner FROM pantheon_cluster_leases
+        WHERE cluster = ? AND owner IS NOT NULL AND expires_at > clock_timestamp()`,
+      [this.cluster],
+    );
+    return new Map(rows.map((row) => [Number(row.partition), row.owner]));
+  }
+
+  /** Messages stored and not yet handled, by actor (actors without any are absent). */
+  async pendingCounts(): Promise<Map<string, number>> {
+    const rows = await this.driver.all<{ recipient: string; pending: number | string }>(
+      `SELECT recipient, COUNT(*) AS pending FROM pantheon_mailbox
+        WHERE acked_at IS NULL GROUP BY recipient`,
+    );
+    return new Map(rows.map((row) => [row.recipient, Number(row.pending)]));
+  }
 }
 
 function toLease(row: { partition: number; epoch: number | string }): Lease {

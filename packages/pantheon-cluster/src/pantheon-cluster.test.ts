@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { BusMessage } from '@promethean-os/pantheon-core';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClusterFixture, DatabaseProxy, ECHO_SCRIPT } from './cluster.test-support';
 import { partitionOf } from './partitioning';
 
@@ -302,4 +302,163 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await successor.cluster.shutdown();
     await proxy.close();
   }, 60_000);
+});
+
+// What a process reads about the cluster, and how it leaves: each test on a schema and cluster
+// of its own (a partition count other than 16, actor ids of its own).
+describe('PantheonCluster: listing, read-outs and leaving', () => {
+  let fixture: ClusterFixture;
+  beforeEach(() => {
+    fixture = new ClusterFixture();
+  });
+  afterEach(() => fixture.cleanup(), 30_000);
+
+  it("lists the actors with partition, owner and waiting messages; reads a process's own stats and events; shutdown reports what it left", async () => {
+    const a = await fixture.node({ nodeId: 'node-a', partitions: 4 });
+    const b = await fixture.node({ nodeId: 'node-b', partitions: 4 });
+    // The first process hands its highest partitions to the second.
+    await eventually(() => {
+      expect(a.cluster.ownedPartitions().map((lease) => lease.partition)).toEqual([0, 1]);
+      expect(b.cluster.ownedPartitions().map((lease) => lease.partition)).toEqual([2, 3]);
+    });
+    const started = { a: [] as string[], b: [] as string[] };
+    const startedHere = { a: [] as string[], b: [] as string[] };
+    for (const [name, node] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      node.cluster.on('actor.started', ({ actorId }) => started[name].push(actorId));
+      node.cluster.on('actor.started', ({ actorId }) => startedHere[name].push(actorId), {
+        local: true,
+      });
+    }
+
+    // alpha is in partition 3 (node-b's), delta in partition 1 (node-a's).
+    expect([partitionOf('alpha', 4), partitionOf('delta', 4)]).toEqual([3, 1]);
+    await create(a.cluster, 'alpha');
+    await create(a.cluster, 'delta');
+    await a.cluster.startActor('alpha');
+    // delta is never started: what is sent to it waits in its durable mailbox.
+    await b.cluster.sendMessage('delta', 'one');
+    await b.cluster.sendMessage('delta', 'two');
+    expect((await a.cluster.ask('alpha', 'hi', { timeoutMs: 10_000 })).content).toBe('echo:hi');
+
+    const byId = (statuses: { actor: { id: string } }[]) =>
+      [...statuses].sort((x, y) => x.actor.id.localeCompare(y.actor.id));
+    const expected = [
+      {
+        actor: expect.objectContaining({ id: 'alpha', name: 'alpha' }),
+        partition: 3,
+        owner: 'node-b',
+        started: true,
+        pending: 0,
+      },
+      {
+        actor: expect.objectContaining({ id: 'delta', name: 'delta' }),
+        partition: 1,
+        owner: 'node-a',
+        started: false,
+        pending: 2,
+      },
+    ];
+    // Any process reads the same from the database.
+    await eventually(async () => {
+      expect(byId(await a.cluster.actorStatuses())).toEqual(expected);
+      expect(byId(await b.cluster.actorStatuses())).toEqual(expected);
+    });
+    expect((await b.cluster.listActors()).map((actor) => actor.id).sort()).toEqual([
+      'alpha',
+      'delta',
+    ]);
+
+    // Every process hears that alpha started; only its owner hears it as its own.
+    await eventually(() => {
+      expect(started.a).toEqual(['alpha']);
+      expect(started.b).toEqual(['alpha']);
+    });
+    expect(startedHere).toEqual({ a: [], b: ['alpha'] });
+
+    // Each process's read-out holds the mailboxes of its own partitions only.
+    expect(a.cluster.getRuntimeStats()).toEqual({
+      mailboxes: [
+        { actorId: 'delta', started: false, depth: 2, oldestTimestamp: expect.any(Number) },
+      ],
+      pendingAsks: 0,
+      pendingApprovals: 0,
+      deadLetters: 0,
+    });
+    expect(b.cluster.getRuntimeStats().mailboxes).toEqual([
+      { actorId: 'alpha', started: true, depth: 0 },
+    ]);
+
+    // Leaving, node-a hands delta's partition over with its two messages kept in the database.
+    const report = await a.cluster.shutdown({ timeoutMs: 200 });
+    expect(report.kept.map((message) => message.content).sort()).toEqual(['one', 'two']);
+    expect(report.pending).toEqual([]);
+    expect(report.interrupted).toEqual([]);
+    expect(await a.cluster.shutdown()).toEqual({ interrupted: [], pending: [], kept: [] });
+    await eventually(async () =>
+      expect((await b.cluster.actorStatuses()).map((status) => status.owner)).toEqual([
+        'node-b',
+        'node-b',
+      ]),
+    );
+    await b.cluster.startActor('delta');
+    await eventually(async () =>
+      expect((await b.cluster.actorStatuses()).map((status) => status.pending)).toEqual([0, 0]),
+    );
+    expect(await b.db.context.read('count', { actorId: 'delta' })).toBe(2);
+    await b.cluster.shutdown();
+  }, 40_000);
+
+  it('renews the leases of the partitions it hands over at shutdown: a tick longer than a lease commits', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const timing = { leaseMs: 1_000, heartbeatMs: 100 };
+    const a = await fixture.node({ timing, gate: () => gate });
+    const b = await fixture.node({ timing, gate: () => gate });
+    await eventually(() => expect(b.cluster.ownedPartitions()).toHaveLength(8));
+    const partition = partitionOf('ledger', 16);
+    const [owner, other] = a.cluster
+      .ownedPartitions()
+      .some((lease) => lease.partition === partition)
+      ? [a, b]
+      : [b, a];
+    const restarts: string[] = [];
+    owner.cluster.on('actor.restarted', ({ error }) => restarts.push(error.code));
+    const answers: BusMessage[] = [];
+    other.cluster.on('reply', ({ message }) => {
+      if (message.from === 'ledger') answers.push(message);
+    });
+    await create(owner.cluster, 'ledger');
+    await owner.cluster.startActor('ledger');
+    const messageId = await other.cluster.sendMessage('ledger', 'gate');
+    // The owner is inside the tick (at the gate) when it starts leaving, and stays there for
+    // two and a half leases.
+    await eventually(async () =>
+      expect(await owner.cluster.actorStatuses()).toEqual([
+        expect.objectContaining({ actor: expect.objectContaining({ id: 'ledger' }), pending: 1 }),
+      ]),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const leaving = owner.cluster.shutdown({ timeoutMs: 10_000 });
+    await new Promise((resolve) => setTimeout(resolve, 2.5 * timing.leaseMs));
+    expect(other.cluster.ownedPartitions().map((lease) => lease.partition)).not.toContain(
+      partition,
+    );
+    release();
+    // Its commit went through: nothing left, nothing replayed, one answer.
+    expect(await leaving).toEqual({ interrupted: [], pending: [], kept: [] });
+    expect(restarts).toEqual([]);
+    await eventually(() =>
+      expect(other.cluster.ownedPartitions().map((lease) => lease.partition)).toContain(partition),
+    );
+    await eventually(() =>
+      expect(answers.map((message) => message.id)).toEqual([`${messageId}:0`]),
+    );
+    expect(await other.db.context.read('count', { actorId: 'ledger' })).toBe(1);
+    await other.cluster.shutdown();
+  }, 40_000);
 });

@@ -19,7 +19,9 @@ import {
   PantheonSystem,
   type PantheonSystemEvents,
   type PantheonSystemOptions,
+  type RuntimeStats,
   type SendMessageOptions,
+  type ShutdownReport,
 } from '@promethean-os/pantheon-core';
 import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import type { Persistence } from '@promethean-os/pantheon-persistence';
@@ -47,6 +49,39 @@ export interface PantheonClusterEvents extends Omit<PantheonSystemEvents, 'deadl
   'partition.acquired': { partition: number; epoch: number; node: string };
   /** This process gave a partition up (`lost`: taken over without a handover). */
   'partition.released': { partition: number; epoch: number; node: string; lost: boolean };
+}
+
+/** An actor of the cluster as its database knows it: where it runs, whether it runs, what waits. */
+export interface ClusterActorStatus {
+  actor: Actor;
+  /** Its partition: `partitionOf(actor.id, partitions)`. */
+  partition: number;
+  /** The process (`nodeId`) holding its partition's lease now; `null` between owners. */
+  owner: string | null;
+  /** Marked started for the whole cluster (`startActor`). */
+  started: boolean;
+  /** Messages stored in its durable mailbox and not handled yet (the one in a tick included). */
+  pending: number;
+}
+
+/** Options of `PantheonCluster.on`. */
+export interface ClusterEventOptions {
+  /**
+   * Only the events that arise in this process: those of the partitions it owns (actor events,
+   * dead letters), its partition moves, and the replies it reads (every process reads every
+   * reply). Default false: the events of every process. Per-process metrics want `true`.
+   */
+  local?: boolean;
+}
+
+/** Options of `PantheonCluster.shutdown`. */
+export interface ClusterShutdownOptions {
+  /**
+   * How long each owned partition's actors may work through their mailboxes before it is
+   * handed over (what is left stays in the database for the next owner). Default
+   * `timing.handoverTimeoutMs`.
+   */
+  timeoutMs?: number;
 }
 
 /** Tuning of ownership and fail-over. */
@@ -117,6 +152,13 @@ interface PendingAsk {
 interface WireEvent {
   name: keyof PantheonClusterEvents;
   payload: Record<string, unknown>;
+  /** The process it arose in. */
+  node?: string;
+}
+
+interface EventHandler {
+  handle(payload: never): void;
+  local: boolean;
 }
 
 function toWire(payload: object): Record<string, unknown> {
@@ -168,14 +210,14 @@ export class PantheonCluster {
   private readonly timing: ClusterTiming;
   private readonly subjects: ClusterSubjects;
   private readonly leases: LeaseTable;
-  private readonly pendingCounts: PendingCounts;
+  private readonly mailboxCounts: PendingCounts;
   private readonly runners = new Map<number, PartitionRunner>();
   /** Handovers and abandons under way. */
   private readonly leaving = new Set<Promise<void>>();
   /** Partitions being taken (their runners are in `runners` already). */
   private readonly starting = new Set<Promise<void>>();
   private readonly draining = new Map<number, PartitionRunner>();
-  private readonly handlers = new Map<string, Set<(payload: never) => void>>();
+  private readonly handlers = new Map<string, Set<EventHandler>>();
   private readonly deadLetters: ClusterDeadLetter[] = [];
   private readonly asks = new Map<string, PendingAsk>();
   private readonly knownActors = new Set<string>();
@@ -191,6 +233,7 @@ export class PantheonCluster {
   private cycle: Promise<void> = Promise.resolve();
   private lastRenewal = Date.now();
   private closed = false;
+  private heartbeatStopped = false;
 
   private constructor(private readonly options: PantheonClusterOptions) {
     this.nodeId = options.nodeId ?? crypto.randomUUID();
@@ -205,7 +248,7 @@ export class PantheonCluster {
       this.nodeId,
       this.timing.leaseMs,
     );
-    this.pendingCounts = new PendingCounts(options.persistence.driver);
+    this.mailboxCounts = new PendingCounts(options.persistence.driver);
     // Validates and stores new actors the way a single process does; it never runs them.
     this.front = new PantheonSystem({
       ...this.systemOptions(),
@@ -279,7 +322,7 @@ export class PantheonCluster {
         if (error) return;
         try {
           const event = JSON.parse(decoder.decode(message.data)) as WireEvent;
-          this.dispatch(event.name, fromWire(event.payload) as never);
+          this.dispatch(event.name, fromWire(event.payload) as never, event.node);
         } catch {
           // Not an event of ours: ignored.
         }
@@ -373,7 +416,7 @@ export class PantheonCluster {
     let pending: number;
     try {
       await this.requireActor(id);
-      pending = await this.pendingCounts.count(id);
+      pending = await this.mailboxCounts.count(id);
     } catch (error) {
       if (PantheonError.isInstance(error) && error.code === 'ACTOR_NOT_FOUND') throw error;
       // As `PantheonSystem.sendMessage` with its store down: nothing was published.
@@ -439,18 +482,75 @@ export class PantheonCluster {
     });
   }
 
-  /** Subscribes to runtime events of every process of the cluster; returns the function that unsubscribes. */
+  /**
+   * Subscribes to runtime events of every process of the cluster (with `local: true`, of this
+   * process only); returns the function that unsubscribes.
+   */
   on<K extends keyof PantheonClusterEvents>(
     event: K,
     handler: (payload: PantheonClusterEvents[K]) => void,
+    options: ClusterEventOptions = {},
   ): () => void {
     let set = this.handlers.get(event);
     if (!set) {
       set = new Set();
       this.handlers.set(event, set);
     }
-    set.add(handler as (payload: never) => void);
-    return () => set.delete(handler as (payload: never) => void);
+    const entry: EventHandler = {
+      handle: handler as (payload: never) => void,
+      local: options.local === true,
+    };
+    set.add(entry);
+    return () => set.delete(entry);
+  }
+
+  /** Every actor of the cluster (the database's), wherever it runs. */
+  async listActors(): Promise<Actor[]> {
+    return this.readState('listing the actors', () => this.options.persistence.actors.list());
+  }
+
+  /**
+   * Every actor of the cluster with its partition, the process owning it now, whether it is
+   * started and how many messages wait for it: what any process reads from the database.
+   * `STATE_UNAVAILABLE` when the database cannot be reached.
+   */
+  async actorStatuses(): Promise<ClusterActorStatus[]> {
+    const [actors, started, pending, owners] = await this.readState('reading the actors', () =>
+      Promise.all([
+        this.options.persistence.actors.list(),
+        this.leases.startedActors(),
+        this.leases.pendingCounts(),
+        this.leases.owners(),
+      ]),
+    );
+    const startedSet = new Set(started);
+    return actors.map((actor) => {
+      const partition = partitionOf(actor.id, this.partitions);
+      return {
+        actor,
+        partition,
+        owner: owners.get(partition) ?? null,
+        started: startedSet.has(actor.id),
+        pending: pending.get(actor.id) ?? 0,
+      };
+    });
+  }
+
+  /**
+   * This process's read-out, as `PantheonSystem.getRuntimeStats`: the mailboxes of the actors of
+   * the partitions it owns, its pending `ask`s, the approvals its partitions wait for, the dead
+   * letters it kept. Synchronous; calls no port.
+   */
+  getRuntimeStats(): RuntimeStats {
+    const partitions = [...this.runners.values(), ...this.draining.values()]
+      .map((runner) => runner.stats())
+      .filter((stats) => stats !== undefined);
+    return {
+      mailboxes: partitions.flatMap((stats) => stats.mailboxes),
+      pendingAsks: this.asks.size,
+      pendingApprovals: partitions.reduce((total, stats) => total + stats.pendingApprovals, 0),
+      deadLetters: this.deadLetters.length,
+    };
   }
 
   /** Dead letters of the whole cluster seen by this process since it joined (the last `deadLetterLimit`). */
@@ -467,19 +567,35 @@ export class PantheonCluster {
   }
 
   /**
-   * Leaves the cluster: stops taking partitions, hands each owned partition over after its
-   * actors' current ticks (what they did not handle stays in the database for the next owner),
-   * releases the leases so the others take them at once, and stops consuming. The connection
-   * and the persistence stay open.
+   * Leaves the cluster: stops taking partitions, hands each owned partition over once its
+   * actors worked through their mailboxes (up to `timeoutMs`; what they did not handle stays in
+   * the database for the next owner), releases the leases so the others take them at once, and
+   * stops consuming. The connection and the persistence stay open. Resolves what the handed-over
+   * partitions left (`kept`: stored for the next owner; `interrupted`: ticks aborted at the
+   * deadline, replayed by the next owner); calling it again resolves an empty report.
    */
-  async shutdown(): Promise<void> {
-    if (this.closed) return;
+  async shutdown(options: ClusterShutdownOptions = {}): Promise<ShutdownReport> {
+    const report: ShutdownReport = { interrupted: [], pending: [], kept: [] };
+    if (this.closed) return report;
+    // Closed, the heartbeat takes no partition; it goes on renewing the leases of those being
+    // handed over, so that a drain longer than a lease is not taken over (and its last commits
+    // fenced) before it ends.
     this.closed = true;
-    if (this.heartbeat) clearTimeout(this.heartbeat);
     await this.cycle;
     await Promise.all(this.starting);
-    for (const runner of [...this.runners.values()]) this.track(this.handOver(runner));
+    for (const runner of [...this.runners.values()]) {
+      this.track(
+        this.handOver(runner, options.timeoutMs).then((left) => {
+          report.interrupted.push(...left.interrupted);
+          report.pending.push(...left.pending);
+          report.kept.push(...left.kept);
+        }),
+      );
+    }
     while (this.leaving.size > 0) await Promise.all(this.leaving);
+    this.heartbeatStopped = true;
+    if (this.heartbeat) clearTimeout(this.heartbeat);
+    await this.cycle;
     await this.leases.leave().catch(() => undefined);
     this.events?.unsubscribe();
     await this.replies.close();
@@ -490,6 +606,22 @@ export class PantheonCluster {
       this.settleAsk(
         correlationId,
         new PantheonError('The cluster process was shut down', 'SYSTEM_SHUT_DOWN'),
+      );
+    }
+    return report;
+  }
+
+  /** Runs a read of the database; a failure is `STATE_UNAVAILABLE`. */
+  private async readState<T>(what: string, read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      if (PantheonError.isInstance(error)) throw error;
+      throw new PantheonError(
+        `The cluster's database is unavailable (${what}): ${errorMessage(error)}`,
+        'STATE_UNAVAILABLE',
+        undefined,
+        { cause: error },
       );
     }
   }
@@ -567,18 +699,20 @@ export class PantheonCluster {
     name: K,
     payload: PantheonClusterEvents[K],
   ): void {
-    const event: WireEvent = { name, payload: toWire(payload) };
+    const event: WireEvent = { name, payload: toWire(payload), node: this.nodeId };
     try {
       this.options.connection.publish(this.subjects.events, JSON.stringify(event));
     } catch {
       // NATS is away: events are best effort; the message itself is safe in the database.
-      this.dispatch(name, payload);
+      this.dispatch(name, payload, this.nodeId);
     }
   }
 
+  /** Hands an event to the handlers; `node`: the process it arose in (default this one). */
   private dispatch<K extends keyof PantheonClusterEvents>(
     name: K,
     payload: PantheonClusterEvents[K],
+    node: string | undefined = this.nodeId,
   ): void {
     if (name === 'deadletter') {
       const letter = payload as ClusterDeadLetter;
@@ -599,8 +733,9 @@ export class PantheonCluster {
       }
     }
     for (const handler of this.handlers.get(name) ?? []) {
+      if (handler.local && node !== this.nodeId) continue;
       try {
-        (handler as (payload: PantheonClusterEvents[K]) => void)(payload);
+        (handler.handle as (payload: PantheonClusterEvents[K]) => void)(payload);
       } catch (error) {
         this.log(`Cluster event handler for ${String(name)} threw; ignored`, {
           level: 'warn',
@@ -636,7 +771,7 @@ export class PantheonCluster {
   }
 
   private scheduleHeartbeat(): void {
-    if (this.closed) return;
+    if (this.heartbeatStopped) return;
     this.heartbeat = setTimeout(() => {
       this.cycle = this.rebalance().finally(() => this.scheduleHeartbeat());
     }, this.timing.heartbeatMs);
@@ -664,7 +799,7 @@ export class PantheonCluster {
           .sort((a, b) => b.partition - a.partition)
           .slice(0, surplus);
         // Not awaited: the heartbeat goes on renewing while the partitions drain.
-        for (const runner of giving) this.track(this.handOver(runner));
+        for (const runner of giving) this.track(this.handOver(runner).then(() => undefined));
       } else if (surplus < 0 && !this.closed) {
         const leases = await this.leases.acquire(-surplus, this.ownedPartitions());
         // Not awaited either: starting a partition (restoring its actors, creating its consumer)
@@ -707,15 +842,20 @@ export class PantheonCluster {
     work.finally(() => set.delete(work));
   }
 
-  /** Graceful: the partition's actors finish, then the lease is released for the next owner. */
-  private async handOver(runner: PartitionRunner): Promise<void> {
+  /**
+   * Graceful: the partition's actors finish (up to `timeoutMs`, default
+   * `timing.handoverTimeoutMs`), then the lease is released for the next owner. Resolves what
+   * the partition's system left.
+   */
+  private async handOver(runner: PartitionRunner, timeoutMs?: number): Promise<ShutdownReport> {
     this.runners.delete(runner.partition);
     this.draining.set(runner.partition, runner);
-    await runner.stop(true).catch(() => undefined);
+    const left = await runner.stop(true, timeoutMs).catch(() => undefined);
     // Announced before the release: once released, another process may take it at once.
     this.dispatch('partition.released', { ...runner.lease, node: this.nodeId, lost: false });
     await this.leases.release(runner.lease).catch(() => undefined);
     this.draining.delete(runner.partition);
+    return left ?? { interrupted: [], pending: [], kept: [] };
   }
 
   /** The lease is gone (expired and taken, or unreachable): stop at once, commit nothing more. */

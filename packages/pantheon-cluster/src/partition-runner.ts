@@ -15,6 +15,8 @@ import {
   PantheonSystem,
   type PantheonSystemEvents,
   type PantheonSystemOptions,
+  type RuntimeStats,
+  type ShutdownReport,
 } from '@promethean-os/pantheon-core';
 import type { Persistence } from '@promethean-os/pantheon-persistence';
 import type { Lease, LeaseTable } from './leases';
@@ -148,18 +150,27 @@ export class PartitionRunner {
     else await system.stopActor(actorId);
   }
 
+  /** The partition's system's read-out, once it runs. */
+  stats(): RuntimeStats | undefined {
+    return this.system?.getRuntimeStats();
+  }
+
   /**
    * Stops the partition: consuming first (messages being stored finish), then the system — with
-   * `drain`, after its actors emptied their mailboxes (up to `handoverTimeoutMs`); what is left
-   * stays in the store for the next owner.
+   * `drain`, after its actors emptied their mailboxes (up to `timeoutMs`, default
+   * `handoverTimeoutMs`); what is left stays in the store for the next owner, as the report says.
    */
-  async stop(drain: boolean): Promise<void> {
+  async stop(drain: boolean, timeoutMs?: number): Promise<ShutdownReport | undefined> {
     if (!drain) this.lost = true;
     // Stopped while starting (e.g. its lease ran out meanwhile): once started, stopped as usual.
     await this.starting?.catch(() => undefined);
     await this.consumer?.close();
-    await this.system?.shutdown({ drain, timeoutMs: this.context.handoverTimeoutMs });
+    const report = await this.system?.shutdown({
+      drain,
+      timeoutMs: timeoutMs ?? this.context.handoverTimeoutMs,
+    });
     this.lost = true;
+    return report;
   }
 
   private async receive(message: BusMessage): Promise<void> {

@@ -168,11 +168,11 @@ export const ERROR_CODES = {
   INVALID_ARGUMENT:
     'a call got an argument of the wrong kind: a handler or job that is not a function, an invalid delay, a value the context store cannot copy, a malformed option or queued reply of a pantheon-test mock; the message names the call',
   CONFIG_INVALID:
-    'a Pantheon configuration (`loadConfig`, `createPantheon`) has an invalid value, a missing field, an unknown key or a secret in a file; `details.issues` names each field and its source (file, environment variable, default). Nothing of it was applied',
+    'a Pantheon configuration (`loadConfig`, `createPantheon`) has an invalid value, a missing field, an unknown key or a secret in a file, or a `cluster` section without PostgreSQL and NATS (or given to `createPantheon`, or missing for `createPantheonCluster`); `details.issues` names each field and its source (file, environment variable, default). Nothing of it was applied',
   CONFIG_NOT_FOUND:
     'the configuration file given to `loadConfig` or `--config` does not exist, or `pantheon start` found none (`pantheon.config.ts`, `.mts`, `.js`, `.mjs` or `.json`)',
   APP_INVALID:
-    "the app module the configuration's `entry` names could not be loaded, or does not export an app (`defineApp`): `details.entry`, `details.issues`",
+    "the app module the configuration's `entry` names could not be loaded, or does not export an app (`defineApp`): `details.entry`, `details.issues`; or, in a cluster, an app actor has `intervalMs` (`details.field`)",
 
   // pantheon CLI and its HTTP endpoint
   CLI_USAGE:

@@ -23,8 +23,10 @@ describe('public API of @promethean-os/pantheon', () => {
       [
         "DEFAULT_CONFIG",
         "Pantheon",
+        "PantheonClusterNode",
         "PantheonConfigSchema",
         "createPantheon",
+        "createPantheonCluster",
         "defineApp",
         "defineConfig",
         "loadConfig",

@@ -4,7 +4,7 @@ import type {
   LlmPort,
   ToolSpec,
 } from '@promethean-os/pantheon-core';
-import type { Pantheon } from '../runtime/pantheon';
+import type { PantheonRuntime } from '../runtime/pantheon-runtime';
 
 /** An actor the app runs: created when missing (kept as stored otherwise) and started. */
 export interface AppActor
@@ -15,7 +15,10 @@ export interface AppActor
   name?: string;
   /** Whether `startApp` starts it. Default `true`. */
   start?: boolean;
-  /** Also run its passive and persistent behaviors every `intervalMs` without input. */
+  /**
+   * Also run its passive and persistent behaviors every `intervalMs` without input. Not in a
+   * cluster yet (`APP_INVALID` there).
+   */
   intervalMs?: number;
 }
 
@@ -35,8 +38,12 @@ export interface PantheonApp {
    * knows the app's tools. Default: the echoing `[offline mock model]`.
    */
   offlineModel?: LlmPort;
-  /** Runs once the actors are started: anything else the app needs (e.g. subscribing to events). */
-  setup?(pantheon: Pantheon): void | Promise<void>;
+  /**
+   * Runs once the actors are started: anything else the app needs (e.g. subscribing to events).
+   * It gets the runtime the configuration chose: a `Pantheon`, or a `PantheonClusterNode` when
+   * the configuration has a `cluster` section.
+   */
+  setup?(pantheon: PantheonRuntime): void | Promise<void>;
 }
 
 /**

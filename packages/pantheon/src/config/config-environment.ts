@@ -40,6 +40,15 @@ function text(path: string) {
   return (value: string) => at(path, value);
 }
 
+/** `true` or `false`; anything else is named as invalid. */
+function boolean(path: string) {
+  return (value: string) => {
+    const word = value.trim().toLowerCase();
+    if (word === 'true' || word === 'false') return at(path, word === 'true');
+    return { invalid: `expected true or false, got "${value}"` };
+  };
+}
+
 const isMemory = (value: string) => value === 'memory:' || value === 'memory://';
 
 function persistenceFromUrl(value: string, cwd: string) {
@@ -166,6 +175,30 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
     field: 'shutdown.timeoutMs',
     description: 'how long SIGTERM lets actors drain their mailboxes',
     read: integer('shutdown.timeoutMs'),
+  },
+  {
+    name: 'PANTHEON_CLUSTER_NAME',
+    field: 'cluster.name',
+    description: "the cluster's name: run the actors across every process that has it",
+    read: text('cluster.name'),
+  },
+  {
+    name: 'PANTHEON_CLUSTER_PARTITIONS',
+    field: 'cluster.partitions',
+    description: 'the number of partitions, the same in every process',
+    read: integer('cluster.partitions'),
+  },
+  {
+    name: 'PANTHEON_CLUSTER_MEMBER',
+    field: 'cluster.member',
+    description: 'false for a process that sends and asks but runs no actor',
+    read: boolean('cluster.member'),
+  },
+  {
+    name: 'PANTHEON_CLUSTER_NODE_ID',
+    field: 'cluster.nodeId',
+    description: "this process's id in the cluster (e.g. the pod's name), unique per process",
+    read: text('cluster.nodeId'),
   },
 ];
 

@@ -501,3 +501,188 @@ describe('an invalid configuration is one ConfigError naming each field and its 
     expect(DEFAULT_CONFIG.environment).toBe('development');
   });
 });
+
+describe('the cluster section', () => {
+  const services = {
+    persistence: { type: 'postgres', url: 'postgres://app@db:5432/app' },
+    bus: { type: 'nats', url: 'nats://nats:4222' },
+  } as const;
+
+  it('takes the file, then the PANTHEON_CLUSTER_* variables', async () => {
+    const dir = folder({
+      'pantheon.config.json': json({
+        adapters: services,
+        cluster: { name: 'support', partitions: 8, timing: { leaseMs: 3_000 } },
+      }),
+    });
+    const config = await loadConfig({
+      cwd: dir,
+      env: {
+        PANTHEON_CLUSTER_NAME: 'support-eu',
+        PANTHEON_CLUSTER_NODE_ID: 'app-7d9f-2',
+        PANTHEON_CLUSTER_MEMBER: 'False',
+      },
+    });
+    expect(config.cluster).toEqual({
+      name: 'support-eu',
+      partitions: 8,
+      member: false,
+      nodeId: 'app-7d9f-2',
+      timing: { leaseMs: 3_000 },
+    });
+    // Variables alone make a cluster too.
+    const fromVariables = await loadConfig({
+      cwd: folder(),
+      env: {
+        PANTHEON_PERSISTENCE_URL: 'postgres://app@db:5432/app',
+        PANTHEON_BUS_URL: 'nats://nats:4222',
+        PANTHEON_CLUSTER_NAME: 'support',
+        PANTHEON_CLUSTER_PARTITIONS: '32',
+      },
+    });
+    expect(fromVariables.cluster).toEqual({ name: 'support', partitions: 32 });
+    // Without one, there is no cluster section at all.
+    expect((await loadConfig({ cwd: folder(), env: {} })).cluster).toBeUndefined();
+  });
+
+  it('needs postgres and nats, naming the field of each and where it came from', async () => {
+    const dir = folder({
+      'pantheon.config.json': json({
+        adapters: { persistence: { type: 'sqlite', file: './app.db' } },
+        cluster: { name: 'support' },
+      }),
+    });
+    const error = await refusal(loadConfig({ cwd: dir, env: {} }));
+    expect(issues(error)).toEqual([
+      {
+        field: 'adapters.persistence.type',
+        source: { kind: 'file', path: join(dir, 'pantheon.config.json') },
+        message: expect.stringContaining(
+          'a cluster (cluster.name is set) keeps its actors, mailboxes and leases in PostgreSQL: set adapters.persistence to postgres (or PANTHEON_PERSISTENCE_URL=postgres://…), got "sqlite"',
+        ),
+      },
+      {
+        field: 'adapters.bus.type',
+        source: { kind: 'default' },
+        message: expect.stringContaining(
+          'carries its messages on NATS JetStream: set adapters.bus to nats (or PANTHEON_BUS_URL=nats://…), got "memory"',
+        ),
+      },
+    ]);
+    expect(error.message).toContain(
+      `adapters.persistence.type (from file ${join(dir, 'pantheon.config.json')}): a cluster`,
+    );
+    expect(error.message).toContain('adapters.bus.type (from the default): a cluster');
+
+    // In code, through resolveConfig (what createPantheonCluster and startApp do).
+    expect(() =>
+      resolveConfig({
+        adapters: { persistence: { type: 'sqlite', file: ':memory:' }, bus: services.bus },
+        cluster: { name: 'support' },
+      }),
+    ).toThrow(/adapters\.persistence\.type \(from the configuration given in code\): a cluster/);
+  });
+
+  it('refuses a stream of its own next to the cluster, and a heartbeat as long as the lease', async () => {
+    const dir = folder({
+      'pantheon.config.json': json({
+        adapters: { ...services, bus: { ...services.bus, stream: 'app' } },
+        cluster: { name: 'support', timing: { heartbeatMs: 2_000 } },
+      }),
+    });
+    const error = await refusal(loadConfig({ cwd: dir, env: {} }));
+    const file = { kind: 'file', path: join(dir, 'pantheon.config.json') };
+    expect(issues(error)).toEqual([
+      {
+        field: 'adapters.bus.stream',
+        source: file,
+        message: `a cluster's stream is named after cluster.name ("support"): remove adapters.bus.stream, got "app"`,
+      },
+      {
+        field: 'cluster.timing.heartbeatMs',
+        source: file,
+        message:
+          'must be shorter than the lease (cluster.timing.leaseMs, 1500 ms), or the processes lose their partitions between two renewals, got 2000',
+      },
+    ]);
+    // A lease set shorter than the default heartbeat names the lease.
+    const lease = await refusal(
+      loadConfig({
+        cwd: folder({
+          'pantheon.config.json': json({
+            adapters: services,
+            cluster: { name: 'support', timing: { leaseMs: 200 } },
+          }),
+        }),
+        env: {},
+      }),
+    );
+    expect(issues(lease).map((issue) => [issue.field, issue.message])).toEqual([
+      [
+        'cluster.timing.leaseMs',
+        'must be longer than the heartbeat (cluster.timing.heartbeatMs, 250 ms), or the processes lose their partitions between two renewals, got 200',
+      ],
+    ]);
+  });
+
+  it('a missing or malformed name, a variable that cannot be read, an unknown key', async () => {
+    const dir = folder({
+      'pantheon.config.json': json({
+        adapters: services,
+        cluster: { partitions: 0, replicas: 3, timing: { leaseMs: -1 } },
+      }),
+    });
+    const file = { kind: 'file', path: join(dir, 'pantheon.config.json') };
+    const error = await refusal(
+      loadConfig({
+        cwd: dir,
+        env: { PANTHEON_CLUSTER_MEMBER: 'maybe', PANTHEON_CLUSTER_NODE_ID: 'node-1' },
+      }),
+    );
+    expect(issues(error)).toEqual([
+      {
+        field: 'cluster.member',
+        source: { kind: 'environment', variable: 'PANTHEON_CLUSTER_MEMBER' },
+        message: 'expected true or false, got "maybe"',
+      },
+      {
+        field: 'cluster.name',
+        // The last layer that set the section.
+        source: { kind: 'environment', variable: 'PANTHEON_CLUSTER_NODE_ID' },
+        message:
+          'missing: name the cluster (cluster.name or PANTHEON_CLUSTER_NAME), the same in every process',
+      },
+      {
+        field: 'cluster.partitions',
+        source: file,
+        message: 'Too small: expected number to be >0, got 0',
+      },
+      {
+        field: 'cluster.timing.leaseMs',
+        source: file,
+        message: 'Too small: expected number to be >0, got -1',
+      },
+      { field: 'cluster.replicas', source: file, message: 'unknown key' },
+    ]);
+
+    // A name from a variable that is not a stream name; partitions that are not a number.
+    const fromVariables = await refusal(
+      loadConfig({
+        cwd: folder({ 'pantheon.config.json': json({ adapters: services }) }),
+        env: { PANTHEON_CLUSTER_NAME: 'support.eu', PANTHEON_CLUSTER_PARTITIONS: 'many' },
+      }),
+    );
+    expect(issues(fromVariables)).toEqual([
+      {
+        field: 'cluster.partitions',
+        source: { kind: 'environment', variable: 'PANTHEON_CLUSTER_PARTITIONS' },
+        message: 'expected a whole number, got "many"',
+      },
+      {
+        field: 'cluster.name',
+        source: { kind: 'environment', variable: 'PANTHEON_CLUSTER_NAME' },
+        message: 'expected letters, digits, "_" or "-", got "support.eu"',
+      },
+    ]);
+  });
+});

@@ -42,9 +42,17 @@ function shown(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(redactUrl(value)) : JSON.stringify(value);
 }
 
+/** What to do about a required field that no layer set, when more than "set it" helps. */
+const MISSING = new Map([
+  [
+    'cluster.name',
+    'missing: name the cluster (cluster.name or PANTHEON_CLUSTER_NAME), the same in every process',
+  ],
+]);
+
 function issueMessage(issue: z.core.$ZodIssue, field: string, value: unknown): string {
   if (issue.code === 'unrecognized_keys') return 'unknown key';
-  if (value === undefined) return 'missing: a value is required';
+  if (value === undefined) return MISSING.get(field) ?? 'missing: a value is required';
   const choices = DISCRIMINATED.get(field);
   if (choices !== undefined && issue.code === 'invalid_union') {
     return `expected one of ${choices}, got ${shown(value)}`;

@@ -8,6 +8,7 @@ import type {
 } from '@promethean-os/pantheon-core';
 import type { ScriptRegistry } from '@promethean-os/pantheon-persistence';
 import type { Environment } from '../config/config-environment';
+import { invalidConfig } from '../config/config-errors';
 import type { PantheonConfig, PantheonConfigInput } from '../config/config-schema';
 import { resolveConfig } from '../config/load-config';
 import { createLogger } from './logger';
@@ -16,9 +17,9 @@ import { openContext } from './open-context';
 import { openLlm } from './open-llm';
 import { openPersistence } from './open-persistence';
 import { Pantheon } from './pantheon';
-import type { Resource } from './resource';
+import { closeAll, type Resource } from './resource';
 
-/** What `createPantheon` needs besides the configuration. */
+/** What `createPantheon` and `createPantheonCluster` need besides the configuration. */
 export interface CreatePantheonOptions
   extends Pick<PantheonSystemOptions, 'hooks' | 'approvals' | 'budget' | 'prices'> {
   /**
@@ -56,9 +57,35 @@ async function scriptRegistry(scripts: CreatePantheonOptions['scripts']): Promis
   return registry;
 }
 
-/** Closes what was opened, last first, ignoring failures: the error that stopped the start wins. */
-async function closeAll(resources: readonly Resource[]): Promise<void> {
-  for (const resource of [...resources].reverse()) await resource.close().catch(() => undefined);
+/** What both runtimes are wired with before any service is opened. */
+export interface RuntimeWiring {
+  config: PantheonConfig;
+  logger: LogFunction;
+  model: { llm: LlmPort; description: string };
+  scripts: ScriptRegistry;
+  toolAdapter: ToolPort;
+}
+
+/**
+ * Validates the configuration and prepares what needs no service: the logger, the model (its
+ * API key read now, so a missing one fails before anything is opened), the scripts, the tools.
+ */
+export async function prepareWiring(
+  config: PantheonConfig | PantheonConfigInput,
+  options: CreatePantheonOptions,
+  caller: string,
+): Promise<RuntimeWiring> {
+  const resolved = resolveConfig(config);
+  const logger =
+    options.log ?? createLogger({ level: resolved.logging.level, format: resolved.logging.format });
+  const model = options.llm
+    ? { llm: options.llm, description: `the model given to ${caller}` }
+    : await openLlm(resolved.adapters.llm, options.env ?? process.env, options.offlineModel);
+  const scripts = await scriptRegistry(options.scripts);
+  const { InMemoryToolAdapter } = await import('@promethean-os/pantheon-adapters');
+  const toolAdapter = options.toolAdapter ?? new InMemoryToolAdapter();
+  for (const tool of options.tools ?? []) await toolAdapter.register(tool);
+  return { config: resolved, logger, model, scripts, toolAdapter };
 }
 
 /**
@@ -72,13 +99,14 @@ async function closeAll(resources: readonly Resource[]): Promise<void> {
  * defaults and validated the same way). Nothing is opened before it is valid; if opening one
  * service fails, the ones opened before are closed again.
  *
- * `bus: nats` runs this one system's messages over JetStream, with a durable consumer per
- * stream: run one process per stream and database. Actors spread over several processes need
- * `PantheonCluster` (`@promethean-os/pantheon-cluster`), which `createPantheon` does not build.
+ * This is one process's system: `bus: nats` runs its messages over JetStream with a durable
+ * consumer per stream, so run one process per stream and database. A configuration with a
+ * `cluster` section (actors across processes) is refused: use `createPantheonCluster`, or
+ * `startApp`/`pantheon start`, which run either.
  *
- * @throws ConfigError `CONFIG_INVALID` for an invalid configuration, `CONFIG_ERROR` for a missing
- * API key (naming the variable); `PantheonError` `STORE_UNAVAILABLE` or `BUS_UNAVAILABLE` when
- * the database or NATS cannot be reached.
+ * @throws ConfigError `CONFIG_INVALID` for an invalid configuration or one with a `cluster`
+ * section, `CONFIG_ERROR` for a missing API key (naming the variable); `PantheonError`
+ * `STORE_UNAVAILABLE` or `BUS_UNAVAILABLE` when the database or NATS cannot be reached.
  *
  * @example
  * const pantheon = await createPantheon(await loadConfig(), { scripts: [supportScript] });
@@ -91,37 +119,39 @@ export async function createPantheon(
   options: CreatePantheonOptions = {},
 ): Promise<Pantheon> {
   const resolved = resolveConfig(config);
-  const env = options.env ?? process.env;
-  const logger =
-    options.log ?? createLogger({ level: resolved.logging.level, format: resolved.logging.format });
-  const model = options.llm
-    ? { llm: options.llm, description: 'the model given to createPantheon' }
-    : await openLlm(resolved.adapters.llm, env, options.offlineModel);
-  const scripts = await scriptRegistry(options.scripts);
-  const { InMemoryActorStateAdapter, InMemoryMessageBus, InMemoryToolAdapter, NodeScheduler } =
-    await import('@promethean-os/pantheon-adapters');
+  if (resolved.cluster) {
+    throw invalidConfig([
+      {
+        field: 'cluster',
+        source: { kind: 'argument' },
+        message: `the configuration describes a cluster ("${resolved.cluster.name}"), and createPantheon runs one process's system: use createPantheonCluster (startApp and pantheon start run either)`,
+      },
+    ]);
+  }
+  const wiring = await prepareWiring(resolved, options, 'createPantheon');
+  const { InMemoryActorStateAdapter, InMemoryMessageBus, NodeScheduler } = await import(
+    '@promethean-os/pantheon-adapters'
+  );
 
   const resources: Resource[] = [];
   try {
-    const persistence = await openPersistence(resolved.adapters.persistence, scripts);
+    const persistence = await openPersistence(resolved.adapters.persistence, wiring.scripts);
     if (persistence) resources.push(persistence.resource);
     const context = persistence ? undefined : await openContext(resolved.adapters.context);
     if (context?.resource) resources.push(context.resource);
     const bus = await openBus(resolved.adapters.bus);
     if (bus) resources.push(bus.resource);
 
-    const toolAdapter = options.toolAdapter ?? new InMemoryToolAdapter();
-    for (const tool of options.tools ?? []) await toolAdapter.register(tool);
     return new Pantheon(
       {
         contextAdapter: persistence?.context ?? context!.context,
         actorStateAdapter: persistence?.actors ?? new InMemoryActorStateAdapter(),
         store: persistence?.store,
-        toolAdapter,
-        llmAdapter: model.llm,
+        toolAdapter: wiring.toolAdapter,
+        llmAdapter: wiring.model.llm,
         messageBus: bus?.bus ?? new InMemoryMessageBus(),
         scheduler: new NodeScheduler(),
-        log: logger,
+        log: wiring.logger,
         limits: resolved.limits,
         supervision: resolved.supervision,
         hooks: options.hooks,
@@ -129,7 +159,12 @@ export async function createPantheon(
         budget: options.budget,
         prices: options.prices,
       },
-      { config: resolved, logger, resources, model: model.description },
+      {
+        config: resolved,
+        logger: wiring.logger,
+        resources,
+        model: wiring.model.description,
+      },
     );
   } catch (error) {
     await closeAll(resources);

@@ -20,6 +20,8 @@ export interface OpenedPersistence {
   context: ContextPort;
   store: MailboxStore;
   resource: Resource;
+  /** The persistence itself (what `PantheonCluster` runs on). */
+  db: Persistence;
 }
 
 function storeResource(db: Persistence, description: string): Resource {
@@ -86,6 +88,7 @@ export async function openPersistence(
     context: db.context,
     store: db.mailbox,
     resource: storeResource(db, description),
+    db,
   };
 }
 

@@ -5,9 +5,16 @@ import {
   type ShutdownOptions,
   type ShutdownReport,
 } from '@promethean-os/pantheon-core';
-import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import type { PantheonConfig } from '../config/config-schema';
-import { probeAll, type ReadinessReport, type Resource } from './resource';
+import type { ActorStatus, PantheonRuntime } from './pantheon-runtime';
+import {
+  closeAll,
+  describeAll,
+  probeAll,
+  type ReadinessReport,
+  type Resource,
+  type ResourceDescription,
+} from './resource';
 
 /** What `createPantheon` hands the system besides the `PantheonSystem` options. */
 export interface PantheonParts {
@@ -25,7 +32,7 @@ export interface PantheonParts {
  * services it opened, and a `shutdown` that also closes them (database, NATS connection,
  * Elasticsearch client).
  */
-export class Pantheon extends PantheonSystem {
+export class Pantheon extends PantheonSystem implements PantheonRuntime {
   /** The validated configuration the system was wired from. */
   readonly config: PantheonConfig;
   /** The logger of `config.logging` (or the `log` given to `createPantheon`). */
@@ -45,8 +52,8 @@ export class Pantheon extends PantheonSystem {
   }
 
   /** What `createPantheon` opened, in words (e.g. `postgres postgres://app:***@db/app`). */
-  describeResources(): { name: string; description: string }[] {
-    return this.resources.map(({ name, description }) => ({ name, description }));
+  describeResources(): ResourceDescription[] {
+    return describeAll(this.resources);
   }
 
   /**
@@ -56,6 +63,21 @@ export class Pantheon extends PantheonSystem {
    */
   checkReadiness(options: { timeoutMs?: number } = {}): Promise<ReadinessReport> {
     return probeAll(this.resources, options.timeoutMs ?? 2_000);
+  }
+
+  /** Every actor of the state port with its state, whether it runs and its mailbox's depth. */
+  async describeActors(): Promise<ActorStatus[]> {
+    const mailboxes = new Map(
+      this.getRuntimeStats().mailboxes.map((mailbox) => [mailbox.actorId, mailbox]),
+    );
+    return (await this.listActors()).map((actor) => ({
+      id: actor.id,
+      name: actor.name ?? actor.id,
+      script: actor.script.name,
+      state: actor.state ?? 'idle',
+      started: mailboxes.get(actor.id)?.started ?? false,
+      mailboxDepth: mailboxes.get(actor.id)?.depth ?? 0,
+    }));
   }
 
   /**
@@ -71,22 +93,8 @@ export class Pantheon extends PantheonSystem {
         timeoutMs: options.timeoutMs ?? this.config.shutdown.timeoutMs,
       });
     } finally {
-      this.closing ??= this.closeResources();
+      this.closing ??= closeAll(this.resources, this.logger);
       await this.closing;
-    }
-  }
-
-  private async closeResources(): Promise<void> {
-    for (const resource of [...this.resources].reverse()) {
-      try {
-        await resource.close();
-      } catch (error) {
-        this.logger(`Closing the ${resource.name} failed`, {
-          level: 'error',
-          resource: resource.description,
-          error: errorMessage(error),
-        });
-      }
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { LogFunction } from '@promethean-os/pantheon-core';
 import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 
 /** Something `createPantheon` opened: probed for readiness, closed on shutdown. */
@@ -64,4 +65,37 @@ export async function probeAll(
     }),
   );
   return { ready: checks.every((check) => check.ok), checks };
+}
+
+/** A resource in words: what `describeResources` lists and `pantheon start` logs. */
+export interface ResourceDescription {
+  /** `persistence`, `bus` or `context`. */
+  name: string;
+  /** e.g. `postgres postgres://app:***@db:5432/app`. */
+  description: string;
+}
+
+export function describeAll(resources: readonly Resource[]): ResourceDescription[] {
+  return resources.map(({ name, description }) => ({ name, description }));
+}
+
+/**
+ * Closes the resources, last opened first. A close that fails is logged when `logger` is given
+ * (at shutdown), ignored otherwise (after a failed start, whose error wins); the others still close.
+ */
+export async function closeAll(
+  resources: readonly Resource[],
+  logger?: LogFunction,
+): Promise<void> {
+  for (const resource of [...resources].reverse()) {
+    try {
+      await resource.close();
+    } catch (error) {
+      logger?.(`Closing the ${resource.name} failed`, {
+        level: 'error',
+        resource: resource.description,
+        error: errorMessage(error),
+      });
+    }
+  }
 }

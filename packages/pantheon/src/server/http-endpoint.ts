@@ -9,7 +9,7 @@ import {
 } from '@promethean-os/pantheon-core';
 import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import { API_TOKEN_VARIABLE } from '../config/config-environment';
-import type { Pantheon } from '../runtime/pantheon';
+import type { PantheonRuntime } from '../runtime/pantheon-runtime';
 import type { EndpointMetrics } from './metrics';
 
 /** Where the instance is in its life: `/readyz` is 200 only while `running`. */
@@ -34,8 +34,8 @@ export interface HttpEndpointOptions {
 export interface HttpEndpoint {
   /** e.g. `http://127.0.0.1:3000`. */
   url: string;
-  /** The system to serve, once it runs (`/actors` answers 503 before). */
-  attach(pantheon: Pantheon): void;
+  /** The system or cluster node to serve, once it runs (`/actors` answers 503 before). */
+  attach(pantheon: PantheonRuntime): void;
   setPhase(phase: EndpointPhase): void;
   /** Stops listening and ends open connections. */
   close(): Promise<void>;
@@ -137,7 +137,8 @@ function askRequest(body: Record<string, unknown>) {
  * - `GET /readyz` — 200 once the app runs and the database and bus answer a probe, else 503
  *   with the failing checks (readiness: starting, draining, or a service down);
  * - `GET /metrics` — Prometheus text;
- * - `GET /actors` — the actors, their state and mailbox depth;
+ * - `GET /actors` — the actors, their state and mailbox depth (in a cluster: every actor of
+ *   the cluster, with its partition and owner);
  * - `POST /actors/:id/ask` — `{ message, timeoutMs?, conversationId? }` → `{ reply }`.
  *
  * Errors are `{ error: { code, message } }` with a matching status. A POST from a browser page
@@ -155,7 +156,7 @@ export async function serveHttpEndpoint(options: HttpEndpointOptions): Promise<H
   }
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2_000;
   let phase: EndpointPhase = 'starting';
-  let pantheon: Pantheon | undefined;
+  let pantheon: PantheonRuntime | undefined;
 
   const json = (response: ServerResponse, status: number, data: unknown) => {
     response.writeHead(status, {
@@ -165,7 +166,7 @@ export async function serveHttpEndpoint(options: HttpEndpointOptions): Promise<H
     response.end(JSON.stringify(data));
   };
 
-  function running(): Pantheon {
+  function running(): PantheonRuntime {
     if (phase === 'draining') {
       throw new HttpError(503, 'SYSTEM_SHUT_DOWN', 'The instance is shutting down');
     }
@@ -201,19 +202,7 @@ export async function serveHttpEndpoint(options: HttpEndpointOptions): Promise<H
   }
 
   async function actors(response: ServerResponse): Promise<void> {
-    const system = running();
-    const mailboxes = new Map(
-      system.getRuntimeStats().mailboxes.map((mailbox) => [mailbox.actorId, mailbox]),
-    );
-    const list = (await system.listActors()).map((actor) => ({
-      id: actor.id,
-      name: actor.name ?? actor.id,
-      script: actor.script.name,
-      state: actor.state ?? 'idle',
-      started: mailboxes.get(actor.id)?.started ?? false,
-      mailboxDepth: mailboxes.get(actor.id)?.depth ?? 0,
-    }));
-    json(response, 200, { actors: list });
+    json(response, 200, { actors: await running().describeActors() });
   }
 
   async function ask(id: string, request: IncomingMessage, response: ServerResponse) {

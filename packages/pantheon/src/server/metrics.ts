@@ -2,13 +2,20 @@ import type {
   ObservableSystem,
   PrometheusHooks,
 } from '@promethean-os/pantheon-adapters/prometheus';
+import { Pantheon } from '../runtime/pantheon';
+import { PantheonClusterNode } from '../runtime/pantheon-cluster-node';
+import type { PantheonRuntime } from '../runtime/pantheon-runtime';
 
 /** The metrics `pantheon start` serves on `/metrics`. */
 export interface EndpointMetrics {
   /** Orchestrator hooks feeding the metrics: pass them to `createPantheon`. */
   hooks: PrometheusHooks;
-  /** Starts reading the system's runtime metrics (mailboxes, restarts, dead letters…). */
-  observe(system: ObservableSystem): () => void;
+  /**
+   * Starts reading the runtime metrics (mailboxes, restarts, dead letters…) of the system, or of
+   * this process's share of a cluster: the events that arose here, the mailboxes of the
+   * partitions it owns, so that a sum over the processes counts each once.
+   */
+  observe(runtime: PantheonRuntime): () => void;
   contentType: string;
   /** The Prometheus text exposition of every metric. */
   read(): Promise<string>;
@@ -27,8 +34,21 @@ export async function createEndpointMetrics(contextAdapterType: string): Promise
   const hooks = createPrometheusHooks({ registry, contextAdapterType });
   return {
     hooks,
-    observe: (system) => hooks.observe(system),
+    observe: (runtime) => hooks.observe(observable(runtime)),
     contentType: registry.contentType,
     read: () => registry.metrics(),
+  };
+}
+
+/** What the metrics read: a system as it is; a cluster node's own events and partitions. */
+function observable(runtime: PantheonRuntime): ObservableSystem {
+  if (runtime instanceof Pantheon) return runtime;
+  if (!(runtime instanceof PantheonClusterNode)) {
+    throw new TypeError('The metrics observe a Pantheon or a PantheonClusterNode');
+  }
+  return {
+    on: ((event: never, handler: never) =>
+      runtime.on(event, handler, { local: true })) as ObservableSystem['on'],
+    getRuntimeStats: () => runtime.getRuntimeStats(),
   };
 }

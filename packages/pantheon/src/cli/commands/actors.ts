@@ -5,7 +5,8 @@ import { instanceError, instanceUrl, request, URL_VARIABLE } from '../instance-c
 const usage = `Usage: pantheon actors [options]
 
 Lists the actors of a running instance (\`pantheon start\`): id, name, script, state, whether it
-runs, and how many messages wait in its mailbox.
+runs, and how many messages wait in its mailbox; in a cluster, every actor of the cluster with
+its partition and the process that owns it.
 
 Options:
   --url <url>      the instance (default: ${URL_VARIABLE}, else http.host:http.port of the configuration)
@@ -23,11 +24,23 @@ interface ListedActor {
   state: string;
   started: boolean;
   mailboxDepth: number;
+  /** In a cluster. */
+  partition?: number;
+  owner?: string | null;
 }
 
 function table(actors: readonly ListedActor[]): string {
+  const cluster = actors.some((actor) => actor.partition !== undefined);
   const rows = [
-    ['ID', 'NAME', 'SCRIPT', 'STATE', 'RUNNING', 'MAILBOX'],
+    [
+      'ID',
+      'NAME',
+      'SCRIPT',
+      'STATE',
+      'RUNNING',
+      'MAILBOX',
+      ...(cluster ? ['PARTITION', 'OWNER'] : []),
+    ],
     ...actors.map((actor) => [
       actor.id,
       actor.name,
@@ -35,6 +48,7 @@ function table(actors: readonly ListedActor[]): string {
       actor.state,
       actor.started ? 'yes' : 'no',
       String(actor.mailboxDepth),
+      ...(cluster ? [String(actor.partition ?? '-'), actor.owner ?? '-'] : []),
     ]),
   ];
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));

@@ -6,7 +6,8 @@ import { API_TOKEN_VARIABLE } from '../../config/config-environment';
 import { CONFIG_FILE_NAMES } from '../../config/config-file';
 import { loadConfigWithFile } from '../../config/load-config';
 import { createLogger } from '../../runtime/logger';
-import type { Pantheon } from '../../runtime/pantheon';
+import { PantheonClusterNode } from '../../runtime/pantheon-cluster-node';
+import type { PantheonRuntime } from '../../runtime/pantheon-runtime';
 import { serveHttpEndpoint } from '../../server/http-endpoint';
 import { createEndpointMetrics } from '../../server/metrics';
 import { type CliCommand, CONFIG_OPTION, stringOption } from '../command';
@@ -28,6 +29,11 @@ shutdown.timeoutMs (default 10 s), logs what is left (the shutdown report) and e
 everything was handled, 1 when messages were left (kept by a durable store, or lost in memory).
 A second signal exits at once.
 
+With a cluster section (or PANTHEON_CLUSTER_NAME), every process started with the configuration
+joins one cluster on PostgreSQL and NATS: each runs a share of the actors, any of them answers
+for any actor, and on SIGTERM a process hands its partitions over to the others (their actors
+finish within shutdown.timeoutMs; what is left stays in PostgreSQL for the next owner).
+
 Options:
   --config <file>  the configuration file (default: ${CONFIG_FILE_NAMES.join(', ')} here)
   -h, --help       show this help
@@ -46,6 +52,20 @@ function summary(report: ShutdownReport) {
     kept: report.kept.map((message) => ({ id: message.id, to: message.to })),
     lost: report.pending.map((letter) => ({ id: letter.message.id, to: letter.message.to })),
   };
+}
+
+/** In a cluster: the cluster's name, this process's id, and whether it runs actors. */
+function clusterFields(pantheon: PantheonRuntime) {
+  if (!(pantheon instanceof PantheonClusterNode)) return {};
+  const { name, member } = pantheon.config.cluster!;
+  return { cluster: { name, node: pantheon.nodeId, member: member !== false } };
+}
+
+/** In a cluster: the partitions this process owns now. */
+function partitionsOf(pantheon: PantheonRuntime): { partitions?: number[] } {
+  if (!(pantheon instanceof PantheonClusterNode)) return {};
+  const partitions = pantheon.ownedPartitions().map((lease) => lease.partition);
+  return { partitions: partitions.sort((x, y) => x - y) };
 }
 
 /** Resolves with the first SIGTERM or SIGINT; a second one exits the process at once. */
@@ -122,7 +142,7 @@ export const command: CliCommand = {
       log('Second signal: exiting without waiting for the drain', { level: 'warn', signal });
       process.exit(EXIT_FAILURE);
     });
-    let pantheon: Pantheon;
+    let pantheon: PantheonRuntime;
     try {
       pantheon = await startApp(config, app, { hooks: metrics.hooks, log, env: io.env });
     } catch (error) {
@@ -146,12 +166,14 @@ export const command: CliCommand = {
       model: pantheon.model,
       resources: pantheon.describeResources(),
       actors: (app.actors ?? []).map((actor) => actor.id),
+      ...clusterFields(pantheon),
       pid: process.pid,
     });
 
     const signal = await signals.signal;
     endpoint.setPhase('draining');
-    log('Draining', { signal, timeoutMs: config.shutdown.timeoutMs });
+    const owned = partitionsOf(pantheon);
+    log('Draining', { signal, timeoutMs: config.shutdown.timeoutMs, ...owned });
     let report: ShutdownReport;
     try {
       report = await pantheon.shutdown({ drain: true });
@@ -169,6 +191,7 @@ export const command: CliCommand = {
     log(left === 0 ? 'Shutdown complete: every message was handled' : 'Shutdown left messages', {
       level: left === 0 ? 'info' : 'warn',
       report: summary(report),
+      ...(owned.partitions ? { handedOver: owned.partitions } : {}),
     });
     return left === 0 ? EXIT_DRAINED : EXIT_FAILURE;
   },
