@@ -26,8 +26,14 @@ const examples = [
   'data-analyst',
 ];
 
+// Tests besides src/**/*.test.ts: the app `pantheon init` scaffolds runs its own test here.
+const moreTests: Record<string, string[]> = { pantheon: ['template/src/**/*.test.ts'] };
+
 export default [
-  ...packages.map((name) => ({ root: `packages/${name}`, test: { name } })),
+  ...packages.map((name) => ({
+    root: `packages/${name}`,
+    test: { name, include: ['src/**/*.test.ts', ...(moreTests[name] ?? [])] },
+  })),
   ...examples.map((name) => ({ root: `examples/${name}`, test: { name: `example-${name}` } })),
   { root: 'docs-check', test: { name: 'docs-check' } },
 ];

@@ -10,7 +10,12 @@
 //   - on Node 22 (our engines floor) and Node 26 (the current LTS), imports every entry point,
 //     runs `app/src/main.ts` (a durable actor answering through the model adapters), runs the
 //     `pantheon` bin npm installed (`app/src/cli-check.ts`: start, health, ask, actors, drain) and
-//     runs `app/src/actor.test.ts` with vitest (pantheon-test mocks and a contract suite).
+//     runs `app/src/actor.test.ts` with vitest (pantheon-test mocks and a contract suite);
+//   - makes a new app with the installed `pantheon init`, points its Pantheon dependencies at the
+//     tarballs, `npm install`s it, type-checks it, runs its `npm test` on both Nodes, and runs
+//     `pantheon start` and `pantheon dev` in it (`app/src/scaffold-check.ts`); then writes the
+//     files of docs/getting-started.md into it (a second actor, a hand-off and its test, SQLite)
+//     and type-checks and tests it again.
 // Any failing step stops the check with a non-zero exit and names the step.
 //
 // Usage: npx -y pnpm@10.34.8 check:consumer [--skip-build] [--keep]
@@ -19,9 +24,17 @@
 // Downloads only npm packages (the `node` package fetches Node binaries from npm).
 
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
@@ -268,6 +281,92 @@ try {
       }),
     );
   }
+
+  // The app `pantheon init` makes, installed the way its README says (`npm install && npm
+  // test`), but from the tarballs: its Pantheon dependencies point at them (npm would otherwise
+  // fetch the registry's), the other packages through `overrides`.
+  const scaffold = join(work, 'scaffold');
+  const firstNode = join(app, 'node_modules', NODES[0].alias, 'bin', 'node');
+  step('pantheon init: a new app, from the installed bin', () =>
+    run(firstNode, [join(app, 'node_modules', '.bin', 'pantheon'), 'init', scaffold], {
+      cwd: work,
+      env,
+    }),
+  );
+  step('point the new app at the tarballs', () => {
+    const file = join(scaffold, 'package.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    const tarballs = new Map(packed.map(({ manifest: m, filename }) => [m.name, { m, filename }]));
+    const overrides = {};
+    for (const [name, { m, filename }] of tarballs) {
+      const field = ['dependencies', 'devDependencies'].find((key) => name in manifest[key]);
+      if (!field) {
+        overrides[name] = `file:${filename}`;
+        continue;
+      }
+      // What it would install from npm: this very version's release line.
+      if (manifest[field][name] !== `^${m.version}`) {
+        throw new StepFailure(
+          `the app depends on ${name}@${manifest[field][name]}, expected ^${m.version}`,
+        );
+      }
+      manifest[field][name] = `file:${filename}`;
+      console.log(`  ${name}: ^${m.version} → the tarball`);
+    }
+    manifest.overrides = overrides;
+    writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+  });
+  step('new app: npm install (no --legacy-peer-deps)', () =>
+    run('npm', ['install', '--no-audit', '--no-fund'], { cwd: scaffold, env }),
+  );
+  step('new app: npm ls --all, and every Pantheon package from a tarball', () => {
+    run('npm', ['ls', '--all'], { cwd: scaffold, env, stdio: 'pipe', encoding: 'utf8' });
+    const lock = JSON.parse(readFileSync(join(scaffold, 'package-lock.json'), 'utf8'));
+    for (const [path, entry] of Object.entries(lock.packages)) {
+      if (!path.includes('node_modules/@promethean-os/')) continue;
+      if (!entry.resolved?.startsWith('file:')) {
+        throw new StepFailure(`${path} was not installed from a tarball: ${entry.resolved}`);
+      }
+    }
+  });
+  step('new app: npm run typecheck', () =>
+    run('npm', ['run', 'typecheck'], { cwd: scaffold, env }),
+  );
+  for (const node of NODES) {
+    const binary = join(app, 'node_modules', node.alias, 'bin', 'node');
+    // npm runs the scripts with the first `node` on the PATH.
+    const nodeEnv = { ...env, PATH: `${dirname(binary)}${delimiter}${env.PATH}` };
+    step(`Node ${node.major}: new app: npm test`, () =>
+      run('npm', ['test'], { cwd: scaffold, env: nodeEnv }),
+    );
+    step(
+      `Node ${node.major}: new app: pantheon start and pantheon dev (src/scaffold-check.ts)`,
+      () =>
+        run(
+          binary,
+          ['--disable-warning=ExperimentalWarning', join(app, 'src', 'scaffold-check.ts')],
+          {
+            cwd: scaffold,
+            env,
+          },
+        ),
+    );
+  }
+
+  // docs/getting-started.md walks the reader through that app: its whole-file blocks (a first
+  // line `// <path>`) are written into it, and the result must type-check and pass its tests.
+  step('new app + the files of docs/getting-started.md: npm run typecheck, npm test', () => {
+    const guide = readFileSync(join(repo, 'docs', 'getting-started.md'), 'utf8');
+    const files = [...guide.matchAll(/^```ts\n\/\/ ([\w./-]+)\n[\s\S]*?^```$/gm)];
+    if (files.length === 0) throw new StepFailure('docs/getting-started.md has no file blocks');
+    for (const [block, path] of files) {
+      mkdirSync(dirname(join(scaffold, path)), { recursive: true });
+      writeFileSync(join(scaffold, path), `${block.slice('```ts\n'.length, -'```'.length)}`);
+      console.log(`  ${path}`);
+    }
+    run('npm', ['run', 'typecheck'], { cwd: scaffold, env });
+    run('npm', ['test'], { cwd: scaffold, env });
+  });
 
   const versions = ['vitest', '@types/node', ...TYPESCRIPTS.map((ts) => ts.alias)]
     .concat(NODES.map((node) => node.alias))

@@ -24,10 +24,10 @@ function pantheon(args: string[], cwd: string) {
 
 const help = pantheon(['--help'], process.cwd());
 assert.equal(help.code, 0, help.stderr);
-for (const command of ['start', 'ask', 'actors', 'health']) {
+for (const command of ['init', 'dev', 'start', 'ask', 'actors', 'health']) {
   assert.match(help.stdout, new RegExp(`^  ${command} `, 'm'));
 }
-ok('pantheon --help lists start, ask, actors and health');
+ok('pantheon --help lists init, dev, start, ask, actors and health');
 
 const dir = mkdtempSync(join(tmpdir(), 'pantheon-consumer-cli-'));
 try {

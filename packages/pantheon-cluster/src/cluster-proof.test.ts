@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,11 +205,10 @@ describe(`the proof: 3 processes, ${ACTORS} actors, ${MESSAGES} messages, one SI
             `seed ${seed}: killed node-${victim} after ${killAfter} messages; sent all in ${sentAt - startedAt} ms, all handled ${Date.now() - sentAt} ms later`,
           );
           const attempts = [0, 1, 2]
-            .flatMap((index) =>
-              readFileSync(join(dir, `attempts-${index}.jsonl`), 'utf8')
-                .split('\n')
-                .filter(Boolean),
-            )
+            // A node that ran no tick (e.g. killed early) wrote no file.
+            .map((index) => join(dir, `attempts-${index}.jsonl`))
+            .filter((file) => existsSync(file))
+            .flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean))
             .map((line) => {
               const [actor, , node, epoch, at] = JSON.parse(line) as [
                 string,

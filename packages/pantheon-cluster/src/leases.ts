@@ -190,15 +190,6 @@ export class LeaseTable {
     );
     return new Map(rows.map((row) => [row.recipient, Number(row.pending)]));
   }
-
-  /** Messages stored for the actor and not yet handled. */
-  async pendingCount(actorId: string): Promise<number> {
-    const rows = await this.driver.all<{ pending: number | string }>(
-      'SELECT COUNT(*) AS pending FROM pantheon_mailbox WHERE recipient = ? AND acked_at IS NULL',
-      [actorId],
-    );
-    return Number(rows[0]?.pending ?? 0);
-  }
 }
 
 function toLease(row: { partition: number; epoch: number | string }): Lease {

@@ -28,6 +28,7 @@ import type { Persistence } from '@promethean-os/pantheon-persistence';
 import { type Lease, LeaseTable } from './leases';
 import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
 import { type ClusterSubjects, clusterSubjects, partitionOf } from './partitioning';
+import { PendingCounts } from './pending-counts';
 
 /** Why the cluster could not deliver a message: the runtime's reasons, or a malformed payload. */
 export type ClusterDeadLetterReason = DeadLetterReason | 'MALFORMED';
@@ -209,6 +210,7 @@ export class PantheonCluster {
   private readonly timing: ClusterTiming;
   private readonly subjects: ClusterSubjects;
   private readonly leases: LeaseTable;
+  private readonly mailboxCounts: PendingCounts;
   private readonly runners = new Map<number, PartitionRunner>();
   /** Handovers and abandons under way. */
   private readonly leaving = new Set<Promise<void>>();
@@ -246,6 +248,7 @@ export class PantheonCluster {
       this.nodeId,
       this.timing.leaseMs,
     );
+    this.mailboxCounts = new PendingCounts(options.persistence.driver);
     // Validates and stores new actors the way a single process does; it never runs them.
     this.front = new PantheonSystem({
       ...this.systemOptions(),
@@ -362,9 +365,9 @@ export class PantheonCluster {
    * Sends a message to an actor wherever it runs and resolves its id once JetStream stored it
    * (accepted: it will be handled, across crashes of any process). Rejects before publishing
    * with `INVALID_MESSAGE`, `MESSAGE_TOO_LARGE`, `ACTOR_NOT_FOUND`, or `MAILBOX_FULL` when the
-   * actor's durable mailbox holds `mailboxCapacity` messages, or `STORE_UNAVAILABLE` when the
-   * database cannot be read; with `BUS_UNAVAILABLE` when NATS could not store it within
-   * `timing.publishTimeoutMs`.
+   * actor's durable mailbox holds `mailboxCapacity` messages (the sends of one event-loop turn
+   * are counted by one query), or `STORE_UNAVAILABLE` when the database cannot be read; with
+   * `BUS_UNAVAILABLE` when NATS could not store it within `timing.publishTimeoutMs`.
    */
   async sendMessage(
     id: string,
@@ -413,7 +416,7 @@ export class PantheonCluster {
     let pending: number;
     try {
       await this.requireActor(id);
-      pending = await this.leases.pendingCount(id);
+      pending = await this.mailboxCounts.count(id);
     } catch (error) {
       if (PantheonError.isInstance(error) && error.code === 'ACTOR_NOT_FOUND') throw error;
       // As `PantheonSystem.sendMessage` with its store down: nothing was published.

@@ -181,6 +181,8 @@ export const ERROR_CODES = {
     '`pantheon ask`, `actors` or `health` could not reach a running instance at its URL (`details.url`): nothing listens there, it did not answer in time, or what answers is not a Pantheon instance',
   UNAUTHORIZED:
     'the HTTP endpoint of `pantheon start` refused a request to `/actors` without the right `Authorization: Bearer` token (`PANTHEON_API_TOKEN`); nothing ran',
+  INIT_TARGET_INVALID:
+    '`pantheon init` cannot scaffold into its folder (`details.dir`, `details.reason`): it is not empty (without `--force`) or is a file, and nothing was written; or a file cannot be written (e.g. `ENOTDIR`)',
 
   // pantheon-test
   CASSETTE_NOT_FOUND: '`ReplayLlmAdapter` cannot find its cassette file',

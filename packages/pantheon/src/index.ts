@@ -3,8 +3,8 @@
  * then `pantheon.config.ts`/`.json`, then `PANTHEON_*` variables), `createPantheon` (a running
  * system wired from the configuration), `createPantheonCluster` (this process's member of the
  * cluster the configuration describes), `defineApp`/`startApp` (an app's actors, on either), and
- * the `pantheon` command (`start`, `ask`, `actors`, `health`). The umbrella over every adapter
- * package; nothing of Pantheon depends on it.
+ * the `pantheon` command (`init`, `dev`, `start`, `ask`, `actors`, `health`). The umbrella over
+ * every adapter package; nothing of Pantheon depends on it.
  *
  * @packageDocumentation
  */

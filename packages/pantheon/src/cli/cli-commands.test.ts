@@ -15,6 +15,9 @@ import {
   runCommand,
   TEST_APP,
 } from './built-cli.test-support';
+import { COMMANDS } from './run-cli';
+
+const commandNames = Object.keys(COMMANDS);
 
 let cli: BuiltCli;
 const folders: { remove(): void }[] = [];
@@ -50,16 +53,14 @@ describe('pantheon --help', () => {
   it('lists the commands, and every command explains itself', async () => {
     const [main, ...commands] = await Promise.all([
       runCommand(cli, ['--help'], { cwd: emptyDir }),
-      ...['start', 'ask', 'actors', 'health'].map((name) =>
-        runCommand(cli, [name, '--help'], { cwd: emptyDir }),
-      ),
+      ...commandNames.map((name) => runCommand(cli, [name, '--help'], { cwd: emptyDir })),
     ]);
     expect(main.code).toBe(0);
     expect(main.stdout).toMatch(/^Usage: pantheon <command> \[options\]/);
-    for (const name of ['start', 'ask', 'actors', 'health']) {
+    for (const name of commandNames) {
       expect(main.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     }
-    for (const [index, name] of ['start', 'ask', 'actors', 'health'].entries()) {
+    for (const [index, name] of commandNames.entries()) {
       const result = commands[index]!;
       expect(result.code, name).toBe(0);
       expect(result.stdout, name).toMatch(new RegExp(`^Usage: pantheon ${name}`));
@@ -87,7 +88,7 @@ describe('a malformed command line', () => {
     ]);
     expectUserError(unknown, 'CLI_USAGE', 2);
     expect(unknown.stderr).toContain(
-      'unknown command "deploy"; the commands are start, ask, actors, health',
+      'unknown command "deploy"; the commands are init, dev, start, ask, actors, health',
     );
     expectUserError(option, 'CLI_USAGE', 2);
     expect(option.stderr).toContain("Unknown option '--port'");

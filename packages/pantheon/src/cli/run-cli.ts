@@ -13,6 +13,14 @@ interface CommandEntry {
  * `commands/` exporting `command` and one entry here.
  */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  init: {
+    summary: 'create an app: configuration, an actor with a tool and its test, Dockerfile',
+    load: () => import('./commands/init'),
+  },
+  dev: {
+    summary: 'run the app for development: restarts on change, inspector page, offline model',
+    load: () => import('./commands/dev'),
+  },
   start: {
     summary: 'run the app for production: JSON logs, /healthz, /readyz, /metrics, drain on SIGTERM',
     load: () => import('./commands/start'),
