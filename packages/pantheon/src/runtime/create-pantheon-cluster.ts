@@ -57,7 +57,6 @@ export async function createPantheonCluster(
     const nats = await openNats(bus, cluster.name);
     resources.push(nats.resource);
     const { PantheonCluster } = await import('@promethean-os/pantheon-cluster');
-    const { NodeScheduler } = await import('@promethean-os/pantheon-adapters');
     const member = await PantheonCluster.start({
       name: cluster.name,
       connection: nats.connection,
@@ -66,16 +65,7 @@ export async function createPantheonCluster(
       nodeId: cluster.nodeId,
       member: cluster.member,
       timing: cluster.timing,
-      llmAdapter: wiring.model.llm,
-      toolAdapter: wiring.toolAdapter,
-      scheduler: new NodeScheduler(),
-      log: wiring.logger,
-      limits: resolved.limits,
-      supervision: resolved.supervision,
-      hooks: options.hooks,
-      approvals: options.approvals,
-      budget: options.budget,
-      prices: options.prices,
+      ...wiring.systemOptions,
     });
     return new PantheonClusterNode(member, {
       config: resolved,

@@ -64,6 +64,20 @@ export interface RuntimeWiring {
   model: { llm: LlmPort; description: string };
   scripts: ScriptRegistry;
   toolAdapter: ToolPort;
+  /** The system options a single process and a cluster node share. */
+  systemOptions: Pick<
+    PantheonSystemOptions,
+    | 'toolAdapter'
+    | 'llmAdapter'
+    | 'scheduler'
+    | 'log'
+    | 'limits'
+    | 'supervision'
+    | 'hooks'
+    | 'approvals'
+    | 'budget'
+    | 'prices'
+  >;
 }
 
 /**
@@ -82,10 +96,22 @@ export async function prepareWiring(
     ? { llm: options.llm, description: `the model given to ${caller}` }
     : await openLlm(resolved.adapters.llm, options.env ?? process.env, options.offlineModel);
   const scripts = await scriptRegistry(options.scripts);
-  const { InMemoryToolAdapter } = await import('@promethean-os/pantheon-adapters');
+  const { InMemoryToolAdapter, NodeScheduler } = await import('@promethean-os/pantheon-adapters');
   const toolAdapter = options.toolAdapter ?? new InMemoryToolAdapter();
   for (const tool of options.tools ?? []) await toolAdapter.register(tool);
-  return { config: resolved, logger, model, scripts, toolAdapter };
+  const systemOptions: RuntimeWiring['systemOptions'] = {
+    toolAdapter,
+    llmAdapter: model.llm,
+    scheduler: new NodeScheduler(),
+    log: logger,
+    limits: resolved.limits,
+    supervision: resolved.supervision,
+    hooks: options.hooks,
+    approvals: options.approvals,
+    budget: options.budget,
+    prices: options.prices,
+  };
+  return { config: resolved, logger, model, scripts, toolAdapter, systemOptions };
 }
 
 /**
@@ -129,7 +155,7 @@ export async function createPantheon(
     ]);
   }
   const wiring = await prepareWiring(resolved, options, 'createPantheon');
-  const { InMemoryActorStateAdapter, InMemoryMessageBus, NodeScheduler } = await import(
+  const { InMemoryActorStateAdapter, InMemoryMessageBus } = await import(
     '@promethean-os/pantheon-adapters'
   );
 
@@ -145,19 +171,10 @@ export async function createPantheon(
     return new Pantheon(
       {
         contextAdapter: persistence?.context ?? context!.context,
+        ...wiring.systemOptions,
         actorStateAdapter: persistence?.actors ?? new InMemoryActorStateAdapter(),
         store: persistence?.store,
-        toolAdapter: wiring.toolAdapter,
-        llmAdapter: wiring.model.llm,
         messageBus: bus?.bus ?? new InMemoryMessageBus(),
-        scheduler: new NodeScheduler(),
-        log: wiring.logger,
-        limits: resolved.limits,
-        supervision: resolved.supervision,
-        hooks: options.hooks,
-        approvals: options.approvals,
-        budget: options.budget,
-        prices: options.prices,
       },
       {
         config: resolved,
