@@ -2,35 +2,18 @@
  * One member process of the cluster bench, started by `cluster.bench.ts` with `--import tsx`
  * and an IPC channel:
  *   cluster-node.ts <nats-url> <postgres-url> <schema> <cluster-name> <node-id>
- * Runs `clusterReplyScript` with the cluster's default timing, sends `{ type: 'ready' }` once it
+ * Runs `okScript` with the cluster's default timing, sends `{ type: 'ready' }` once it
  * has joined and answers `{ type: 'usage' }` with its `NodeUsage`. SIGTERM, or the bench going
  * away (the channel closes), shuts it down gracefully; the fail-over bench SIGKILLs it.
  */
 import { connect } from '@nats-io/transport-node';
 import { InMemoryToolAdapter, NodeScheduler } from '@promethean-os/pantheon-adapters';
 import { PantheonCluster } from '@promethean-os/pantheon-cluster';
-import type { ActorScript } from '@promethean-os/pantheon-core';
 import { openPostgresPersistence, ScriptRegistry } from '@promethean-os/pantheon-persistence';
-import { instantModel } from './fixtures';
+import { instantModel, okScript } from './fixtures';
 import { type QueryCounts, watchPostgres } from './postgres-usage';
 
 /** Answers every message with one message (to the sender); no model call. */
-export const clusterReplyScript: ActorScript = {
-  name: 'bench-cluster-replier',
-  talents: [
-    {
-      name: 'reply',
-      behaviors: [
-        {
-          name: 'reply',
-          mode: 'active',
-          plan: () => ({ actions: [{ type: 'message', content: 'ok' }] }),
-        },
-      ],
-    },
-  ],
-  contextSources: [],
-};
 
 /** What a process used so far: its PostgreSQL queries and its CPU ms. */
 export interface NodeUsage {
@@ -65,7 +48,7 @@ async function main(): Promise<void> {
   const db = await openPostgresPersistence({
     connectionString: postgresUrl,
     schema,
-    scripts: new ScriptRegistry().register(clusterReplyScript),
+    scripts: new ScriptRegistry().register(okScript),
     poolSize: 6,
     synchronousCommit: false,
   });

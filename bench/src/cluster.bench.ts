@@ -12,8 +12,8 @@ import {
   ScriptRegistry,
 } from '@promethean-os/pantheon-persistence';
 import pg from 'pg';
-import { clusterReplyScript, type NodeMessage, type NodeUsage, usageOf } from './cluster-node';
-import { instantModel } from './fixtures';
+import { type NodeMessage, type NodeUsage, usageOf } from './cluster-node';
+import { instantModel, okScript } from './fixtures';
 import { median, percentile, round } from './measure';
 import { watchPostgres } from './postgres-usage';
 
@@ -155,7 +155,7 @@ class BenchCluster {
       db = await openPostgresPersistence({
         connectionString: POSTGRES_URL,
         schema: name,
-        scripts: new ScriptRegistry().register(clusterReplyScript),
+        scripts: new ScriptRegistry().register(okScript),
         poolSize: 6,
         synchronousCommit: false,
       });
@@ -179,7 +179,7 @@ class BenchCluster {
 
   async createActors(ids: string[]): Promise<void> {
     for (const id of ids) {
-      await this.client.createActor({ id, name: id, script: clusterReplyScript, goals: ['x'] });
+      await this.client.createActor({ id, name: id, script: okScript, goals: ['x'] });
       await this.client.startActor(id);
     }
   }

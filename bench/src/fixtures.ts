@@ -40,3 +40,21 @@ export const replyScript: ActorScript = {
   ],
   contextSources: [],
 };
+
+/** One actor that answers every message with `ok`, without a model: the cost of the store and bus. */
+export const okScript: ActorScript = {
+  name: 'bench-ok-replier',
+  talents: [
+    {
+      name: 'reply',
+      behaviors: [
+        {
+          name: 'reply',
+          mode: 'active',
+          plan: () => ({ actions: [{ type: 'message', content: 'ok' }] }),
+        },
+      ],
+    },
+  ],
+  contextSources: [],
+};

@@ -7,7 +7,7 @@ import {
   InMemoryToolAdapter,
   NodeScheduler,
 } from '@promethean-os/pantheon-adapters';
-import { type ActorScript, PantheonSystem } from '@promethean-os/pantheon-core';
+import { PantheonSystem } from '@promethean-os/pantheon-core';
 import {
   migratePostgres,
   openPostgresPersistence,
@@ -16,31 +16,15 @@ import {
   ScriptRegistry,
 } from '@promethean-os/pantheon-persistence';
 import pg from 'pg';
-import { instantModel } from './fixtures';
+import { instantModel, okScript } from './fixtures';
 import { round } from './measure';
 
 const POSTGRES_URL =
   process.env.PANTHEON_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** One actor that answers every message with one reply to `'user'`. */
-const replyScript: ActorScript = {
-  name: 'bench-replier',
-  talents: [
-    {
-      name: 'reply',
-      behaviors: [
-        {
-          name: 'reply',
-          mode: 'active',
-          plan: () => ({ actions: [{ type: 'message', content: 'ok' }] }),
-        },
-      ],
-    },
-  ],
-  contextSources: [],
-};
 
-const benchScripts = new ScriptRegistry().register(replyScript);
+const benchScripts = new ScriptRegistry().register(okScript);
 
 /** The raw driver: the same rows, written with plain SQL. */
 interface RawDriver {
@@ -137,7 +121,7 @@ async function timed(work: () => Promise<void>): Promise<number> {
 
 /** Actor state updates: `actors.update` (versioned merge) vs one raw UPDATE per change. */
 async function stateUpdates(db: Persistence, raw: RawDriver, count: number): Promise<Rates> {
-  await db.actors.spawn(replyScript, 'bench', { id: 'updates' });
+  await db.actors.spawn(okScript, 'bench', { id: 'updates' });
   await raw.run(INSERT_ACTOR, ['updates']);
   const durableMs = await timed(async () => {
     for (let index = 0; index < count; index++) {
@@ -169,7 +153,7 @@ async function replySystem(db: Persistence, actors: number, prefix: string) {
   });
   const ids = Array.from({ length: actors }, (_, index) => `${prefix}-${index}`);
   for (const id of ids) {
-    await system.createActor({ id, name: id, script: replyScript, goals: ['bench'] });
+    await system.createActor({ id, name: id, script: okScript, goals: ['bench'] });
     await system.startActor(id);
   }
   return { system, ids };
