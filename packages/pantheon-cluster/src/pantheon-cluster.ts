@@ -23,7 +23,7 @@ import {
   type SendMessageOptions,
   type ShutdownReport,
 } from '@promethean-os/pantheon-core';
-import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
+import { callerMetadata, errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import type { Persistence } from '@promethean-os/pantheon-persistence';
 import { type Lease, LeaseTable } from './leases';
 import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
@@ -393,25 +393,7 @@ export class PantheonCluster {
         { code: 'MESSAGE_TOO_LARGE' },
       );
     }
-    let metadata: Record<string, unknown> | undefined;
-    if (options.metadata !== undefined) {
-      if (
-        typeof options.metadata !== 'object' ||
-        options.metadata === null ||
-        Array.isArray(options.metadata)
-      ) {
-        throw new ActorError(
-          'sendMessage: metadata must be an object',
-          id,
-          { field: 'metadata' },
-          { code: 'INVALID_MESSAGE' },
-        );
-      }
-      // As in `PantheonSystem`: the caller's entries (e.g. `traceparent`) travel with the
-      // message to the owning process; the runtime's own entries come from the runtime.
-      const { budget: _budget, hops: _hops, ...carried } = options.metadata;
-      metadata = carried;
-    }
+    const metadata = callerMetadata(id, options.metadata);
     const capacity = this.options.limits?.mailboxCapacity ?? 10_000;
     let pending: number;
     try {

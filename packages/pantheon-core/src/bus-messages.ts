@@ -1,4 +1,4 @@
-import { ConfigError } from './errors';
+import { ActorError, ConfigError } from './errors';
 import type { BusMessage } from './ports/message-bus';
 import { BusMessageSchema } from './schemas';
 import { check, describeIssues } from './validation';
@@ -19,4 +19,27 @@ export function checkBusMessage(message: unknown): BusMessage {
     );
   }
   return checked.value;
+}
+
+/**
+ * The metadata a caller of `sendMessage`/`ask` gives a message: the caller's entries (e.g.
+ * `traceparent`) travel with it; the runtime's own (`budget`, `hops`) come from the runtime and
+ * are dropped. `undefined` when none is given; anything but a plain object is `ActorError`
+ * `INVALID_MESSAGE`. The same check in a single process and across a cluster.
+ */
+export function callerMetadata(
+  actorId: string,
+  metadata: unknown,
+): Record<string, unknown> | undefined {
+  if (metadata === undefined) return undefined;
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new ActorError(
+      'sendMessage: metadata must be an object',
+      actorId,
+      { field: 'metadata' },
+      { code: 'INVALID_MESSAGE' },
+    );
+  }
+  const { budget: _budget, hops: _hops, ...carried } = metadata as Record<string, unknown>;
+  return carried;
 }

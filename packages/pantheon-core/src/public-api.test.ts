@@ -74,6 +74,7 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "NEVER_ABORTED",
         "RealTimeScheduler",
         "abortError",
+        "callerMetadata",
         "check",
         "checkAppendedMessage",
         "checkBusMessage",

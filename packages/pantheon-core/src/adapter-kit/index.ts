@@ -17,7 +17,7 @@
  *   `isObjectSchema` (adapting a schema to a provider's rules).
  * - Tool ports: `toolTimeoutError`, `toolFailure`, `isZodSchema`.
  * - Context ports: `checkAppendedMessage`, `conversationOf`, `BoundedLog`.
- * - Message buses: `checkBusMessage`.
+ * - Message buses: `checkBusMessage`; `callerMetadata` (what a caller's `metadata` carries).
  * - Time and cancellation on the `Scheduler` port: `withTimeout`, `sleep`, `abortError`,
  *   `NEVER_ABORTED`, and `RealTimeScheduler` (a `Scheduler` on the host's timers).
  * - Arguments and validation: `invalidArgument` (`ConfigError` `INVALID_ARGUMENT` naming the
@@ -30,7 +30,7 @@
  * @packageDocumentation
  */
 export { BoundedLog } from '../bounded-log';
-export { checkBusMessage } from '../bus-messages';
+export { callerMetadata, checkBusMessage } from '../bus-messages';
 export { checkAppendedMessage, conversationOf } from '../context-messages';
 export { errorMessage } from '../errors';
 export { isObjectSchema, mapJsonSchema } from '../json-schema-walk';

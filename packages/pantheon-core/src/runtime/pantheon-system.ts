@@ -6,6 +6,7 @@ import type {
   ReplyStreamEvent,
 } from '../approval-types';
 import { BoundedLog } from '../bounded-log';
+import { callerMetadata } from '../bus-messages';
 import { consoleLog } from '../console-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
 import { abortError, deadline } from '../orchestrator/abort';
@@ -462,23 +463,8 @@ export class PantheonSystem {
       conversationId: options.conversationId ?? this.nextId(),
       replyTo: options.replyTo ?? from,
     };
-    if (options.metadata !== undefined) {
-      if (
-        typeof options.metadata !== 'object' ||
-        options.metadata === null ||
-        Array.isArray(options.metadata)
-      ) {
-        throw new ActorError(
-          'sendMessage: metadata must be an object',
-          id,
-          { field: 'metadata' },
-          { code: 'INVALID_MESSAGE' },
-        );
-      }
-      // The runtime's own entries come from the runtime, not from the caller.
-      const { budget: _budget, hops: _hops, ...carried } = options.metadata;
-      message.metadata = carried;
-    }
+    const metadata = callerMetadata(id, options.metadata);
+    if (metadata !== undefined) message.metadata = metadata;
     if (options.budget !== undefined || this.defaultBudget !== undefined || this.budgets.active) {
       this.budgetSend(message, options);
     }
