@@ -149,6 +149,9 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
         ),
       );
     }
+    // A dead letter is never stored: whoever owns the sink next finds the two accepted messages.
+    const waiting = (await a.db.mailbox.pending()).filter((message) => message.to === 'sink');
+    expect(waiting.map((message) => message.content)).toEqual(['one', 'two']);
     await a.cluster.shutdown();
     await b.cluster.shutdown();
   }, 40_000);

@@ -14,7 +14,7 @@ import type { ContextPort } from '../ports/context-port';
 import type { MailboxStore } from '../ports/mailbox-store';
 import type { Behavior } from '../types';
 import { FakeMailboxStore } from './fake-mailbox-store.test-support';
-import { PantheonSystem } from './pantheon-system';
+import { PantheonSystem, type PantheonSystemOptions } from './pantheon-system';
 
 const echo: Behavior = {
   name: 'echo',
@@ -36,7 +36,11 @@ const forwardToB: Behavior = {
 };
 
 /** A process: a fresh system over the shared store (and its own state and context ports). */
-function boot(store: FakeMailboxStore, supervision = { backoffMs: 10 }) {
+function boot(
+  store: FakeMailboxStore,
+  supervision = { backoffMs: 10 },
+  limits?: PantheonSystemOptions['limits'],
+) {
   const bus = fakeBus();
   const pantheon = new PantheonSystem({
     contextAdapter: store.context,
@@ -47,6 +51,7 @@ function boot(store: FakeMailboxStore, supervision = { backoffMs: 10 }) {
     actorStateAdapter: store.state,
     store,
     supervision,
+    limits,
   });
   return { pantheon, bus };
 }
@@ -273,6 +278,39 @@ describe('PantheonSystem with a durable store', () => {
     expect(await second.pantheon.getMailbox('b')).toEqual([
       expect.objectContaining({ id: `${id}:0`, to: 'b', content: 'fwd for b' }),
     ]);
+  });
+
+  it('dead-letters a message for a full mailbox without storing it: no restart handles it later', async () => {
+    const store = new FakeMailboxStore();
+    const first = boot(store, undefined, { mailboxCapacity: 1 });
+    const script = scriptWith([forwardToB]);
+    await first.pantheon.createActor({ id: 'a', name: 'a', script, goals: [] });
+    await first.pantheon.createActor({ id: 'b', name: 'b', script: scriptWith([echo]), goals: [] });
+    await first.pantheon.startActor('a');
+    // b is not started, so its mailbox fills: one message from a's ticks, then one from the bus.
+    for (const content of ['one', 'two']) {
+      await first.pantheon.sendMessage('a', content);
+      await first.pantheon.whenIdle();
+    }
+    await first.bus.send({ id: 'outside', from: 'user', to: 'b', content: 'three' });
+    expect(
+      first.pantheon
+        .getDeadLetters()
+        .map((letter) => [letter.reason, letter.message.from, letter.message.content]),
+    ).toEqual([
+      ['MAILBOX_FULL', 'a', 'fwd two'],
+      ['MAILBOX_FULL', 'user', 'three'],
+    ]);
+    const waiting = (await store.pending()).filter((message) => message.to === 'b');
+    expect(waiting.map((message) => message.content)).toEqual(['fwd one']);
+
+    // The next process handles the accepted message only, once.
+    const second = boot(store);
+    await second.pantheon.startActor('b');
+    await second.pantheon.whenIdle();
+    const answered = await second.pantheon.getActorMessages('b');
+    expect(answered.map((message) => message.content)).toEqual(['echo: fwd one']);
+    expect((await store.pending()).filter((message) => message.to === 'b')).toEqual([]);
   });
 
   it('retries publishing with backoff instead of waiting for a restart', async () => {

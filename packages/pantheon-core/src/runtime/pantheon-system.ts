@@ -30,7 +30,7 @@ import { ActorCell, type RunningTick } from './actor-cell';
 import { Approvals } from './approvals';
 import { AskRequests } from './ask-requests';
 import { type Budget, type BudgetLedger, ConversationBudgets } from './budgets';
-import { DurableOutbox, type DurableTick } from './durable-outbox';
+import { type Destination, DurableOutbox, type DurableTick } from './durable-outbox';
 import { EventHub } from './event-hub';
 import { type OnceResults, onceTools } from './once-tools';
 import { Queue } from './queue';
@@ -834,8 +834,12 @@ export class PantheonSystem {
     this.turns.schedule(cell);
   }
 
+  private isFull(cell: ActorCell): boolean {
+    return cell.mailbox !== undefined && cell.mailbox.size >= this.limits.mailboxCapacity;
+  }
+
   private assertCapacity(cell: ActorCell, message: BusMessage): void {
-    if (cell.mailbox !== undefined && cell.mailbox.size >= this.limits.mailboxCapacity) {
+    if (this.isFull(cell)) {
       throw new ActorError(
         `Mailbox of actor "${cell.id}" is full (${this.limits.mailboxCapacity} messages)`,
         cell.id,
@@ -845,14 +849,18 @@ export class PantheonSystem {
     }
   }
 
-  /** Handles every bus message: notes what actors sent, and delivers to mailboxes. */
+  /**
+   * Handles every bus message: notes what actors sent, and delivers to mailboxes. A message for
+   * a full mailbox is a dead letter before it is stored, so that no restart handles it later.
+   */
   private route(message: BusMessage): void | Promise<void> {
     this.observeSent(message);
     const target = this.cells.get(message.to);
     if (!target || !this.admit(message)) return;
-    if (!this.store) return this.deliver(target, message);
+    if (this.isFull(target)) return this.deadLetter(message, 'MAILBOX_FULL');
+    if (!this.store) return this.push(target, message);
     return this.store.enqueue(message).then((fresh) => {
-      if (fresh) this.deliver(target, message);
+      if (fresh) this.push(target, message);
     });
   }
 
@@ -882,14 +890,6 @@ export class PantheonSystem {
       this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
     }
     return false;
-  }
-
-  private deliver(target: ActorCell, message: BusMessage): void {
-    try {
-      this.enqueue(target, message);
-    } catch {
-      this.deadLetter(message, 'MAILBOX_FULL');
-    }
   }
 
   /** Records a dead letter; an `ask` it ends rejects with `cause` (default: one naming the reason). */
@@ -1093,11 +1093,24 @@ export class PantheonSystem {
    */
   private async commitDurableTick(tick: DurableTick, messageId: string | undefined) {
     const { deliver, publish } = await tick.commit(messageId, (message) =>
-      !this.cells.has(message.to) ? 'publish' : this.admit(message) ? 'deliver' : 'drop',
+      this.destination(message),
     );
     for (const message of deliver) this.observeSent(message);
-    for (const message of deliver) this.deliver(this.cells.get(message.to)!, message);
+    for (const message of deliver) this.push(this.cells.get(message.to)!, message);
     await this.outbox!.publish(publish);
+  }
+
+  /**
+   * Where a durable tick's message goes: published when its actor is elsewhere, stored with the
+   * commit for a local mailbox with room, else a dead letter (never stored, so never handled).
+   */
+  private destination(message: BusMessage): Destination {
+    const target = this.cells.get(message.to);
+    if (!target) return 'publish';
+    if (!this.admit(message)) return 'drop';
+    if (!this.isFull(target)) return 'deliver';
+    this.deadLetter(message, 'MAILBOX_FULL');
+    return 'drop';
   }
 
   /** The actor vanished from the state port: its waiting messages become dead letters. */
