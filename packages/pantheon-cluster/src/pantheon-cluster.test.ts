@@ -156,6 +156,34 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await b.cluster.shutdown();
   }, 40_000);
 
+  it('hands every runtime event of a partition to every process: budget.exceeded too', async () => {
+    // No tool call allowed: every conversation is over its budget on arrival.
+    const budget = { toolCalls: 0 };
+    const a = await fixture.node({ budget });
+    const b = await fixture.node({ budget });
+    const seen = { a: [] as unknown[], b: [] as unknown[] };
+    a.cluster.on('budget.exceeded', (event) => seen.a.push(event));
+    b.cluster.on('budget.exceeded', (event) => seen.b.push(event));
+    await create(a.cluster, 'spender');
+    await a.cluster.startActor('spender');
+    await b.cluster.sendMessage('spender', 'spend', { conversationId: 'conversation-1' });
+    const exceeded = {
+      conversationId: 'conversation-1',
+      actorId: 'spender',
+      limit: 'toolCalls',
+      budget,
+    };
+    await eventually(() => {
+      expect(seen.a).toEqual([expect.objectContaining(exceeded)]);
+      expect(seen.b).toEqual([expect.objectContaining(exceeded)]);
+    });
+    expect(b.cluster.getDeadLetters()).toContainEqual(
+      expect.objectContaining({ reason: 'BUDGET_EXCEEDED' }),
+    );
+    await a.cluster.shutdown();
+    await b.cluster.shutdown();
+  }, 40_000);
+
   it('dead-letters a chain between processes past maxHops; every process sees it', async () => {
     const limits = { maxHops: 3 };
     const a = await fixture.node({ limits });

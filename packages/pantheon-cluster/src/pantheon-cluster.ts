@@ -23,7 +23,11 @@ import {
   type SendMessageOptions,
   type ShutdownReport,
 } from '@promethean-os/pantheon-core';
-import { callerMetadata, errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
+import {
+  callerMetadata,
+  errorMessage,
+  startLedger,
+} from '@promethean-os/pantheon-core/adapter-kit';
 import type { Persistence } from '@promethean-os/pantheon-persistence';
 import { type Lease, LeaseTable } from './leases';
 import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
@@ -418,17 +422,23 @@ export class PantheonCluster {
       );
     }
     const from = options.from ?? 'user';
+    const now = Date.now();
     const message: BusMessage = {
       id: this.nextId(),
       from,
       to: id,
       content,
-      timestamp: Date.now(),
+      timestamp: now,
       correlationId: options.correlationId,
       conversationId: options.conversationId ?? this.nextId(),
       replyTo: options.replyTo ?? from,
     };
     if (metadata !== undefined) message.metadata = metadata;
+    // The conversation's budget travels with it; the owner keeps what it spent so far.
+    const budget = options.budget ?? this.options.budget;
+    if (budget !== undefined) {
+      message.metadata = { ...message.metadata, budget: startLedger(budget, now) };
+    }
     await this.publisher.send(message);
     return message.id as string;
   }

@@ -51,13 +51,22 @@ export interface PartitionContext {
   log: NonNullable<PantheonSystemOptions['log']>;
 }
 
-const FORWARDED_EVENTS = [
-  'deadletter',
-  'actor.started',
-  'actor.stopped',
-  'actor.failed',
-  'actor.restarted',
-] as const;
+/**
+ * The events of a partition's system that every process of the cluster sees: all but `reply`,
+ * which the cluster reads off the reply subjects. (A record, so that a new runtime event does
+ * not compile until it is listed.)
+ */
+const FORWARDED_EVENTS: Record<Exclude<keyof PantheonSystemEvents, 'reply'>, true> = {
+  deadletter: true,
+  'actor.started': true,
+  'actor.stopped': true,
+  'actor.failed': true,
+  'actor.restarted': true,
+  'approval.requested': true,
+  'approval.decided': true,
+  'budget.exceeded': true,
+  'tick.interrupted': true,
+};
 
 /**
  * One owned partition: a `PantheonSystem` over the partition's actors, with the durable store
@@ -109,7 +118,7 @@ export class PartitionRunner {
       store,
     });
     this.system = system;
-    for (const name of FORWARDED_EVENTS) {
+    for (const name of Object.keys(FORWARDED_EVENTS) as (keyof typeof FORWARDED_EVENTS)[]) {
       system.on(name, (payload) => this.context.emit(name, payload as never));
     }
     for (const actorId of await this.context.leases.startedActors()) {

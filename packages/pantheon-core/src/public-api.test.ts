@@ -103,6 +103,7 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "sdkErrorToLlmError",
         "sleep",
         "stableStringify",
+        "startLedger",
         "toolFailure",
         "toolParametersToJsonSchema",
         "toolTimeoutError",

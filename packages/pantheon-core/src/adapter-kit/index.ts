@@ -17,7 +17,8 @@
  *   `isObjectSchema` (adapting a schema to a provider's rules).
  * - Tool ports: `toolTimeoutError`, `toolFailure`, `isZodSchema`.
  * - Context ports: `checkAppendedMessage`, `conversationOf`, `BoundedLog`.
- * - Message buses: `checkBusMessage`; `callerMetadata` (what a caller's `metadata` carries).
+ * - Message buses: `checkBusMessage`; `callerMetadata` (what a caller's `metadata` carries);
+ *   `startLedger` (a new conversation's budget, for `metadata.budget`).
  * - Time and cancellation on the `Scheduler` port: `withTimeout`, `sleep`, `abortError`,
  *   `NEVER_ABORTED`, and `RealTimeScheduler` (a `Scheduler` on the host's timers).
  * - Arguments and validation: `invalidArgument` (`ConfigError` `INVALID_ARGUMENT` naming the
@@ -53,6 +54,7 @@ export {
   pumpLlmStream,
 } from '../llm-stream-pump';
 export { abortError, NEVER_ABORTED, sleep, withTimeout } from '../orchestrator/abort';
+export { startLedger } from '../runtime/budgets';
 export { type LlmOutput, llmOutput } from '../structured-output';
 export {
   checkToolCallArguments,

@@ -46,6 +46,17 @@ export interface BudgetLedger {
   spent: BudgetSpent;
 }
 
+/**
+ * A new conversation's ledger under `limit`: nothing spent, started `now`. A sender that keeps no
+ * ledgers (a cluster's client) puts it in `metadata.budget` of the conversation's first message.
+ */
+export function startLedger(limit: Budget, now: number): BudgetLedger {
+  return {
+    limit: { ...limit },
+    spent: { modelCalls: 0, tokens: 0, toolCalls: 0, cost: 0, startedAt: now },
+  };
+}
+
 /** Which limit a ledger has reached, if any. */
 export function exceededLimit(ledger: BudgetLedger, now: number): keyof Budget | undefined {
   const { limit, spent } = ledger;
@@ -115,10 +126,7 @@ export class ConversationBudgets {
   open(conversationId: string, limit: Budget): BudgetLedger {
     const known = this.ledgers.get(conversationId);
     if (known) return known;
-    return this.track(conversationId, {
-      limit: { ...limit },
-      spent: { modelCalls: 0, tokens: 0, toolCalls: 0, cost: 0, startedAt: this.now() },
-    });
+    return this.track(conversationId, startLedger(limit, this.now()));
   }
 
   get(conversationId: string | undefined): BudgetLedger | undefined {

@@ -14,7 +14,8 @@ import type { ContextPort } from '../ports/context-port';
 import type { MailboxStore } from '../ports/mailbox-store';
 import type { Behavior } from '../types';
 import { FakeMailboxStore } from './fake-mailbox-store.test-support';
-import { PantheonSystem, type PantheonSystemOptions } from './pantheon-system';
+import { PantheonSystem } from './pantheon-system';
+import type { PantheonSystemOptions } from './types';
 
 const echo: Behavior = {
   name: 'echo',

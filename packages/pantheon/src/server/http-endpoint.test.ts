@@ -1,4 +1,4 @@
-import { type ActorScript, llmBehavior } from '@promethean-os/pantheon-core';
+import { type ActorScript, type Behavior, llmBehavior } from '@promethean-os/pantheon-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startApp } from '../app/start-app';
 import type { Pantheon } from '../runtime/pantheon';
@@ -206,5 +206,46 @@ describe('the HTTP endpoint of pantheon start', () => {
     );
     expect(text).toContain('# HELP pantheon_dead_letters_total');
     expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+/m);
+  });
+
+  it('answers 502 when the actor fails the request, 429 when its chain ends on a full mailbox', async () => {
+    const { endpoint: served } = await serve();
+    const script = (name: string, plan: Behavior['plan']): ActorScript => ({
+      name,
+      talents: [{ name, behaviors: [{ name, mode: 'active', plan }] }],
+      contextSources: [],
+    });
+    const broken = script('broken', () => {
+      throw new Error('the tool behind me is down');
+    });
+    const relay = script('relay', ({ context }) => ({
+      actions: [{ type: 'message', content: context.at(-1)?.content ?? '', target: 'idle' }],
+    }));
+    pantheon = (await startApp(
+      { limits: { mailboxCapacity: 1 }, supervision: { maxFailures: 1 } },
+      {
+        actors: [
+          { id: 'broken', script: broken, goals: ['Fail'] },
+          { id: 'relay', script: relay, goals: ['Pass on'] },
+          { id: 'idle', script: echo, goals: ['Wait'], start: false },
+        ],
+      },
+      { log: quiet },
+    )) as Pantheon;
+    served.attach(pantheon);
+    served.setPhase('running');
+    const failed = await call(`${served.url}/actors/broken/ask`, post({ message: 'hi' }));
+    expect(failed.status).toBe(502);
+    expect(failed.body.error.code).toBe('ASK_FAILED');
+    expect(failed.body.error.message).toContain('broken');
+
+    // The idle actor is not started: its one-message mailbox fills, and the relayed ask ends there.
+    await pantheon.sendMessage('idle', 'first');
+    const full = await call(`${served.url}/actors/relay/ask`, post({ message: 'second' }));
+    expect(full).toMatchObject({ status: 429, body: { error: { code: 'ASK_FAILED' } } });
+    expect(full.body.error.message).toContain('MAILBOX_FULL');
+    expect((await pantheon.getMailbox('idle')).map((message) => message.content)).toEqual([
+      'first',
+    ]);
   });
 });

@@ -71,6 +71,26 @@ const STATUS_OF_CODE: Readonly<Record<string, number>> = {
   BUS_UNAVAILABLE: 503,
 };
 
+/** Why a chain ended, when a failed `ask` is the caller's to retry later rather than the actor's fault. */
+const RETRYABLE_ASK_CAUSES: Readonly<Record<string, number>> = {
+  MAILBOX_FULL: 429,
+  BUDGET_EXCEEDED: 429,
+  SYSTEM_SHUT_DOWN: 503,
+  SHUTDOWN: 503,
+};
+
+/**
+ * An error's HTTP status. A failed `ask` (`ASK_FAILED`) is 429 or 503 when its chain ended on a
+ * full mailbox, a spent budget or a shutdown; else the actor could not answer: 502, as a
+ * gateway whose upstream failed.
+ */
+function statusOf(error: PantheonError): number {
+  if (error.code !== 'ASK_FAILED') return STATUS_OF_CODE[error.code] ?? 500;
+  const details = error.details ?? {};
+  const cause = details.causeCode ?? details.reason;
+  return (typeof cause === 'string' ? RETRYABLE_ASK_CAUSES[cause] : undefined) ?? 502;
+}
+
 function sameToken(given: string | undefined, expected: string): boolean {
   if (given === undefined) return false;
   const a = Buffer.from(given);
@@ -257,7 +277,7 @@ export async function serveHttpEndpoint(options: HttpEndpointOptions): Promise<H
       status = error.status;
       code = error.code;
     } else if (PantheonError.isInstance(error)) {
-      status = STATUS_OF_CODE[error.code] ?? 500;
+      status = statusOf(error);
       code = error.code;
     }
     if (status >= 500 && status !== 503 && status !== 504) {
