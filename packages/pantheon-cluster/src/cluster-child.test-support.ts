@@ -122,7 +122,7 @@ async function main(): Promise<void> {
         `${attemptsFile}.log`,
         `${JSON.stringify({ at: new Date().toISOString(), message, ...fields })}\n`,
       ),
-    supervision: { maxFailures: 1_000, backoffMs: 20, maxBackoffMs: 200 },
+    supervision: { backoffMs: 20, maxBackoffMs: 200 },
     timing: { leaseMs: 1_500, heartbeatMs: 250 },
   });
   for (const event of ['partition.acquired', 'partition.released'] as const)

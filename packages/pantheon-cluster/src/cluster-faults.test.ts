@@ -214,7 +214,9 @@ describe('PantheonCluster when PostgreSQL goes away', () => {
     });
     const owned = [...a.cluster.ownedPartitions(), ...b.cluster.ownedPartitions()];
     const failures: string[] = [];
+    const stopped: string[] = [];
     front.cluster.on('actor.restarted', ({ error }) => failures.push(error.code));
+    front.cluster.on('actor.failed', ({ actorId }) => stopped.push(actorId));
     const traffic = sequencer();
     for (const [index, id] of ACTORS.entries())
       await traffic.send([front, a, b][index % 3]!.cluster, id);
@@ -271,6 +273,8 @@ describe('PantheonCluster when PostgreSQL goes away', () => {
         waiting += consumer.num_ack_pending + consumer.num_pending;
     }
     expect(waiting).toBe(during.length);
+    // Past supervision's default maxFailures (5 in 10 s), an outage stops no actor.
+    await eventually(() => expect(failures.length).toBeGreaterThan(ACTORS.length * 5));
 
     database.restore();
     for (const id of ACTORS) await traffic.send(b.cluster, id);
@@ -279,6 +283,7 @@ describe('PantheonCluster when PostgreSQL goes away', () => {
         expect(await ledger.log(front.db, id)).toHaveLength(count);
     }, 30_000);
     await ledger.check(front.db, traffic.accepted);
+    expect(stopped).toEqual([]);
     expect(
       failures.every((code) =>
         ['STORE_UNAVAILABLE', 'STATE_UNAVAILABLE', 'CONTEXT_UNAVAILABLE'].includes(code),

@@ -104,7 +104,7 @@ export class ClusterFixture {
       toolAdapter: new InMemoryToolAdapter(),
       scheduler: new NodeScheduler(),
       log: () => {},
-      supervision: { maxFailures: 1_000, backoffMs: 20, maxBackoffMs: 200 },
+      supervision: { backoffMs: 20, maxBackoffMs: 200 },
       ...clusterOptions,
     });
     entry.cluster = cluster;

@@ -52,7 +52,8 @@ export const ERROR_CODES = {
   MESSAGE_TOO_LARGE:
     'the content exceeds `maxMessageBytes` (UTF-8); `details.bytes`, `details.max`; nothing was enqueued',
   ASK_TIMEOUT: '`ask` got no reply within `timeoutMs`',
-  STATE_UNAVAILABLE: 'the actor state port failed (e.g. database down); the tick rejected',
+  STATE_UNAVAILABLE:
+    'the actor state port failed (e.g. database down); the tick rejected and is retried with backoff (supervision does not count it)',
   SPAWN_FAILED: "a `spawn` action's state port call failed",
   VERSION_CONFLICT:
     "persistence: `update(id, patch, { expectedVersion })` or a tick's commit found the actor changed by another writer; nothing written",
@@ -82,7 +83,7 @@ export const ERROR_CODES = {
   BUS_UNAVAILABLE:
     'a networked message bus (NATS) could not store the message within its publish timeout; it may be stored or not, and sending it again with the same id is safe',
   STORE_UNAVAILABLE:
-    "persistence: the mailbox store's database failed; the message stays unacknowledged and the tick is retried",
+    "persistence: the mailbox store's database failed; the message stays unacknowledged and the tick is retried with backoff (supervision does not count it)",
   STORE_PORTS_MISMATCH:
     "`PantheonSystem` got a `store` with an `actorStateAdapter` or `contextAdapter` that is not the store's own (`details.ports`): their writes would bypass the tick's transaction",
   TICK_ENDED:
@@ -137,7 +138,7 @@ export const ERROR_CODES = {
   // Context
   CONTEXT_ERROR: "generic context failure, e.g. a `context` action's store call failed",
   CONTEXT_UNAVAILABLE:
-    'the context port failed while compiling or recording history; the tick rejected and the actor is `failed`',
+    'the context port failed while compiling or recording history; the tick rejected and is retried with backoff (supervision does not count it)',
   CONTEXT_STORE_UNSUPPORTED:
     'a `context` action ran against an adapter without `read`/`write`/`delete`',
   CONTEXT_INVALID_REQUEST:

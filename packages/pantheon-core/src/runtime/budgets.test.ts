@@ -227,4 +227,34 @@ describe('conversation budgets', () => {
       ['c-spawn', childId, 'toolCalls'],
     ]);
   });
+
+  it('does not dead-letter a message its failed tick already answered when the retry finds the budget spent', async () => {
+    // The tick answers, then its final state update fails once (a port is down): the message
+    // stays at the head and is retried, by which time the conversation is over its budget.
+    const state = fakeState();
+    const update = state.update;
+    let failures = 0;
+    state.update = async (id, patch) => {
+      if (patch.state === 'idle' && failures > 0) {
+        failures--;
+        throw new Error('connection refused');
+      }
+      return update(id, patch);
+    };
+    const { pantheon, bus } = system({
+      actorStateAdapter: state,
+      supervision: { backoffMs: 1 },
+      budget: { modelCalls: 1 },
+    });
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([think()]), goals: [] });
+    await pantheon.startActor('a');
+    failures = 1;
+    const reply = await pantheon.ask('a', 'hello', { conversationId: 'c-1' });
+    await pantheon.whenIdle();
+    expect(reply.content).toBe('re hello');
+    // Answered once, consumed on the retry: one fate, no dead letter.
+    expect(bus.sent.filter((message) => message.from === 'a')).toHaveLength(1);
+    expect(pantheon.getDeadLetters()).toEqual([]);
+    expect(await pantheon.getMailbox('a')).toEqual([]);
+  });
 });

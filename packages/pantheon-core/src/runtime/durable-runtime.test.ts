@@ -39,7 +39,7 @@ const forwardToB: Behavior = {
 /** A process: a fresh system over the shared store (and its own state and context ports). */
 function boot(
   store: FakeMailboxStore,
-  supervision = { backoffMs: 10 },
+  supervision: PantheonSystemOptions['supervision'] = { backoffMs: 10 },
   limits?: PantheonSystemOptions['limits'],
 ) {
   const bus = fakeBus();
@@ -90,6 +90,29 @@ describe('PantheonSystem with a durable store', () => {
         expect.objectContaining({ id: `${id}:0`, content: 'echo: important' }),
       ]);
       expect(store.mailbox.get(id)?.acked).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('waits out a database outage however long: STORE_UNAVAILABLE never stops the actor', async () => {
+    vi.useFakeTimers();
+    try {
+      const store = new FakeMailboxStore();
+      const { pantheon, bus } = boot(store, { backoffMs: 10, maxFailures: 2 });
+      const restarts: string[] = [];
+      const failed: string[] = [];
+      pantheon.on('actor.restarted', ({ error }) => restarts.push(error.code));
+      pantheon.on('actor.failed', ({ error }) => failed.push(error.code));
+      await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+      await pantheon.startActor('a');
+      store.failCommits = 8; // far past maxFailures
+      await pantheon.sendMessage('a', 'after the outage');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(restarts).toEqual(Array(8).fill('STORE_UNAVAILABLE'));
+      expect(failed).toEqual([]);
+      expect(bus.sent.map((message) => message.content)).toEqual(['echo: after the outage']);
+      expect([...store.mailbox.values()].map((entry) => entry.acked)).toEqual([true]);
     } finally {
       vi.useRealTimers();
     }

@@ -130,7 +130,8 @@ class FakeTick implements TickTransaction {
     const store = this.store;
     if (store.failCommits > 0) {
       store.failCommits--;
-      throw new Error('database is locked');
+      // As the real stores report a database that failed.
+      throw new PantheonError('database is locked', 'STORE_UNAVAILABLE');
     }
     const handled = messageId === undefined ? undefined : store.mailbox.get(messageId);
     if (handled?.acked) return; // an earlier attempt committed: this replay applies nothing

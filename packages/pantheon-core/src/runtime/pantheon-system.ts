@@ -978,8 +978,10 @@ export class PantheonSystem {
           if (overBudget) {
             if (tick) await this.commitDurableTick(tick, message.id);
             cell.mailbox?.shift();
+            // A message an earlier attempt already answered was handled, not dead.
+            const answered = cell.sentForHead > 0;
             cell.sentForHead = 0;
-            this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+            if (!answered) this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
             continue;
           }
           // The tick's model and tool calls are charged; its messages carry the ledger on.

@@ -23,10 +23,18 @@ export interface SupervisorDeps {
   resume(cell: ActorCell): void;
 }
 
+/** Codes of a tick that failed because a database behind a port is down: no fault of the actor's. */
+const OUTAGES: ReadonlySet<string> = new Set([
+  'STORE_UNAVAILABLE',
+  'STATE_UNAVAILABLE',
+  'CONTEXT_UNAVAILABLE',
+]);
+
 /**
  * Supervision: a failed tick pauses its actor for a backoff that doubles per consecutive failure
  * (`actor.restarted`); `maxFailures` within `windowMs` stop it as `failed` (`actor.failed`), and
- * the requests waiting in its mailbox fail with the error. Both are logged.
+ * the requests waiting in its mailbox fail with the error. Both are logged. An outage of a
+ * port's database backs off alike but never stops the actor: it resumes once the database is back.
  */
 export class Supervisor {
   constructor(private readonly deps: SupervisorDeps) {}
@@ -37,19 +45,21 @@ export class Supervisor {
 
   failed(cell: ActorCell, error: PantheonError, message: BusMessage | undefined): void {
     const { options, log, events } = this.deps;
-    const now = this.deps.now();
-    const failures = (cell.failures ?? []).filter((at) => now - at < options.windowMs);
-    failures.push(now);
-    cell.failures = failures;
     const about = {
       actorId: cell.id,
       code: error.code,
       messageId: message?.id,
       conversationId: message?.conversationId,
     };
-    if (failures.length >= options.maxFailures) {
-      this.giveUp(cell, error, failures.length, about);
-      return;
+    if (!OUTAGES.has(error.code)) {
+      const now = this.deps.now();
+      const failures = (cell.failures ?? []).filter((at) => now - at < options.windowMs);
+      failures.push(now);
+      cell.failures = failures;
+      if (failures.length >= options.maxFailures) {
+        this.giveUp(cell, error, failures.length, about);
+        return;
+      }
     }
     cell.consecutiveFailures++;
     const attempt = cell.consecutiveFailures;

@@ -34,7 +34,12 @@ export interface RuntimeLimits {
   tickTimeoutMs: number;
 }
 
-/** How the runtime reacts to an actor whose ticks keep failing. */
+/**
+ * How the runtime reacts to an actor whose ticks keep failing. A tick that failed because a
+ * database behind a port is down (`STORE_UNAVAILABLE`, `STATE_UNAVAILABLE`,
+ * `CONTEXT_UNAVAILABLE`) backs off the same way but does not count towards `maxFailures`: the
+ * actor waits for the database, its message kept, however long the outage.
+ */
 export interface SupervisionOptions {
   /** Failures within `windowMs` that stop the actor as `failed`. Default 5. */
   maxFailures: number;

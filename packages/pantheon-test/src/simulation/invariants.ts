@@ -125,7 +125,9 @@ export function builtInInvariants(
       check({ final, messages }) {
         if (!final) return;
         for (const [id, record] of messages) {
-          if (record.handled > 0 || record.deadLetters.length > 0) continue;
+          // Answered counts: a tick that replied and then failed may not end once the
+          // conversation is over its budget (its message is consumed, not dead-lettered).
+          if (record.handled > 0 || record.answers > 0 || record.deadLetters.length > 0) continue;
           // An actor removed from the state port is only noticed when it next ticks.
           if (observations.removed.has(record.message.to)) continue;
           return `message ${id} from ${record.message.from} to ${record.message.to} (accepted at step ${record.acceptedAt}) was neither handled nor dead-lettered after every actor drained its mailbox`;
