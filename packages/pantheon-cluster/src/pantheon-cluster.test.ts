@@ -71,6 +71,12 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await expect(
       b.cluster.sendMessage('worker', 'hi', { metadata: ['not', 'an', 'object'] as never }),
     ).rejects.toMatchObject({ code: 'INVALID_MESSAGE' });
+    // The same checks of the send's options as in one process.
+    for (const options of [{ from: '' }, { conversationId: '' }, { messageId: 'a:0' }]) {
+      await expect(b.cluster.sendMessage('worker', 'hi', options)).rejects.toMatchObject({
+        code: 'INVALID_MESSAGE',
+      });
+    }
     const oversized = 'x'.repeat(1_001);
     await expect(b.cluster.sendMessage('worker', oversized)).rejects.toMatchObject({
       code: 'MESSAGE_TOO_LARGE',
@@ -113,6 +119,28 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     // The consumer goes on.
     const answer = await b.cluster.ask('worker', 'still there?', { timeoutMs: 10_000 });
     expect(answer.content).toBe('echo:still there?');
+    await a.cluster.shutdown();
+    await b.cluster.shutdown();
+  }, 40_000);
+
+  it('takes a messageId once, whichever process sends it again', async () => {
+    const a = await fixture.node();
+    const b = await fixture.node();
+    await create(a.cluster, 'clerk');
+    await a.cluster.startActor('clerk');
+    const replies: BusMessage[] = [];
+    a.cluster.on('reply', ({ message }) => replies.push(message));
+    // A caller retrying after BUS_UNAVAILABLE sends again with the same id, maybe elsewhere.
+    expect(await a.cluster.sendMessage('clerk', 'file it', { messageId: 'form-1' })).toBe('form-1');
+    expect(await b.cluster.sendMessage('clerk', 'file it', { messageId: 'form-1' })).toBe('form-1');
+    expect(await b.cluster.sendMessage('clerk', 'then this', { messageId: 'form-2' })).toBe(
+      'form-2',
+    );
+    await eventually(() =>
+      expect(replies.map((reply) => reply.content)).toEqual(['echo:file it', 'echo:then this']),
+    );
+    // Answered once each, under ids derived from the caller's.
+    expect(replies.map((reply) => reply.id)).toEqual(['form-1:0', 'form-2:0']);
     await a.cluster.shutdown();
     await b.cluster.shutdown();
   }, 40_000);

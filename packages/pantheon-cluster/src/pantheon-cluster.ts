@@ -25,6 +25,7 @@ import {
 } from '@promethean-os/pantheon-core';
 import {
   callerMetadata,
+  checkSendOptions,
   errorMessage,
   startLedger,
 } from '@promethean-os/pantheon-core/adapter-kit';
@@ -397,6 +398,7 @@ export class PantheonCluster {
         { code: 'MESSAGE_TOO_LARGE' },
       );
     }
+    checkSendOptions(id, options);
     const metadata = callerMetadata(id, options.metadata);
     const capacity = this.options.limits?.mailboxCapacity ?? 10_000;
     let pending: number;
@@ -424,7 +426,7 @@ export class PantheonCluster {
     const from = options.from ?? 'user';
     const now = Date.now();
     const message: BusMessage = {
-      id: this.nextId(),
+      id: options.messageId ?? this.nextId(),
       from,
       to: id,
       content,

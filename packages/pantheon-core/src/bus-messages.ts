@@ -1,5 +1,6 @@
 import { ActorError, ConfigError } from './errors';
 import type { BusMessage } from './ports/message-bus';
+import type { SendMessageOptions } from './runtime/types';
 import { BusMessageSchema } from './schemas';
 import { check, describeIssues } from './validation';
 
@@ -42,4 +43,35 @@ export function callerMetadata(
   }
   const { budget: _budget, hops: _hops, ...carried } = metadata as Record<string, unknown>;
   return carried;
+}
+
+const SEND_FIELDS = ['from', 'conversationId', 'replyTo', 'messageId'] as const;
+
+/**
+ * Checks the options of `sendMessage`, the same in a single process and across a cluster:
+ * `from`, `conversationId`, `replyTo` and `messageId`, when given, are non-empty strings, and
+ * `messageId` holds no `:` (the ids of the messages a tick sends are `<message id>:<n>`). A bad
+ * one is `ActorError` `INVALID_MESSAGE` naming the field.
+ */
+export function checkSendOptions(actorId: string, options: SendMessageOptions): void {
+  for (const field of SEND_FIELDS) {
+    const value = options[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '') {
+      throw new ActorError(
+        `sendMessage: ${field} must be a non-empty string`,
+        actorId,
+        { field },
+        { code: 'INVALID_MESSAGE' },
+      );
+    }
+  }
+  if (options.messageId?.includes(':')) {
+    throw new ActorError(
+      'sendMessage: messageId must not contain ":" (the ids of the messages a tick sends are "<message id>:<n>")',
+      actorId,
+      { field: 'messageId' },
+      { code: 'INVALID_MESSAGE' },
+    );
+  }
 }

@@ -78,6 +78,7 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "check",
         "checkAppendedMessage",
         "checkBusMessage",
+        "checkSendOptions",
         "checkToolCallArguments",
         "conversationOf",
         "deepFreeze",

@@ -17,7 +17,8 @@
  *   `isObjectSchema` (adapting a schema to a provider's rules).
  * - Tool ports: `toolTimeoutError`, `toolFailure`, `isZodSchema`.
  * - Context ports: `checkAppendedMessage`, `conversationOf`, `BoundedLog`.
- * - Message buses: `checkBusMessage`; `callerMetadata` (what a caller's `metadata` carries);
+ * - Message buses: `checkBusMessage`; `checkSendOptions` and `callerMetadata` (what a caller of
+ *   `sendMessage` may give, and what its `metadata` carries);
  *   `startLedger` (a new conversation's budget, for `metadata.budget`).
  * - Time and cancellation on the `Scheduler` port: `withTimeout`, `sleep`, `abortError`,
  *   `NEVER_ABORTED`, and `RealTimeScheduler` (a `Scheduler` on the host's timers).
@@ -31,7 +32,7 @@
  * @packageDocumentation
  */
 export { BoundedLog } from '../bounded-log';
-export { callerMetadata, checkBusMessage } from '../bus-messages';
+export { callerMetadata, checkBusMessage, checkSendOptions } from '../bus-messages';
 export { checkAppendedMessage, conversationOf } from '../context-messages';
 export { errorMessage } from '../errors';
 export { isObjectSchema, mapJsonSchema } from '../json-schema-walk';

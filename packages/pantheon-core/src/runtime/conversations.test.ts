@@ -423,13 +423,21 @@ describe('secrets at rest', () => {
 });
 
 describe('sendMessage addresses', () => {
-  it('refuses an empty conversationId or replyTo with INVALID_MESSAGE, enqueuing nothing', async () => {
+  it('refuses an empty conversationId, replyTo, from or messageId (or one with ":") with INVALID_MESSAGE, enqueuing nothing', async () => {
     const { pantheon, setup } = desk();
     await setup();
     await pantheon.stopActor('billing');
-    for (const options of [{ conversationId: '' }, { replyTo: '' }, { from: '' }]) {
+    for (const [options, field] of [
+      [{ conversationId: '' }, 'conversationId'],
+      [{ replyTo: '' }, 'replyTo'],
+      [{ from: '' }, 'from'],
+      [{ messageId: '' }, 'messageId'],
+      [{ messageId: 'order-7:0' }, 'messageId'],
+      [{ messageId: 7 as unknown as string }, 'messageId'],
+    ] as const) {
       await expect(pantheon.sendMessage('billing', 'hello', options)).rejects.toMatchObject({
         code: 'INVALID_MESSAGE',
+        details: { field },
       });
     }
     expect(await pantheon.getMailbox('billing')).toEqual([]);

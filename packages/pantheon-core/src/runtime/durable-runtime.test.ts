@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../errors';
+import { ConfigError, PantheonError } from '../errors';
 import {
   echoLlm,
   fakeBus,
@@ -72,6 +72,29 @@ describe('PantheonSystem with a durable store', () => {
     expect(second.bus.sent.map((message) => message.content)).toEqual(['echo: survive me']);
     expect(await store.pending()).toEqual([]);
     expect(await store.unpublished()).toEqual([]);
+  });
+
+  it('takes a messageId once: a send retried after its answer was lost makes one message', async () => {
+    const store = new FakeMailboxStore();
+    const { pantheon, bus } = boot(store);
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    // The connection breaks after the store committed: the sender cannot tell it was stored.
+    const enqueue = store.enqueue.bind(store);
+    store.enqueue = async (message) => {
+      store.enqueue = enqueue;
+      await enqueue(message);
+      throw new PantheonError('connection terminated', 'STORE_UNAVAILABLE');
+    };
+    const options = { messageId: 'order-7' };
+    await expect(pantheon.sendMessage('a', 'ship it', options)).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    });
+    expect(await pantheon.sendMessage('a', 'ship it', options)).toBe('order-7');
+    await pantheon.startActor('a');
+    await pantheon.whenIdle();
+    expect(bus.sent.map((message) => [message.id, message.content])).toEqual([
+      ['order-7:0', 'echo: ship it'],
+    ]);
   });
 
   it('acknowledges only after the commit: a failed commit keeps the message, which is handled once later', async () => {

@@ -6,7 +6,7 @@ import type {
   ReplyStreamEvent,
 } from '../approval-types';
 import { BoundedLog } from '../bounded-log';
-import { callerMetadata } from '../bus-messages';
+import { callerMetadata, checkSendOptions } from '../bus-messages';
 import { consoleLog } from '../console-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
 import { abortError, deadline } from '../orchestrator/abort';
@@ -110,23 +110,6 @@ function hopsOf(message: BusMessage): number {
   return typeof hops === 'number' ? hops : 0;
 }
 
-const ADDRESS_FIELDS = ['from', 'conversationId', 'replyTo'] as const;
-
-/** `from`, `conversationId` and `replyTo` of a send, when given, are non-empty strings. */
-function checkAddresses(id: string, options: SendMessageOptions): void {
-  for (const field of ADDRESS_FIELDS) {
-    const value = options[field];
-    if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      throw new ActorError(
-        `sendMessage: ${field} must be a non-empty string`,
-        id,
-        { field },
-        { code: 'INVALID_MESSAGE' },
-      );
-    }
-  }
-}
-
 /** How a tick names the sender of its input: `undefined` for the user. */
 function senderName(address: string | undefined): string | undefined {
   return address === 'user' ? undefined : address;
@@ -220,6 +203,8 @@ export class PantheonSystem {
   private readonly tools: ToolPort;
   private restored: Promise<void> | undefined;
   private readonly nextId: () => string;
+  /** Ids of retried sends being looked up in the store (`adoptStored`). */
+  private readonly adopting = new Set<string>();
   private closed = false;
 
   constructor(options: PantheonSystemOptions) {
@@ -442,19 +427,12 @@ export class PantheonSystem {
       );
     }
     this.assertSize(id, content);
-    // Most sends give none of these: check them only when one is there.
-    if (
-      options.from !== undefined ||
-      options.conversationId !== undefined ||
-      options.replyTo !== undefined
-    ) {
-      checkAddresses(id, options);
-    }
+    checkSendOptions(id, options);
     if (this.store) await this.restore();
     const cell = this.cells.get(id) ?? (await this.cellFor(id));
     const from = options.from ?? 'user';
     const message: BusMessage = {
-      id: this.nextId(),
+      id: options.messageId ?? this.nextId(),
       from,
       to: id,
       content,
@@ -470,9 +448,29 @@ export class PantheonSystem {
     }
     this.assertCapacity(cell, message);
     // Once stored, a message is accepted: rejecting it now would report a loss that a restart undoes.
-    if (this.store && !(await this.store.enqueue(message))) return message.id as string;
+    if (this.store && !(await this.store.enqueue(message))) {
+      await this.adoptStored(cell, message.id as string);
+      return message.id as string;
+    }
     this.push(cell, message);
     return message.id as string;
+  }
+
+  /**
+   * A send retried with its `messageId`, which the store already has: taken once. When an
+   * earlier try stored it but failed before it reached the mailbox (the store's answer was lost),
+   * it waits in the store unhandled, and goes into the mailbox now.
+   */
+  private async adoptStored(cell: ActorCell, id: string): Promise<void> {
+    const inMailbox = () => cell.mailbox?.toArray().some((message) => message.id === id) === true;
+    if (inMailbox() || this.adopting.has(id)) return;
+    this.adopting.add(id);
+    try {
+      const stored = (await this.store!.pending()).find((message) => message.id === id);
+      if (stored && !inMailbox()) this.push(cell, stored);
+    } finally {
+      this.adopting.delete(id);
+    }
   }
 
   /**

@@ -188,6 +188,14 @@ export interface SendMessageOptions {
   /** Who receives the conversation's answers; defaults to `from`. */
   replyTo?: string;
   /**
+   * The message's id, to make a send safe to retry: with a store, and in a cluster, an id is
+   * taken once, so after an error that leaves it unknown whether the message was accepted
+   * (`STORE_UNAVAILABLE` when the connection broke during the commit, `BUS_UNAVAILABLE`), sending
+   * again with the same id never makes a second message. Without a store ids are not
+   * remembered. No `:`. Default: a new id.
+   */
+  messageId?: string;
+  /**
    * The conversation's budget, instead of the system's `budget`, when it has none yet (a
    * conversation keeps the first budget it got). Once it reaches a limit the conversation stops
    * with `BUDGET_EXCEEDED`.
