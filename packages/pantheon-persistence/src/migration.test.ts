@@ -192,12 +192,12 @@ for (const [name, makeLegacy] of [
       expect(await database.historyColumns()).not.toContain('conversation_id');
 
       const store = await database.open();
-      expect(SCHEMA_VERSION).toBe(4);
+      expect(SCHEMA_VERSION).toBe(5);
       expect(await store.migrate()).toBe(SCHEMA_VERSION);
       const versions = await store.driver.all<{ version: number | string }>(
         'SELECT version FROM pantheon_migrations ORDER BY version',
       );
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4, 5]);
 
       // The old entries are the actor-wide history: in order, and in no conversation.
       const { context } = store;
@@ -240,7 +240,7 @@ for (const [name, makeLegacy] of [
         default: database.name === 'sqlite' ? "''" : "''::text",
       });
       expect(await database.historyIndexes(store)).toEqual({
-        pantheon_history_conversation: ['actor_id', 'conversation_id', 'seq'],
+        pantheon_history_by_conversation: ['conversation_id', 'actor_id', 'seq'],
         pantheon_history_created: ['created_at'],
       });
 
@@ -263,7 +263,7 @@ for (const [name, makeLegacy] of [
       const versions = await store!.driver.all<{ version: number | string }>(
         'SELECT version FROM pantheon_migrations ORDER BY version',
       );
-      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4]);
+      expect(versions.map((row) => Number(row.version))).toEqual([1, 2, 3, 4, 5]);
       const rows = await store!.driver.all<{ count: number | string }>(
         'SELECT COUNT(*) AS count FROM pantheon_history',
       );
@@ -309,7 +309,7 @@ for (const [name, makeLegacy] of [
       expect(await store.migrate()).toBe(SCHEMA_VERSION);
       expect(await database.historyColumns()).toContain('conversation_id');
       expect(Object.keys(await database.historyIndexes(store)).sort()).toEqual([
-        'pantheon_history_conversation',
+        'pantheon_history_by_conversation',
         'pantheon_history_created',
       ]);
     });
