@@ -123,7 +123,8 @@ async function main(): Promise<void> {
         `${JSON.stringify({ at: new Date().toISOString(), message, ...fields })}\n`,
       ),
     supervision: { backoffMs: 20, maxBackoffMs: 200 },
-    timing: { leaseMs: 1_500, heartbeatMs: 250 },
+    // Trimming the stream often, so that it runs through the kill and the takeovers.
+    timing: { leaseMs: 1_500, heartbeatMs: 250, trimIntervalMs: 1_000 },
   });
   for (const event of ['partition.acquired', 'partition.released'] as const)
     cluster.on(event, (payload) =>

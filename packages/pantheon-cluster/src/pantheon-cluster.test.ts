@@ -1,7 +1,8 @@
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import type { BusMessage } from '@promethean-os/pantheon-core';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ClusterFixture, DatabaseProxy, ECHO_SCRIPT } from './cluster.test-support';
+import { ClusterFixture, DatabaseProxy, ECHO_SCRIPT, NATS_URL } from './cluster.test-support';
 import { partitionOf } from './partitioning';
 
 const eventually = (assertion: () => unknown, timeout = 15_000) =>
@@ -144,6 +145,49 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await a.cluster.shutdown();
     await b.cluster.shutdown();
   }, 40_000);
+
+  it('trims old replies from its stream and keeps events out of it', async () => {
+    // A cluster of its own, whose stream was made by an earlier version: it took every subject.
+    const own = new ClusterFixture();
+    const raw = await connect({ servers: NATS_URL });
+    const jsm = await jetstreamManager(raw);
+    await jsm.streams.add({ name: own.name, subjects: [`${own.name}.>`] });
+    try {
+      await trimmed(own, jsm);
+    } finally {
+      await own.cleanup();
+      await raw.close();
+    }
+  }, 40_000);
+
+  async function trimmed(own: ClusterFixture, jsm: JetStreamManager) {
+    const a = await own.node({ timing: { trimIntervalMs: 300 } });
+    expect((await jsm.streams.info(own.name)).config.subjects).toEqual([
+      `${own.name}.p.*`,
+      `${own.name}.r.>`,
+    ]);
+    await create(a.cluster, 'clerk');
+    await a.cluster.startActor('clerk');
+    for (let index = 0; index < 5; index++) {
+      expect((await a.cluster.ask('clerk', `form ${index}`, { timeoutMs: 10_000 })).content).toBe(
+        `echo:form ${index}`,
+      );
+    }
+    // Eleven messages went through the stream (the start, five asks, five replies); the events
+    // of the actor's start did not. The replies, read at once, leave it.
+    expect((await jsm.streams.info(own.name)).state.last_seq).toBe(11);
+    await eventually(async () =>
+      expect((await jsm.streams.info(own.name, { subjects_filter: '>' })).state.subjects).toEqual({
+        [`${own.name}.p.${partitionOf('clerk', 16)}`]: 6,
+      }),
+    );
+    // Nothing was lost on the way: the actor counted every message, and goes on answering.
+    expect(await a.db.context.read('count', { actorId: 'clerk' })).toBe(5);
+    expect((await a.cluster.ask('clerk', 'one more', { timeoutMs: 10_000 })).content).toBe(
+      'echo:one more',
+    );
+    await a.cluster.shutdown();
+  }
 
   it('is MAILBOX_FULL for the sender, a dead letter for actor-to-actor traffic', async () => {
     const limits = { mailboxCapacity: 2 };

@@ -34,6 +34,7 @@ import { type Lease, LeaseTable } from './leases';
 import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
 import { type ClusterSubjects, clusterSubjects, partitionOf } from './partitioning';
 import { PendingCounts } from './pending-counts';
+import { ReplyTrimmer } from './reply-trim';
 
 /** Why the cluster could not deliver a message: the runtime's reasons, or a malformed payload. */
 export type ClusterDeadLetterReason = DeadLetterReason | 'MALFORMED';
@@ -105,6 +106,11 @@ export interface ClusterTiming {
    * and are published again later. Default 5,000 ms.
    */
   publishTimeoutMs: number;
+  /**
+   * How often a process removes from the stream the replies older than this (every process's
+   * reply reader has taken them by then). Default 30,000 ms.
+   */
+  trimIntervalMs: number;
 }
 
 /** Options of `PantheonCluster`. */
@@ -138,6 +144,7 @@ const DEFAULT_TIMING: ClusterTiming = {
   ackWaitMs: 10_000,
   handoverTimeoutMs: 5_000,
   publishTimeoutMs: 5_000,
+  trimIntervalMs: 30_000,
 };
 
 /** How long an address found not to be an actor is taken for one without asking the database. */
@@ -216,6 +223,7 @@ export class PantheonCluster {
   private readonly subjects: ClusterSubjects;
   private readonly leases: LeaseTable;
   private readonly mailboxCounts: PendingCounts;
+  private readonly trimmer: ReplyTrimmer;
   private readonly runners = new Map<number, PartitionRunner>();
   /** Handovers and abandons under way. */
   private readonly leaving = new Set<Promise<void>>();
@@ -254,6 +262,12 @@ export class PantheonCluster {
       this.timing.leaseMs,
     );
     this.mailboxCounts = new PendingCounts(options.persistence.driver);
+    this.trimmer = new ReplyTrimmer(
+      options.connection,
+      this.subjects,
+      this.timing.trimIntervalMs,
+      this.log,
+    );
     // Validates and stores new actors the way a single process does; it never runs them.
     this.front = new PantheonSystem({
       ...this.systemOptions(),
@@ -290,15 +304,17 @@ export class PantheonCluster {
   private async join(): Promise<void> {
     const { connection } = this.options;
     const jsm = await jetstreamManager(connection);
+    // Messages to partitions and replies; events travel on core NATS only, never stored.
+    const subjects = [this.subjects.partition('*'), `${this.subjects.replies}.>`];
     try {
-      await jsm.streams.info(this.subjects.stream);
+      const { config } = await jsm.streams.info(this.subjects.stream);
+      // A stream made by an earlier version took every subject of the cluster, events too.
+      if (config.subjects?.join() !== subjects.join()) {
+        await jsm.streams.update(this.subjects.stream, { subjects });
+      }
     } catch {
       await jsm.streams
-        .add({
-          name: this.subjects.stream,
-          subjects: [`${this.options.name}.>`],
-          storage: StorageType.File,
-        })
+        .add({ name: this.subjects.stream, subjects, storage: StorageType.File })
         .catch(() => jsm.streams.info(this.subjects.stream));
     }
     await this.leases.install(this.partitions);
@@ -337,6 +353,7 @@ export class PantheonCluster {
     if (this.options.member === false) return;
     await this.rebalance();
     this.scheduleHeartbeat();
+    this.trimmer.start();
   }
 
   /**
@@ -590,6 +607,7 @@ export class PantheonCluster {
     this.heartbeatStopped = true;
     if (this.heartbeat) clearTimeout(this.heartbeat);
     await this.cycle;
+    await this.trimmer.stop();
     await this.leases.leave().catch(() => undefined);
     this.events?.unsubscribe();
     await this.replies.close();

@@ -14,8 +14,8 @@ export function partitionOf(actorId: string, partitions: number): number {
 /** Subjects and names of one cluster on its JetStream stream. */
 export interface ClusterSubjects {
   stream: string;
-  /** Messages to the actors of a partition. */
-  partition(partition: number): string;
+  /** Messages to the actors of a partition (`'*'`: of every partition). */
+  partition(partition: number | '*'): string;
   /**
    * The durable consumer of a partition under one lease: each owner reads its own, which
    * replaces its predecessor's (so a stale owner can never read its successor's).
@@ -23,7 +23,7 @@ export interface ClusterSubjects {
   consumer(partition: number, epoch: number): string;
   /** Prefix of replies: messages to anything that is not an actor (e.g. `'user'`). */
   replies: string;
-  /** Runtime events, on core NATS (not stored). */
+  /** Runtime events, on core NATS (not in the stream). */
   events: string;
 }
 

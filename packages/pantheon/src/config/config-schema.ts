@@ -136,6 +136,7 @@ export const ClusterTimingConfigSchema = z.strictObject({
   ackWaitMs: positiveInteger.optional(),
   handoverTimeoutMs: positiveInteger.optional(),
   publishTimeoutMs: positiveInteger.optional(),
+  trimIntervalMs: positiveInteger.optional(),
 });
 
 /**
