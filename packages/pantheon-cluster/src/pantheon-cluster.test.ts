@@ -1,6 +1,15 @@
 import { type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import type { BusMessage } from '@promethean-os/pantheon-core';
+import { InMemoryToolAdapter } from '@promethean-os/pantheon-adapters';
+import {
+  type ActorScript,
+  type BusMessage,
+  type LlmPort,
+  llmBehavior,
+  type PendingApproval,
+  type ToolSpec,
+} from '@promethean-os/pantheon-core';
+import { ScriptRegistry } from '@promethean-os/pantheon-persistence';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClusterFixture, DatabaseProxy, ECHO_SCRIPT, NATS_URL } from './cluster.test-support';
 import { partitionOf } from './partitioning';
@@ -188,6 +197,92 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     );
     await a.cluster.shutdown();
   }
+
+  it('decides approvals from any process: the owner decides, the actor resumes there', async () => {
+    const runs: unknown[] = [];
+    const refund: ToolSpec = {
+      name: 'refund',
+      description: 'Refunds an amount',
+      parameters: { type: 'object', properties: { amount: { type: 'number' } } },
+      needsApproval: true,
+      execute: (args) => {
+        runs.push(args);
+        return { refunded: args.amount };
+      },
+    };
+    // Calls the tool for "refund <n>", then answers with its result.
+    const model: LlmPort = {
+      async complete(messages) {
+        const last = messages.at(-1)!;
+        if (last.role === 'tool') return { role: 'assistant', content: `Result: ${last.content}` };
+        const amount = Number(/refund (\d+)/.exec(last.content)?.[1]);
+        const call = { id: `call-${amount}`, name: 'refund', args: { amount } };
+        return { role: 'assistant', content: '', toolCalls: [call] };
+      },
+    };
+    const desk: ActorScript = {
+      name: 'desk',
+      talents: [{ name: 'desk', behaviors: [llmBehavior({ name: 'desk', tools: ['refund'] })] }],
+      contextSources: [],
+    };
+    const node = () => {
+      const tools = new InMemoryToolAdapter();
+      tools.register(refund);
+      return fixture.node({
+        llmAdapter: model,
+        toolAdapter: tools,
+        scripts: () => new ScriptRegistry().register(desk),
+      });
+    };
+    const a = await node();
+    const b = await node();
+    await eventually(() => expect(a.cluster.ownedPartitions()).toHaveLength(8));
+    await a.cluster.createActor({ id: 'desk', name: 'desk', script: desk, goals: ['Help'] });
+    await a.cluster.startActor('desk');
+    const owner = a.cluster
+      .ownedPartitions()
+      .some((lease) => lease.partition === partitionOf('desk', 16))
+      ? a
+      : b;
+    const other = owner === a ? b : a;
+    const requested = () =>
+      new Promise<PendingApproval>((resolve) =>
+        other.cluster.on('approval.requested', ({ approval }) => resolve(approval)),
+      );
+
+    const first = requested();
+    const answer = other.cluster.ask('desk', 'refund 250', { timeoutMs: 20_000 });
+    const approval = await first;
+    expect(await other.cluster.getPendingApprovals()).toEqual([
+      expect.objectContaining({ id: approval.id, actorId: 'desk', args: { amount: 250 } }),
+    ]);
+    // Decided by the process that does not run the desk.
+    await other.cluster.approve(approval.id, { by: 'manager' });
+    expect((await answer).content).toBe('Result: {"refunded":250}');
+    expect(runs).toEqual([{ amount: 250 }]);
+    expect(await other.cluster.getPendingApprovals()).toEqual([]);
+    await expect(owner.cluster.approve(approval.id, { by: 'manager' })).rejects.toMatchObject({
+      code: 'APPROVAL_ALREADY_DECIDED',
+    });
+    await expect(other.cluster.deny('no-such-approval', { reason: 'no' })).rejects.toMatchObject({
+      code: 'APPROVAL_NOT_FOUND',
+    });
+
+    // The desk stopped, nobody runs it: nothing is decided, and the call waits for its start.
+    const second = requested();
+    void other.cluster.ask('desk', 'refund 300', { timeoutMs: 20_000 }).catch(() => undefined);
+    const waiting = await second;
+    await other.cluster.stopActor('desk');
+    await expect(other.cluster.deny(waiting.id, { reason: 'too much' })).rejects.toMatchObject({
+      code: 'APPROVAL_NOT_OWNED',
+    });
+    expect(await other.cluster.getPendingApprovals()).toEqual([
+      expect.objectContaining({ id: waiting.id }),
+    ]);
+    expect(runs).toEqual([{ amount: 250 }]);
+    await a.cluster.shutdown();
+    await b.cluster.shutdown();
+  }, 60_000);
 
   it('is MAILBOX_FULL for the sender, a dead letter for actor-to-actor traffic', async () => {
     const limits = { mailboxCapacity: 2 };

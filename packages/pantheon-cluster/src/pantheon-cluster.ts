@@ -8,17 +8,20 @@ import {
 import {
   type Actor,
   ActorError,
+  type ApproveOptions,
   type AskOptions,
   type BusMessage,
   type CreateActorOptions,
   consoleLog,
   type DeadLetterReason,
+  type DenyOptions,
   type LogFunction,
   PantheonError,
   type PantheonErrorCode,
   PantheonSystem,
   type PantheonSystemEvents,
   type PantheonSystemOptions,
+  type PendingApproval,
   type RuntimeStats,
   type SendMessageOptions,
   type ShutdownReport,
@@ -27,11 +30,18 @@ import {
   callerMetadata,
   checkSendOptions,
   errorMessage,
+  pendingApprovalOf,
   startLedger,
 } from '@promethean-os/pantheon-core/adapter-kit';
 import type { Persistence } from '@promethean-os/pantheon-persistence';
 import { type Lease, LeaseTable } from './leases';
-import { CONTROL_SENDER, type PartitionContext, PartitionRunner } from './partition-runner';
+import {
+  CONTROL_SENDER,
+  type DecisionReply,
+  type DecisionRequest,
+  type PartitionContext,
+  PartitionRunner,
+} from './partition-runner';
 import { type ClusterSubjects, clusterSubjects, partitionOf } from './partitioning';
 import { PendingCounts } from './pending-counts';
 import { ReplyTrimmer } from './reply-trim';
@@ -545,6 +555,80 @@ export class PantheonCluster {
         pending: pending.get(actor.id) ?? 0,
       };
     });
+  }
+
+  /** The tool calls waiting for a person's decision, of every actor of the cluster, oldest first. */
+  async getPendingApprovals(): Promise<PendingApproval[]> {
+    const records = await this.readState('approvals', () =>
+      this.options.persistence.mailbox.approvals(),
+    );
+    return records.filter((record) => record.status === 'pending').map(pendingApprovalOf);
+  }
+
+  /**
+   * Approves a tool call that waits for a person, from any process: the process that runs its
+   * actor decides it, as `PantheonSystem.approve` does, and the actor resumes there. Rejects as
+   * `PantheonSystem.approve` (`APPROVAL_NOT_FOUND`, `APPROVAL_ALREADY_DECIDED`,
+   * `APPROVAL_EXPIRED`, `INVALID_ARGUMENT`), and with `APPROVAL_NOT_OWNED` when no process runs
+   * the actor now (no owner of its partition answered within `timing.publishTimeoutMs`).
+   */
+  approve(id: string, options: ApproveOptions): Promise<void> {
+    return this.decide({ id, decision: 'approve', options });
+  }
+
+  /** Denies a tool call that waits for a person, from any process; rejects as `approve`. */
+  deny(id: string, options: DenyOptions): Promise<void> {
+    return this.decide({ id, decision: 'deny', options });
+  }
+
+  /** Asks the owner of the approval's actor to decide it, until one answers or time is up. */
+  private async decide(request: DecisionRequest): Promise<void> {
+    this.assertOpen();
+    const { id } = request;
+    const record = await this.readState('approval', () =>
+      this.options.persistence.mailbox.approval(id),
+    );
+    if (!record) {
+      throw new ActorError(
+        `No approval with id "${id}"`,
+        '',
+        { approvalId: id },
+        {
+          code: 'APPROVAL_NOT_FOUND',
+        },
+      );
+    }
+    const partition = partitionOf(record.actorId, this.partitions);
+    const deadline = Date.now() + this.timing.publishTimeoutMs;
+    for (;;) {
+      let reply: DecisionReply | undefined;
+      try {
+        const answer = await this.options.connection.request(
+          this.subjects.decisions(partition),
+          JSON.stringify(request),
+          { timeout: Math.max(1, deadline - Date.now()) },
+        );
+        reply = answer.json<DecisionReply>();
+      } catch {
+        // No owner right now (between owners, or NATS away): asked again until the deadline.
+      }
+      if (reply && 'ok' in reply) return;
+      if (reply) {
+        const { code, message, details } = reply.error;
+        throw new ActorError(message, record.actorId, details, {
+          code: code as PantheonErrorCode,
+        });
+      }
+      if (Date.now() >= deadline) {
+        throw new ActorError(
+          `No process of the cluster runs actor "${record.actorId}" now (no owner of partition ${partition} answered within ${this.timing.publishTimeoutMs} ms); approval "${id}" was not decided`,
+          record.actorId,
+          { approvalId: id, partition },
+          { code: 'APPROVAL_NOT_OWNED' },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import {
   createNatsMessageBus,
   type NatsDeadLetter,
@@ -6,9 +6,11 @@ import {
 } from '@promethean-os/pantheon-adapters/nats';
 import {
   type ActorStatePort,
+  type ApproveOptions,
   type BusHandler,
   type BusMessage,
   type ContextPort,
+  type DenyOptions,
   type MailboxStore,
   type MessageBus,
   PantheonError,
@@ -68,6 +70,16 @@ const FORWARDED_EVENTS: Record<Exclude<keyof PantheonSystemEvents, 'reply'>, tru
   'tick.interrupted': true,
 };
 
+/** A request to a partition's owner to decide one of its approvals (`PantheonCluster.approve`). */
+export type DecisionRequest =
+  | { id: string; decision: 'approve'; options: ApproveOptions }
+  | { id: string; decision: 'deny'; options: DenyOptions };
+
+/** The owner's answer: done, or the error `approve`/`deny` rejected with. */
+export type DecisionReply =
+  | { ok: true }
+  | { error: { code: string; message: string; details?: Record<string, unknown> } };
+
 /**
  * One owned partition: a `PantheonSystem` over the partition's actors, with the durable store
  * of the cluster's database (its ticks fenced by the partition's lease), fed by the partition's
@@ -79,6 +91,7 @@ export class PartitionRunner {
   private consumer: NatsMessageBus | undefined;
   private readonly handlers = new Set<BusHandler>();
   private readonly registered = new Set<string>();
+  private decisions: Subscription | undefined;
   private lost = false;
   private starting: Promise<void> | undefined;
 
@@ -121,6 +134,12 @@ export class PartitionRunner {
     for (const name of Object.keys(FORWARDED_EVENTS) as (keyof typeof FORWARDED_EVENTS)[]) {
       system.on(name, (payload) => this.context.emit(name, payload as never));
     }
+    // Approvals of this partition's actors are decided here, whichever process asks.
+    this.decisions = this.context.connection.subscribe(subjects.decisions(this.partition), {
+      callback: (error, request) => {
+        if (!error) void this.decide(system, request);
+      },
+    });
     for (const actorId of await this.context.leases.startedActors()) {
       if (!this.context.inPartition(actorId, this.partition)) continue;
       if (await this.register(actorId)) await system.startActor(actorId);
@@ -173,6 +192,7 @@ export class PartitionRunner {
     if (!drain) this.lost = true;
     // Stopped while starting (e.g. its lease ran out meanwhile): once started, stopped as usual.
     await this.starting?.catch(() => undefined);
+    this.decisions?.unsubscribe();
     await this.consumer?.close();
     const report = await this.system?.shutdown({
       drain,
@@ -180,6 +200,22 @@ export class PartitionRunner {
     });
     this.lost = true;
     return report;
+  }
+
+  /** Decides an approval a process of the cluster asked for, and answers it. */
+  private async decide(system: PantheonSystem, request: Msg): Promise<void> {
+    let reply: DecisionReply;
+    try {
+      const { id, decision, options } = request.json<DecisionRequest>();
+      if (decision === 'approve') await system.approve(id, options);
+      else await system.deny(id, options);
+      reply = { ok: true };
+    } catch (error) {
+      reply = PantheonError.isInstance(error)
+        ? { error: { code: error.code, message: error.message, details: error.details } }
+        : { error: { code: 'INVALID_ARGUMENT', message: String(error) } };
+    }
+    request.respond(JSON.stringify(reply));
   }
 
   private async receive(message: BusMessage): Promise<void> {

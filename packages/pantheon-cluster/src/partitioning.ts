@@ -25,6 +25,8 @@ export interface ClusterSubjects {
   replies: string;
   /** Runtime events, on core NATS (not in the stream). */
   events: string;
+  /** Requests to the owner of a partition to decide an approval, on core NATS. */
+  decisions(partition: number): string;
 }
 
 export function clusterSubjects(name: string): ClusterSubjects {
@@ -34,5 +36,6 @@ export function clusterSubjects(name: string): ClusterSubjects {
     consumer: (partition, epoch) => `${name}-p${partition}-e${epoch}`,
     replies: `${name}.r`,
     events: `${name}.events`,
+    decisions: (partition) => `${name}.decisions.${partition}`,
   };
 }

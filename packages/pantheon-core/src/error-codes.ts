@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   APPROVAL_DENIED:
     'the tool error the model sees for a call a person denied (`deny`); its message carries the reason',
   APPROVAL_NOT_OWNED:
-    "`approve` or `deny` in a process where the approval's actor is not started (it runs elsewhere, or is stopped); nothing was decided",
+    "`approve` or `deny` in a process where the approval's actor is not started (it runs elsewhere, or is stopped), or in a cluster where no process runs it now (no owner of its partition answered within `publishTimeoutMs`); nothing was decided",
   APPROVAL_UNSUPPORTED:
     'a plan held a tool call back for approval (`awaitApproval`) but its behavior has no `resume` method, or the behavior to resume is no longer in the script of the actor; the call did not run',
 

@@ -98,6 +98,7 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "llmOutput",
         "mapJsonSchema",
         "parseToolCallArguments",
+        "pendingApprovalOf",
         "pumpLlmStream",
         "requireFinite",
         "requireFunction",

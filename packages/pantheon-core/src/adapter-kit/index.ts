@@ -20,6 +20,7 @@
  * - Message buses: `checkBusMessage`; `checkSendOptions` and `callerMetadata` (what a caller of
  *   `sendMessage` may give, and what its `metadata` carries);
  *   `startLedger` (a new conversation's budget, for `metadata.budget`).
+ * - Durable stores: `pendingApprovalOf` (a stored approval as `getPendingApprovals` shows it).
  * - Time and cancellation on the `Scheduler` port: `withTimeout`, `sleep`, `abortError`,
  *   `NEVER_ABORTED`, and `RealTimeScheduler` (a `Scheduler` on the host's timers).
  * - Arguments and validation: `invalidArgument` (`ConfigError` `INVALID_ARGUMENT` naming the
@@ -55,6 +56,7 @@ export {
   pumpLlmStream,
 } from '../llm-stream-pump';
 export { abortError, NEVER_ABORTED, sleep, withTimeout } from '../orchestrator/abort';
+export { pendingApprovalOf } from '../runtime/approvals';
 export { startLedger } from '../runtime/budgets';
 export { type LlmOutput, llmOutput } from '../structured-output';
 export {

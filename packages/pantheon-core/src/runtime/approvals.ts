@@ -40,7 +40,7 @@ export interface ApprovalsDeps {
 }
 
 /** The approval's public view: what `getPendingApprovals` and events show. */
-function publicView(record: ApprovalRecord): PendingApproval {
+export function pendingApprovalOf(record: ApprovalRecord): PendingApproval {
   const view: PendingApproval = {
     id: record.id,
     actorId: record.actorId,
@@ -138,7 +138,7 @@ export class Approvals {
     for (const record of records) {
       this.records.set(record.id, record);
       this.time(record);
-      this.deps.events.emit('approval.requested', { approval: publicView(record) });
+      this.deps.events.emit('approval.requested', { approval: pendingApprovalOf(record) });
     }
   }
 
@@ -201,7 +201,7 @@ export class Approvals {
     const records = this.deps.store
       ? await this.deps.store.approvals()
       : [...this.records.values()];
-    return records.filter((record) => record.status === 'pending').map(publicView);
+    return records.filter((record) => record.status === 'pending').map(pendingApprovalOf);
   }
 
   approve(id: string, options: ApproveOptions): Promise<void> {
@@ -354,7 +354,7 @@ export class Approvals {
     this.timers.get(id)?.();
     this.timers.delete(id);
     this.deps.events.emit('approval.decided', {
-      approval: publicView(decided),
+      approval: pendingApprovalOf(decided),
       decision: decision.status,
       by: decision.by,
     });
