@@ -155,7 +155,7 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await b.cluster.shutdown();
   }, 40_000);
 
-  it('trims old replies from its stream and keeps events out of it', async () => {
+  it('trims what it stored and old replies from its stream, and keeps events out of it', async () => {
     // A cluster of its own, whose stream was made by an earlier version: it took every subject.
     const own = new ClusterFixture();
     const raw = await connect({ servers: NATS_URL });
@@ -183,13 +183,9 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
       );
     }
     // Eleven messages went through the stream (the start, five asks, five replies); the events
-    // of the actor's start did not. The replies, read at once, leave it.
+    // of the actor's start did not. What was stored in PostgreSQL, and the replies, leave it.
     expect((await jsm.streams.info(own.name)).state.last_seq).toBe(11);
-    await eventually(async () =>
-      expect((await jsm.streams.info(own.name, { subjects_filter: '>' })).state.subjects).toEqual({
-        [`${own.name}.p.${partitionOf('clerk', 16)}`]: 6,
-      }),
-    );
+    await eventually(async () => expect((await jsm.streams.info(own.name)).state.messages).toBe(0));
     // Nothing was lost on the way: the actor counted every message, and goes on answering.
     expect(await a.db.context.read('count', { actorId: 'clerk' })).toBe(5);
     expect((await a.cluster.ask('clerk', 'one more', { timeoutMs: 10_000 })).content).toBe(

@@ -44,7 +44,7 @@ import {
 } from './partition-runner';
 import { type ClusterSubjects, clusterSubjects, partitionOf } from './partitioning';
 import { PendingCounts } from './pending-counts';
-import { ReplyTrimmer } from './reply-trim';
+import { StreamTrimmer } from './stream-trim';
 
 /** Why the cluster could not deliver a message: the runtime's reasons, or a malformed payload. */
 export type ClusterDeadLetterReason = DeadLetterReason | 'MALFORMED';
@@ -117,7 +117,8 @@ export interface ClusterTiming {
    */
   publishTimeoutMs: number;
   /**
-   * How often a process removes from the stream the replies older than this (every process's
+   * How often a process removes from the stream what no one needs anymore: the messages of its
+   * partitions that it stored in PostgreSQL, and the replies older than this (every process's
    * reply reader has taken them by then). Default 30,000 ms.
    */
   trimIntervalMs: number;
@@ -233,7 +234,7 @@ export class PantheonCluster {
   private readonly subjects: ClusterSubjects;
   private readonly leases: LeaseTable;
   private readonly mailboxCounts: PendingCounts;
-  private readonly trimmer: ReplyTrimmer;
+  private readonly trimmer: StreamTrimmer;
   private readonly runners = new Map<number, PartitionRunner>();
   /** Handovers and abandons under way. */
   private readonly leaving = new Set<Promise<void>>();
@@ -272,10 +273,11 @@ export class PantheonCluster {
       this.timing.leaseMs,
     );
     this.mailboxCounts = new PendingCounts(options.persistence.driver);
-    this.trimmer = new ReplyTrimmer(
+    this.trimmer = new StreamTrimmer(
       options.connection,
       this.subjects,
       this.timing.trimIntervalMs,
+      () => [...this.runners.values()],
       this.log,
     );
     // Validates and stores new actors the way a single process does; it never runs them.

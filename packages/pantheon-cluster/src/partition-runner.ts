@@ -178,6 +178,11 @@ export class PartitionRunner {
     else await system.stopActor(actorId);
   }
 
+  /** Removes from the stream the messages of this partition that it stored (see `StreamTrimmer`). */
+  trimHandled(): Promise<number> {
+    return this.consumer && !this.lost ? this.consumer.trimHandled() : Promise.resolve(0);
+  }
+
   /** The partition's system's read-out, once it runs. */
   stats(): RuntimeStats | undefined {
     return this.system?.getRuntimeStats();

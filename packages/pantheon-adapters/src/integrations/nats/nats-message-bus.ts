@@ -160,6 +160,8 @@ export class NatsMessageBus implements MessageBus {
   private consuming: Promise<ConsumerMessages> | undefined;
   private ephemeralName: string | undefined;
   private closed = false;
+  /** Stream sequences acknowledged or terminated here since the last `trimHandled`. */
+  private handled: number[] = [];
 
   /** Use `createNatsMessageBus`, which makes sure the stream exists. */
   constructor(
@@ -290,7 +292,7 @@ export class NatsMessageBus implements MessageBus {
     const durable = settings.durableName;
     const name = durable ?? `pantheon-${crypto.randomUUID()}`;
     if (!durable) this.ephemeralName = name;
-    const filters = settings.filterSubjects ?? [`${this.prefix}.>`];
+    const filters = this.filters();
     const config: Partial<ConsumerConfig> = {
       name,
       ack_policy: AckPolicy.Explicit,
@@ -340,6 +342,37 @@ export class NatsMessageBus implements MessageBus {
     config.opt_start_seq = Math.min(...predecessors.map((info) => info.ack_floor.stream_seq)) + 1;
   }
 
+  /**
+   * Removes from the stream the messages this bus's durable consumer handled (acknowledged, or
+   * terminated as dead letters) since the last call: for a consumer that is the only reader of
+   * its subjects (a cluster partition's), once what it handled is kept elsewhere; without it the
+   * stream keeps every message. Each is deleted by its sequence (a purge by subject would also
+   * move other consumers of the stream on some servers). Resolves how many were removed; one
+   * that could not be removed stays in the stream.
+   */
+  async trimHandled(): Promise<number> {
+    if (!this.options.consumer?.durableName) return 0;
+    const handled = this.handled;
+    this.handled = [];
+    let removed = 0;
+    for (let start = 0; start < handled.length; start += 100) {
+      const deleted = await Promise.all(
+        handled
+          .slice(start, start + 100)
+          .map((seq) =>
+            this.jsm.streams.deleteMessage(this.options.stream, seq, false).catch(() => false),
+          ),
+      );
+      removed += deleted.filter(Boolean).length;
+    }
+    return removed;
+  }
+
+  /** The subjects this bus's consumer reads. */
+  private filters(): string[] {
+    return this.options.consumer?.filterSubjects ?? [`${this.prefix}.>`];
+  }
+
   private async pump(messages: ConsumerMessages): Promise<void> {
     for await (const delivered of messages) {
       if (this.closed) {
@@ -378,8 +411,10 @@ export class NatsMessageBus implements MessageBus {
     );
     // A handler still failing when the bus closed (retry mode): not acknowledged, so the
     // consumer's next reader gets the message.
-    if (outcomes.every(Boolean)) delivered.ack();
-    else delivered.nak();
+    if (outcomes.every(Boolean)) {
+      delivered.ack();
+      this.handled.push(delivered.seq);
+    } else delivered.nak();
   }
 
   /**
@@ -428,6 +463,7 @@ export class NatsMessageBus implements MessageBus {
     };
     this.letters.push(letter);
     delivered.term(reason.slice(0, 200));
+    this.handled.push(delivered.seq);
     try {
       this.options.onDeadLetter?.(letter);
     } catch (error) {

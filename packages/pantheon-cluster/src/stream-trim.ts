@@ -4,13 +4,19 @@ import type { LogFunction } from '@promethean-os/pantheon-core';
 import { errorMessage } from '@promethean-os/pantheon-core/adapter-kit';
 import type { ClusterSubjects } from './partitioning';
 
+/** A partition this process runs, whose consumer can remove what it handled from the stream. */
+export interface TrimmablePartition {
+  trimHandled(): Promise<number>;
+}
+
 /**
- * Keeps the replies from piling up in the cluster's JetStream stream: every `intervalMs`, removes
- * the replies published more than one interval ago (each process's reply reader takes them as
- * they come, and a new reader starts at the newest). A failure is logged and tried again at the
- * next interval.
+ * Keeps the cluster's JetStream stream from growing without end: every `intervalMs`, each
+ * partition this process runs removes the messages it has stored in PostgreSQL (and everything
+ * of its subject before them), and the replies published more than one interval ago go (each
+ * process's reply reader takes them as they come; a new reader starts at the newest). A failure
+ * is logged and tried again at the next interval.
  */
-export class ReplyTrimmer {
+export class StreamTrimmer {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
   private running: Promise<void> = Promise.resolve();
@@ -21,6 +27,7 @@ export class ReplyTrimmer {
     private readonly connection: NatsConnection,
     private readonly subjects: ClusterSubjects,
     private readonly intervalMs: number,
+    private readonly partitions: () => readonly TrimmablePartition[],
     private readonly log: LogFunction,
   ) {}
 
@@ -42,6 +49,7 @@ export class ReplyTrimmer {
   private async trim(): Promise<void> {
     const { stream, replies } = this.subjects;
     try {
+      for (const partition of this.partitions()) await partition.trimHandled();
       const jsm = await jetstreamManager(this.connection);
       const now = Date.now();
       const { state } = await jsm.streams.info(stream);
@@ -51,7 +59,7 @@ export class ReplyTrimmer {
       await jsm.streams.purge(stream, { filter: `${replies}.>`, seq: cut.seq });
       this.marks = this.marks.filter((mark) => mark.at > cut.at);
     } catch (error) {
-      this.log('Trimming the replies of the cluster stream failed; tried again later', {
+      this.log('Trimming the cluster stream failed; tried again at the next interval', {
         level: 'warn',
         stream,
         error: errorMessage(error),
