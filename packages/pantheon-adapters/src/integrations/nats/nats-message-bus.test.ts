@@ -161,6 +161,35 @@ describe('NatsMessageBus on the shared server', () => {
     await successor.close();
   });
 
+  it('deletes what its durable consumer handled with trimHandled, and nothing else', async () => {
+    const name = stream();
+    const bus = await createNatsMessageBus({
+      connection,
+      stream: name,
+      consumer: { durableName: 'worker', filterSubjects: [`${name}.worker`] },
+    });
+    const handled: string[] = [];
+    bus.subscribe(async (message) => {
+      handled.push(message.content);
+    });
+    await bus.ready();
+    for (const content of ['one', 'two', 'three'])
+      await bus.send({ id: content, from: 'user', to: 'worker', content });
+    // Another subject of the stream, read by no one here: left alone.
+    await bus.send({ id: 'other', from: 'user', to: 'billing', content: 'keep me' });
+    await eventually(() => expect(handled).toEqual(['one', 'two', 'three']));
+    await vi.waitFor(async () => expect(await bus.trimHandled()).toBe(3));
+    expect(await bus.trimHandled()).toBe(0);
+    const jsm = await jetstreamManager(connection);
+    const { state } = await jsm.streams.info(name, { subjects_filter: '>' });
+    expect(state.subjects).toEqual({ [`${name}.billing`]: 1 });
+    // A message arriving later is handled as usual, and trimmed in its turn.
+    await bus.send({ id: 'four', from: 'user', to: 'worker', content: 'four' });
+    await vi.waitFor(async () => expect(await bus.trimHandled()).toBe(1));
+    expect(handled).toEqual(['one', 'two', 'three', 'four']);
+    await bus.close();
+  });
+
   it('escapes recipients into one subject token', () => {
     expect(subjectToken('team.lead *>')).toBe('team%2Elead%20%2A%3E');
     expect(subjectToken('agent-1_a')).toBe('agent-1_a');
