@@ -10,7 +10,7 @@ import {
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
 import { ScriptRegistry } from '@promethean-os/pantheon-persistence';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { ClusterFixture, DatabaseProxy, ECHO_SCRIPT, NATS_URL } from './cluster.test-support';
 import { partitionOf } from './partitioning';
 
@@ -195,6 +195,9 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
   }
 
   it('decides approvals from any process: the owner decides, the actor resumes there', async () => {
+    // A cluster of its own: every process knows the desk's script only.
+    const own = new ClusterFixture();
+    onTestFinished(() => own.cleanup());
     const runs: unknown[] = [];
     const refund: ToolSpec = {
       name: 'refund',
@@ -224,7 +227,7 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     const node = () => {
       const tools = new InMemoryToolAdapter();
       tools.register(refund);
-      return fixture.node({
+      return own.node({
         llmAdapter: model,
         toolAdapter: tools,
         scripts: () => new ScriptRegistry().register(desk),
