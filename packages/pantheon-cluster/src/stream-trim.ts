@@ -11,10 +11,10 @@ export interface TrimmablePartition {
 
 /**
  * Keeps the cluster's JetStream stream from growing without end: every `intervalMs`, each
- * partition this process runs removes the messages it has stored in PostgreSQL (and everything
- * of its subject before them), and the replies published more than one interval ago go (each
- * process's reply reader takes them as they come; a new reader starts at the newest). A failure
- * is logged and tried again at the next interval.
+ * partition this process runs deletes the messages it has stored in PostgreSQL since the last
+ * trim, and the replies published more than one interval ago go (each process's reply reader
+ * takes them as they come; a new reader starts at the newest). A failure is logged and tried
+ * again at the next interval.
  */
 export class StreamTrimmer {
   private timer: ReturnType<typeof setTimeout> | undefined;
