@@ -105,6 +105,14 @@ export async function superviseDev(options: DevSupervisorOptions, io: CliIo): Pr
   let run = startRun();
   const first = await run.started;
   if ('exitCode' in first) return first.exitCode === 0 ? 1 : first.exitCode;
+  // Listening before the banner says it runs: a signal sent on seeing it is never missed.
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    const onSignal = (name: NodeJS.Signals) => {
+      for (const stopSignal of STOP_SIGNALS) process.off(stopSignal, onSignal);
+      resolve(name);
+    };
+    for (const stopSignal of STOP_SIGNALS) process.on(stopSignal, onSignal);
+  });
   io.stdout(banner(first.ready, options.root, io));
 
   let stopping = false;
@@ -159,13 +167,7 @@ export async function superviseDev(options: DevSupervisorOptions, io: CliIo): Pr
   };
 
   const watch = watchSources(options.root, { onChange });
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (name: NodeJS.Signals) => {
-      for (const stopSignal of STOP_SIGNALS) process.off(stopSignal, onSignal);
-      resolve(name);
-    };
-    for (const stopSignal of STOP_SIGNALS) process.on(stopSignal, onSignal);
-  });
+  const signal = await signalled;
   stopping = true;
   watch.close();
   if (signal === 'SIGINT' && options.terminal) io.stdout('\n');
