@@ -11,7 +11,13 @@ import {
 } from '@promethean-os/pantheon-core';
 import { ScriptRegistry } from '@promethean-os/pantheon-persistence';
 import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { ClusterFixture, DatabaseProxy, ECHO_SCRIPT, NATS_URL } from './cluster.test-support';
+import {
+  ClusterFixture,
+  DatabaseProxy,
+  ECHO_SCRIPT,
+  echoScripts,
+  NATS_URL,
+} from './cluster.test-support';
 import { partitionOf } from './partitioning';
 
 const eventually = (assertion: () => unknown, timeout = 15_000) =>
@@ -193,6 +199,92 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     );
     await a.cluster.shutdown();
   }
+
+  it('rolling deploy: an actor whose script a process lacks waits there without blocking its partition; a process with the script handles its messages', async () => {
+    const own = new ClusterFixture();
+    onTestFinished(() => own.cleanup());
+    const greet: ActorScript = {
+      name: 'greet',
+      version: '2',
+      talents: [
+        {
+          name: 'greet',
+          behaviors: [
+            {
+              name: 'greet',
+              mode: 'active',
+              plan: async ({ context }) => ({
+                actions: [{ type: 'message', content: `hello:${context.at(-1)?.content}` }],
+              }),
+            },
+          ],
+        },
+      ],
+      contextSources: [],
+    };
+    const newVersion = () => (db: Parameters<typeof echoScripts>[0]) =>
+      echoScripts(db).register(greet);
+    // Two actors of one partition: one of the old version's script, one of the new version's.
+    const partition = partitionOf('greeter', 16);
+    let neighbour = 0;
+    while (partitionOf(`echo-${neighbour}`, 16) !== partition) neighbour++;
+    const echoId = `echo-${neighbour}`;
+    const client = await own.node({ member: false, scripts: newVersion() });
+    await client.cluster.createActor({
+      id: 'greeter',
+      name: 'greeter',
+      script: greet,
+      goals: ['Greet'],
+    });
+    await client.cluster.startActor('greeter');
+    await create(client.cluster, echoId);
+    await client.cluster.startActor(echoId);
+    const failed: { actorId: string; code: string }[] = [];
+    client.cluster.on('actor.failed', ({ actorId, error }) =>
+      failed.push({ actorId, code: error.code }),
+    );
+    const replies: string[] = [];
+    client.cluster.on('reply', ({ message }) => {
+      if (message.from === 'greeter') replies.push(message.content);
+    });
+
+    // The old version takes every partition: restoring them does not fail on the new script.
+    const warnings: string[] = [];
+    const old = await own.node({
+      log: (message, meta) => {
+        if (meta?.level === 'warn') warnings.push(message);
+      },
+    });
+    await eventually(() => expect(old.cluster.ownedPartitions()).toHaveLength(16));
+    const answer = await client.cluster.ask(echoId, 'still here?', { timeoutMs: 10_000 });
+    expect(answer.content).toBe('echo:still here?');
+    await client.cluster.sendMessage('greeter', 'hi');
+    await client.cluster.sendMessage('greeter', 'again');
+    // Stored for it, nothing lost, nothing retried over and over: one warning, one event.
+    await eventually(async () => {
+      const statuses = await client.cluster.actorStatuses();
+      expect(statuses.find((status) => status.actor.id === 'greeter')).toMatchObject({
+        owner: old.cluster.nodeId,
+        pending: 2,
+      });
+    });
+    expect(await client.cluster.ask(echoId, 'and now?', { timeoutMs: 10_000 })).toMatchObject({
+      content: 'echo:and now?',
+    });
+    const unrunnable = warnings.filter((warning) => warning.includes('"greeter"'));
+    expect(unrunnable).toHaveLength(1);
+    expect(unrunnable[0]).toMatch(/Script "greet" version "2" is not registered/);
+    await eventually(() =>
+      expect(failed).toEqual([{ actorId: 'greeter', code: 'SCRIPT_NOT_FOUND' }]),
+    );
+    expect(replies).toEqual([]);
+
+    // The new version joins and the old one leaves: the waiting messages are handled, in order.
+    const next = await own.node({ scripts: newVersion() });
+    await old.cluster.shutdown();
+    await eventually(() => expect(replies).toEqual(['hello:hi', 'hello:again']));
+    expect(next.cluster.ownedPartitions()).toHaveLength(16);
+  }, 60_000);
 
   it('decides approvals from any process: the owner decides, the actor resumes there', async () => {
     // A cluster of its own: every process knows the desk's script only.

@@ -9,6 +9,7 @@ import {
   type ApproveOptions,
   type BusHandler,
   type BusMessage,
+  type ConfigError,
   type ContextPort,
   type DenyOptions,
   type MailboxStore,
@@ -23,6 +24,16 @@ import {
 import type { Persistence } from '@promethean-os/pantheon-persistence';
 import type { Lease, LeaseTable } from './leases';
 import type { ClusterSubjects } from './partitioning';
+
+/**
+ * Whether an actor can run in this process: `'ready'` (registered with the partition's system),
+ * `'missing'` (no such actor) or `'unrunnable'` (its script is not registered here).
+ */
+type Registration = 'ready' | 'missing' | 'unrunnable';
+
+function unknownScript(error: unknown): error is ConfigError {
+  return PantheonError.isInstance(error) && error.code === 'SCRIPT_NOT_FOUND';
+}
 
 /** A control message on a partition's subject: start or stop an actor. */
 export const CONTROL_SENDER = '$pantheon-cluster';
@@ -88,9 +99,13 @@ export type DecisionReply =
  */
 export class PartitionRunner {
   private system: PantheonSystem | undefined;
+  private store: MailboxStore | undefined;
   private consumer: NatsMessageBus | undefined;
   private readonly handlers = new Set<BusHandler>();
-  private readonly registered = new Set<string>();
+  /** One lookup per actor, shared by its messages so they stay in order behind it. */
+  private readonly registrations = new Map<string, Promise<Registration>>();
+  /** Actors reported as not runnable here (their script is not registered). */
+  private readonly unrunnable = new Set<string>();
   private decisions: Subscription | undefined;
   private lost = false;
   private starting: Promise<void> | undefined;
@@ -114,6 +129,7 @@ export class PartitionRunner {
     const { persistence, subjects } = this.context;
     const state = this.scopedState();
     const store = this.scopedStore(state);
+    this.store = store;
     const bus: MessageBus = {
       send: (message) => this.context.publish(message),
       subscribe: (handler) => {
@@ -142,7 +158,7 @@ export class PartitionRunner {
     });
     for (const actorId of await this.context.leases.startedActors()) {
       if (!this.context.inPartition(actorId, this.partition)) continue;
-      if (await this.register(actorId)) await system.startActor(actorId);
+      if ((await this.register(actorId)) === 'ready') await system.startActor(actorId);
     }
     this.consumer = await createNatsMessageBus({
       connection: this.context.connection,
@@ -152,6 +168,9 @@ export class PartitionRunner {
         filterSubjects: [subjects.partition(this.partition)],
         ackWaitMs: this.context.ackWaitMs,
         takeOver: true,
+        // The messages that queued up while one was stored go to the store together: each is
+        // stored by the mailbox's group commit, all in one transaction, in their order.
+        pipeline: true,
       },
       onHandlerFailure: 'retry',
       onHandlerError: (error, message) =>
@@ -173,7 +192,7 @@ export class PartitionRunner {
   async control(actorId: string, command: 'start' | 'stop'): Promise<void> {
     const system = this.system;
     if (!system || this.lost) return;
-    if (!(await this.register(actorId))) return;
+    if ((await this.register(actorId)) !== 'ready') return;
     if (command === 'start') await system.startActor(actorId);
     else await system.stopActor(actorId);
   }
@@ -230,18 +249,44 @@ export class PartitionRunner {
       await this.control(message.to, command);
       return;
     }
-    if (!(await this.register(message.to))) {
+    const registration = await this.register(message.to);
+    if (registration === 'missing') {
       this.context.unknownActor(message);
+      return;
+    }
+    if (registration === 'unrunnable') {
+      // Kept in its durable mailbox for an owner that has its script.
+      await this.store?.enqueue(message);
       return;
     }
     for (const handler of this.handlers) await handler(message);
   }
 
-  /** Makes the system know the actor (stored by any process); false when it does not exist. */
-  private async register(actorId: string): Promise<boolean> {
-    if (this.registered.has(actorId)) return true;
-    const actor = await this.context.persistence.actors.get(actorId);
-    if (!actor || !this.system) return false;
+  /**
+   * Makes the system know the actor (stored by any process). Only `'ready'` is remembered: an
+   * actor created later, or whose script this process gets later, is looked up again.
+   */
+  private register(actorId: string): Promise<Registration> {
+    let registration = this.registrations.get(actorId);
+    if (!registration) {
+      registration = this.load(actorId);
+      this.registrations.set(actorId, registration);
+      const forget = () => this.registrations.delete(actorId);
+      registration.then((outcome) => outcome !== 'ready' && forget(), forget);
+    }
+    return registration;
+  }
+
+  private async load(actorId: string): Promise<Registration> {
+    let actor: Awaited<ReturnType<Persistence['actors']['get']>>;
+    try {
+      actor = await this.context.persistence.actors.get(actorId);
+    } catch (error) {
+      if (!unknownScript(error)) throw error;
+      this.reportUnrunnable(actorId, error);
+      return 'unrunnable';
+    }
+    if (!actor || !this.system) return 'missing';
     await this.system.createActor({
       id: actor.id,
       name: actor.name ?? actor.id,
@@ -249,8 +294,22 @@ export class PartitionRunner {
       goals: actor.goals,
       ifExists: 'reuse',
     });
-    this.registered.add(actorId);
-    return true;
+    return 'ready';
+  }
+
+  /**
+   * An actor of this partition whose script this process does not have (e.g. during a rolling
+   * deploy): reported once, as a warning and an `actor.failed` event of the cluster; its
+   * messages stay in its durable mailbox for an owner that has the script.
+   */
+  private reportUnrunnable(actorId: string, error: ConfigError): void {
+    if (this.unrunnable.has(actorId)) return;
+    this.unrunnable.add(actorId);
+    this.context.log(
+      `Actor "${actorId}" cannot run in this process: ${error.message}. Its messages are kept in its durable mailbox for a process that has its script.`,
+      { level: 'warn', actorId, partition: this.partition, code: error.code },
+    );
+    this.context.emit('actor.failed', { actorId, error, failures: 0 });
   }
 
   private fenced(): void {
@@ -272,8 +331,11 @@ export class PartitionRunner {
         this.fenced();
         return actors.spawn(script, goal, options);
       },
-      list: async () =>
-        (await actors.list()).filter((actor) => this.context.inPartition(actor.id, this.partition)),
+      list: () =>
+        actors.list({
+          where: (id) => this.context.inPartition(id, this.partition),
+          onUnknownScript: (error) => this.reportUnrunnable(String(error.details?.actorId), error),
+        }),
       get: (id) => actors.get(id),
       update: async (id, patch) => {
         this.fenced();

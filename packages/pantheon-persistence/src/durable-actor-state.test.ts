@@ -90,6 +90,39 @@ for (const makeBackend of backends) {
       await expect(reopened.actors.list()).rejects.toMatchObject(expected);
     });
 
+    it('lists what `where` keeps, leaving out and reporting actors of unregistered scripts when asked', async () => {
+      const old = quietScript('support', '1.0.0');
+      const next = quietScript('support', '2.0.0');
+      const store = await backend.create({
+        scripts: new ScriptRegistry().register(old).register(next),
+      });
+      await store.actors.spawn(old, 'Help', { id: 'a' });
+      await store.actors.spawn(next, 'Help', { id: 'b' });
+      await store.actors.spawn(old, 'Help', { id: 'c' });
+      const reopened = await backend.reopen(store, {
+        scripts: new ScriptRegistry().register(old),
+      });
+      // `where` filters before the script is looked up: b is never converted.
+      const kept = await reopened.actors.list({ where: (id) => id !== 'b' });
+      expect(kept.map((actor) => actor.id)).toEqual(['a', 'c']);
+      const unknown: unknown[] = [];
+      const listed = await reopened.actors.list({
+        onUnknownScript: (error) => unknown.push(error),
+      });
+      expect(listed.map((actor) => actor.id)).toEqual(['a', 'c']);
+      expect(unknown).toEqual([
+        expect.objectContaining({
+          code: 'SCRIPT_NOT_FOUND',
+          details: expect.objectContaining({ actorId: 'b', scriptVersion: '2.0.0' }),
+        }),
+      ]);
+      // Nothing was lost: the new version reads b again.
+      const upgraded = await backend.reopen(store, {
+        scripts: new ScriptRegistry().register(old).register(next),
+      });
+      expect((await upgraded.actors.list()).map((actor) => actor.id)).toEqual(['a', 'b', 'c']);
+    });
+
     it('refuses to spawn a script that is not registered', async () => {
       const store = await backend.create({ scripts: new ScriptRegistry() });
       await expect(store.actors.spawn(quietScript('stranger'), 'Help')).rejects.toMatchObject({

@@ -4,7 +4,9 @@ import {
   type ActorPatch,
   type ActorScript,
   type ActorStatePort,
+  type ConfigError,
   checkActorScript,
+  PantheonError,
   type SpawnOptions,
 } from '@promethean-os/pantheon-core';
 import { actorExists, actorNotFound, guarded, tickEnded, versionConflict } from './errors';
@@ -25,6 +27,18 @@ export interface UpdateOptions {
    * update merges into whatever is stored, still never losing a concurrent writer's change.
    */
   expectedVersion?: number;
+}
+
+/** Options of `DurableActorState.list`. */
+export interface ActorListOptions {
+  /** Only the actors whose id passes (checked before their script is looked up). */
+  where?: (id: string) => boolean;
+  /**
+   * Called with the `SCRIPT_NOT_FOUND` error of each listed actor whose script is not registered
+   * in this process's `ScriptRegistry`, which is then left out. Without it such an actor fails
+   * the whole listing with that error.
+   */
+  onUnknownScript?: (error: ConfigError) => void;
 }
 
 /** Retries of an update that raced another writer without an `expectedVersion`. */
@@ -103,12 +117,27 @@ export class DurableActorState implements ActorStatePort {
     return { ...actor, version: 1 };
   }
 
-  /** Every actor, in spawn order. */
-  async list(): Promise<StoredActor[]> {
+  /**
+   * Every actor, in spawn order; with `options`, those `where` keeps, leaving out (and reporting
+   * to `onUnknownScript`) those whose script this process does not have — e.g. a cluster
+   * process restoring its partitions while another version of the application runs elsewhere.
+   */
+  async list(options: ActorListOptions = {}): Promise<StoredActor[]> {
     const rows = await guarded('state', undefined, () =>
       this.core.driver.all<ActorRow>(`SELECT ${ACTOR_COLUMNS} FROM pantheon_actors ORDER BY seq`),
     );
-    return rows.map((row) => this.core.toActor(row));
+    const actors: StoredActor[] = [];
+    for (const row of rows) {
+      if (options.where && !options.where(row.id)) continue;
+      try {
+        actors.push(this.core.toActor(row));
+      } catch (error) {
+        const unknown = PantheonError.isInstance(error) && error.code === 'SCRIPT_NOT_FOUND';
+        if (!unknown || !options.onUnknownScript) throw error;
+        options.onUnknownScript(error as ConfigError);
+      }
+    }
+    return actors;
   }
 
   async get(id: string): Promise<StoredActor | null> {

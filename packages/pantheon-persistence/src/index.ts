@@ -6,7 +6,11 @@
  * @packageDocumentation
  */
 // The stores are created by `Persistence` (their constructors take internals): types only.
-export type { DurableActorState, UpdateOptions } from './durable-actor-state';
+export type {
+  ActorListOptions,
+  DurableActorState,
+  UpdateOptions,
+} from './durable-actor-state';
 export type { DurableContext } from './durable-context';
 export type { BeginTickOptions, DurableMailbox } from './durable-mailbox';
 export type { GroupCommitOptions } from './group-commit';

@@ -97,6 +97,36 @@ describe('PantheonSystem with a durable store', () => {
     ]);
   });
 
+  it('adopts a message delivered again after its store answer was lost; handles it once', async () => {
+    const store = new FakeMailboxStore();
+    const { pantheon, bus } = boot(store);
+    await pantheon.createActor({ id: 'a', name: 'a', script: scriptWith([echo]), goals: [] });
+    await pantheon.startActor('a');
+    const enqueue = store.enqueue.bind(store);
+    store.enqueue = async (message) => {
+      store.enqueue = enqueue;
+      await enqueue(message);
+      throw new PantheonError('connection terminated', 'STORE_UNAVAILABLE');
+    };
+    // From another process over an at-least-once bus: the first delivery fails, the bus retries.
+    const message = {
+      id: 'm-1',
+      from: 'elsewhere',
+      to: 'a',
+      content: 'hello',
+      conversationId: 'c',
+    };
+    await expect(bus.send(message)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await store.pending()).toHaveLength(1);
+    await bus.send(message);
+    await bus.send(message);
+    await pantheon.whenIdle();
+    expect(bus.sent.filter((sent) => sent.from === 'a').map((sent) => sent.content)).toEqual([
+      'echo: hello',
+    ]);
+    expect(await store.pending()).toEqual([]);
+  });
+
   it('acknowledges only after the commit: a failed commit keeps the message, which is handled once later', async () => {
     vi.useFakeTimers();
     try {

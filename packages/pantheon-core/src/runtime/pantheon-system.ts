@@ -457,9 +457,9 @@ export class PantheonSystem {
   }
 
   /**
-   * A send retried with its `messageId`, which the store already has: taken once. When an
-   * earlier try stored it but failed before it reached the mailbox (the store's answer was lost),
-   * it waits in the store unhandled, and goes into the mailbox now.
+   * A message the store already has (a send retried with its `messageId`, or a bus delivering
+   * again): taken once. When an earlier try stored it but failed before it reached the mailbox
+   * (the store's answer was lost), it waits in the store unhandled, and goes into the mailbox now.
    */
   private async adoptStored(cell: ActorCell, id: string): Promise<void> {
     const inMailbox = () => cell.mailbox?.toArray().some((message) => message.id === id) === true;
@@ -857,8 +857,11 @@ export class PantheonSystem {
     if (!target || !this.admit(message)) return;
     if (this.isFull(target)) return this.deadLetter(message, 'MAILBOX_FULL');
     if (!this.store) return this.push(target, message);
+    // A message delivered again (at-least-once buses) is stored once; when the first delivery
+    // stored it but failed before it reached the mailbox, it is adopted from the store now.
     return this.store.enqueue(message).then((fresh) => {
       if (fresh) this.push(target, message);
+      else return this.adoptStored(target, message.id as string);
     });
   }
 

@@ -122,6 +122,58 @@ describe('NatsMessageBus on the shared server', () => {
     await bus.close();
   });
 
+  it('with pipeline, hands the messages waiting on a subject over together, in order; a failing one is retried and nothing is lost', async () => {
+    const name = stream();
+    const bus = await createNatsMessageBus({
+      connection,
+      stream: name,
+      consumer: { durableName: 'pipelined', pipeline: true },
+      onHandlerFailure: 'retry',
+      onHandlerError: () => {},
+    });
+    const started: string[] = [];
+    const handled: string[] = [];
+    let active = 0;
+    let mostAtOnce = 0;
+    let failures = 1;
+    let release: () => void = () => {};
+    const firstHeld = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    bus.subscribe(async (message) => {
+      started.push(message.content);
+      mostAtOnce = Math.max(mostAtOnce, ++active);
+      try {
+        // The first message holds the subject while the others arrive.
+        if (message.content === '0') await firstHeld;
+        else await new Promise((resolve) => setTimeout(resolve, 5));
+        if (message.content === '3' && failures-- > 0) throw new Error('database down');
+        handled.push(message.content);
+      } finally {
+        active--;
+      }
+    });
+    await bus.send({ from: 'user', to: 'worker', content: '0' });
+    await eventually(() => expect(started).toEqual(['0']));
+    for (let index = 1; index < 8; index++) {
+      await bus.send({ from: 'user', to: 'worker', content: String(index) });
+    }
+    // Nothing more starts while the first message is being handled.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(started).toEqual(['0']);
+    release();
+    await eventually(() => expect(handled).toHaveLength(8));
+    // 1–7 were handed over together, in order; 3 failed once and was handled on its retry.
+    expect(started.slice(0, 8)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(started.slice(8)).toEqual(['3']);
+    expect(mostAtOnce).toBe(7);
+    expect([...handled].sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    await bus.settled();
+    const jsm = await jetstreamManager(connection);
+    expect((await jsm.consumers.info(name, 'pipelined')).num_ack_pending).toBe(0);
+    await bus.close();
+  });
+
   it('takes over: replaces the predecessor consumer of the same subjects from its ack floor; the predecessor gets nothing more', async () => {
     const name = stream();
     const reader = (durableName: string, handle: (message: BusMessage) => Promise<void>) =>

@@ -63,6 +63,20 @@ export interface NatsConsumerOptions {
    * Default false.
    */
   takeOver?: boolean;
+  /**
+   * Hand the messages waiting on a subject to the handlers together: when the previous message
+   * of the subject settled, the handlers of every message of the subject received meanwhile
+   * start at once, in order, without waiting for each other, and each message is acknowledged
+   * as soon as its own handlers settled. For handlers that keep the order of their calls
+   * themselves — e.g. one that stores each message through a group-committing store, where the
+   * writes of one turn commit together, in call order — this takes one commit per batch instead
+   * of one per message. A handler that fails is retried on its own (`onHandlerFailure: 'retry'`)
+   * while the later messages of its batch go on, so a handler whose failures are not all or
+   * nothing across the messages it was handed together may see a later message of the subject
+   * succeed before an earlier one. Default false: the next message of a subject waits for the
+   * handlers of the previous one.
+   */
+  pipeline?: boolean;
 }
 
 /** Options of `createNatsMessageBus`. */
@@ -157,6 +171,8 @@ export class NatsMessageBus implements MessageBus {
   private readonly onHandlerError: (error: unknown, message: BusMessage) => void;
   private readonly letters: BoundedLog<NatsDeadLetter>;
   private readonly chains = new Map<string, Promise<void>>();
+  /** With `pipeline`: per subject, the messages waiting for the batch before them. */
+  private readonly batches = new Map<string, JsMsg[]>();
   private consuming: Promise<ConsumerMessages> | undefined;
   private ephemeralName: string | undefined;
   private closed = false;
@@ -384,11 +400,33 @@ export class NatsMessageBus implements MessageBus {
     }
   }
 
-  /** Chains the message behind the previous one of its subject. */
+  /**
+   * Chains the message behind the previous one of its subject; with `pipeline`, behind the
+   * batch being handled, in the next batch (see `NatsConsumerOptions.pipeline`).
+   */
   private dispatch(delivered: JsMsg): void {
     const subject = delivered.subject;
+    if (this.options.consumer?.pipeline) {
+      const waiting = this.batches.get(subject);
+      if (waiting) {
+        waiting.push(delivered);
+        return;
+      }
+      const batch = [delivered];
+      this.batches.set(subject, batch);
+      this.chain(subject, async () => {
+        this.batches.delete(subject);
+        await Promise.all(batch.map((message) => this.handle(message)));
+      });
+      return;
+    }
+    this.chain(subject, () => this.handle(delivered));
+  }
+
+  /** Runs `work` once the work chained on `subject` before it settled. */
+  private chain(subject: string, work: () => Promise<void>): void {
     const previous = this.chains.get(subject) ?? Promise.resolve();
-    const next = previous.then(() => this.handle(delivered));
+    const next = previous.then(work);
     this.chains.set(subject, next);
     next.then(() => {
       if (this.chains.get(subject) === next) this.chains.delete(subject);
