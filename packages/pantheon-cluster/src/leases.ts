@@ -1,5 +1,5 @@
 import type { PantheonError } from '@promethean-os/pantheon-core';
-import type { Persistence, SqlStatement } from '@promethean-os/pantheon-persistence';
+import type { BulkKind, Persistence, SqlStatement } from '@promethean-os/pantheon-persistence';
 
 /** A partition this process owns: its number and the fencing epoch it took it at. */
 export interface Lease {
@@ -20,6 +20,28 @@ const TABLES = [
     cluster TEXT NOT NULL, actor_id TEXT NOT NULL, started BOOLEAN NOT NULL,
     PRIMARY KEY (cluster, actor_id))`,
 ];
+
+const FENCE_SQL = `SELECT 1 FROM pantheon_cluster_leases
+  WHERE cluster = ? AND partition = ? AND owner = ? AND epoch = ? FOR KEY SHARE`;
+
+/**
+ * The lease fence as rows (`<partition>:<epoch>`, cluster, partition, owner, epoch), so that a
+ * group commit holding the ticks of several partitions checks all their leases in one statement;
+ * a row not found fails the units it guards.
+ */
+const LEASE_FENCE: BulkKind = {
+  name: 'cluster-lease-fence',
+  types: ['text', 'text', 'integer', 'text', 'bigint'],
+  checked: true,
+  plain: (rows) => ({ sql: FENCE_SQL, params: rows[0]!.slice(1) }),
+  merged: [
+    'SELECT fence.key FROM pantheon_cluster_leases AS leases JOIN (VALUES ',
+    `) AS fence (key, cluster, partition, owner, epoch)
+      ON leases.cluster = fence.cluster AND leases.partition = fence.partition
+      AND leases.owner = fence.owner AND leases.epoch = fence.epoch
+      FOR KEY SHARE OF leases`,
+  ],
+};
 
 /**
  * Partition leases in PostgreSQL: one row per partition with its owner, a fencing epoch that
@@ -146,11 +168,12 @@ export class LeaseTable {
   ): SqlStatement & {
     expect: NonNullable<SqlStatement['expect']>;
   } {
+    const params = [this.cluster, lease.partition, this.node, lease.epoch];
     return {
-      sql: `SELECT 1 FROM pantheon_cluster_leases
-        WHERE cluster = ? AND partition = ? AND owner = ? AND epoch = ? FOR KEY SHARE`,
-      params: [this.cluster, lease.partition, this.node, lease.epoch],
+      sql: FENCE_SQL,
+      params,
       expect: { changes: 1, mismatch: lost },
+      bulk: { kind: LEASE_FENCE, rows: [[`${lease.partition}:${lease.epoch}`, ...params]] },
     };
   }
 

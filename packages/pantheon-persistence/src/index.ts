@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 // The stores are created by `Persistence` (their constructors take internals): types only.
+export type { BulkKind, BulkRow, BulkRows } from './bulk-writes';
 export type {
   ActorListOptions,
   DurableActorState,

@@ -19,6 +19,31 @@ function castError(report: string): pg.DatabaseError {
 }
 
 describe('reading a failed check of a PostgreSQL group', () => {
+  it('checks distinct guards of one bulk kind in one statement; a missing row fails every unit it guards', () => {
+    const kind = { ...ACKNOWLEDGE, name: 'test-fence', keySpace: undefined };
+    const guard = (key: string, mismatch: Error) => ({
+      sql: 'SELECT 1 WHERE ? IS NOT NULL',
+      params: [key],
+      expect: { changes: 1, mismatch: () => mismatch },
+      bulk: { kind, rows: [[key, 1]] },
+    });
+    const lost = [new Error('lease 1 lost'), new Error('lease 2 lost')];
+    // Units 0 and 1 share the guard of lease 1; unit 2 has lease 2's.
+    const units = [0, 0, 1].map((lease) => ({
+      guard: guard(`lease-${lease + 1}`, lost[lease]!),
+      statements: [],
+    }));
+    const group = groupText(units, true)!;
+    expect(group.text.match(/UPDATE pantheon_mailbox/g)).toHaveLength(1);
+    expect(group.text.match(/'lease-1'/g)).toHaveLength(1);
+    const failed = failedUnits(
+      group,
+      castError('invalid input syntax for type integer: "pantheon-expect-failed:0:["lease-2"]"'),
+    );
+    expect([...failed!.keys()]).toEqual([0, 1]);
+    expect(failed!.get(0)!()).toBe(lost[0]);
+  });
+
   it('finds the ticks whose rows the merged statement did not change', () => {
     const { group, mismatches } = twoAcks();
     expect(group.text.match(/UPDATE pantheon_mailbox/g)).toHaveLength(1);

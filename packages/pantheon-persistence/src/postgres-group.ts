@@ -93,8 +93,8 @@ export interface GroupText {
 interface Slot {
   kind: BulkKind;
   rows: BulkRow[];
-  /** Per row of a checked kind: its unit and the unit's mismatch. */
-  owners: { unit: number; mismatch: () => Error }[];
+  /** Of a checked kind: the units its rows check, by the row's key, with their mismatches. */
+  owners: { key: SqlValue; unit: number; mismatch: () => Error }[];
 }
 
 /** True when a statement's rows can be merged with others of its kind. */
@@ -161,18 +161,36 @@ export function groupText(units: readonly CommitUnit[], durable: boolean): Group
       }
       for (const row of rows) {
         slot.rows.push(row);
-        if (kind.checked) slot.owners.push({ unit: index, mismatch: statement.expect!.mismatch });
+        if (kind.checked) {
+          slot.owners.push({ key: row[0]!, unit: index, mismatch: statement.expect!.mismatch });
+        }
       }
     }
   });
   const parts: string[] = [durable ? 'BEGIN' : `BEGIN;\n${LAZY_COMMIT}`];
+  // Distinct guards of one bulk kind (e.g. the lease fences of several partitions) check their
+  // rows in one statement; each row fails the units it guards.
+  const guardSlots = new Map<string, Slot>();
   for (const { statement, check } of guards.values()) {
+    if (mergeable(statement) && statement.bulk!.kind.checked) {
+      const { kind, rows } = statement.bulk!;
+      let slot = guardSlots.get(kind.name);
+      if (!slot) {
+        slot = { kind, rows: [], owners: [] };
+        guardSlots.set(kind.name, slot);
+      }
+      for (const row of rows) {
+        slot.rows.push(row);
+        for (const failure of check.failures) slot.owners.push({ key: row[0]!, ...failure });
+      }
+      continue;
+    }
     const text = plainText(statement, checks.length);
     if (text === undefined) return undefined;
     checks.push(check);
     parts.push(';\n', text);
   }
-  for (const item of items) {
+  for (const item of [...guardSlots.values(), ...items]) {
     parts.push(';\n');
     if ('statement' in item) {
       const { statement, unit } = item;
@@ -198,10 +216,7 @@ export function groupText(units: readonly CommitUnit[], durable: boolean): Group
           `(SELECT coalesce(json_agg(key), '[]')::text FROM changed)`,
         ),
       );
-      checks.push({
-        type: 'bulk',
-        rows: rows.map((row, index) => ({ key: row[0]!, ...owners[index]! })),
-      });
+      checks.push({ type: 'bulk', rows: owners });
     }
   }
   parts.push(';\nCOMMIT');
