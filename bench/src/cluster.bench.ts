@@ -16,6 +16,7 @@ import { type NodeMessage, type NodeUsage, usageOf } from './cluster-node';
 import { instantModel, okScript } from './fixtures';
 import { median, percentile, round } from './measure';
 import { watchPostgres } from './postgres-usage';
+import { rawDurableLoop } from './raw-durable-loop';
 
 const POSTGRES_URL =
   process.env.PANTHEON_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -398,6 +399,7 @@ async function clusterThroughput(members: number, postgres: ReturnType<typeof wa
     await pump(cluster.client, actors, WARMUP);
     const usage = () => Promise.all(cluster.members.map((member) => member.usage()));
     const raw: number[] = [];
+    const rawDurable: { perSecond: number; cpuMs: number }[] = [];
     const rounds: number[] = [];
     let rawCpuMs = 0;
     const membersBefore = await usage();
@@ -406,6 +408,19 @@ async function clusterThroughput(members: number, postgres: ReturnType<typeof wa
       const baseline = await rawJetStream(MESSAGES);
       raw.push(baseline.perSecond);
       rawCpuMs += baseline.cpuMs;
+      if (members === 1) {
+        rawDurable.push(
+          await rawDurableLoop({
+            natsUrl: NATS_URL,
+            postgresUrl: POSTGRES_URL,
+            schema: cluster.schema,
+            messages: MESSAGES,
+            actors: ACTORS,
+            partitions: PARTITIONS,
+            inFlight: IN_FLIGHT,
+          }),
+        );
+      }
       client.before.push(usageOf(postgres));
       rounds.push(await pump(cluster.client, actors, MESSAGES));
       client.after.push(usageOf(postgres));
@@ -415,6 +430,13 @@ async function clusterThroughput(members: number, postgres: ReturnType<typeof wa
     return {
       perSecond: median(rounds),
       rawPerSecond: median(raw),
+      rawDurable:
+        rawDurable.length > 0
+          ? {
+              perSecond: median(rawDurable.map((round) => round.perSecond)),
+              cpuMs: median(rawDurable.map((round) => round.cpuMs)),
+            }
+          : undefined,
       rawCpuMs: rawCpuMs / ROUNDS,
       usage: {
         members: perMessage(membersBefore, membersAfter, messages),
@@ -519,6 +541,7 @@ export async function benchCluster() {
     const ratioToRaw: Record<string, number> = {};
     const perMessage: Record<string, unknown> = {};
     let statements: Record<string, number> = {};
+    let rawDurable: Record<string, number> | undefined;
     for (const members of [1, 2, 3]) {
       const result = await clusterThroughput(members, postgres);
       raw.push(result.rawPerSecond);
@@ -526,7 +549,16 @@ export async function benchCluster() {
       perSecond[members] = round(result.perSecond, 0);
       ratioToRaw[members] = round(result.perSecond / result.rawPerSecond, 3);
       perMessage[members] = result.usage;
-      if (members === 1) statements = result.statements;
+      if (members === 1) {
+        statements = result.statements;
+        const durable = result.rawDurable!;
+        rawDurable = {
+          perSecond: round(durable.perSecond, 0),
+          cpuMsPerMessage: round(durable.cpuMs, 3),
+          ratioToRawJetStream: round(durable.perSecond / result.rawPerSecond, 3),
+          clusterOneMemberRatio: round(result.perSecond / durable.perSecond, 3),
+        };
+      }
     }
     const latency = await latencyAndFailover();
     return {
@@ -539,6 +571,8 @@ export async function benchCluster() {
       rawJetStreamCpuMsPerMessage: round(median(rawCpuMs), 3),
       clusterPerSecond: perSecond,
       ratioToRaw,
+      /** The same durable work written by hand on the raw clients, next to one member's rounds. */
+      rawDurableLoop: rawDurable,
       perMessage,
       postgresStatementsPerMessageOneMember: statements,
       ...latency,

@@ -85,7 +85,8 @@ export interface ClusterEventOptions {
   /**
    * Only the events that arise in this process: those of the partitions it owns (actor events,
    * dead letters), its partition moves, and the replies it reads (every process reads every
-   * reply). Default false: the events of every process. Per-process metrics want `true`.
+   * reply once it asks or has a `reply` handler). Default false: the events of every process.
+   * Per-process metrics want `true`.
    */
   local?: boolean;
 }
@@ -252,6 +253,8 @@ export class PantheonCluster {
   private publisher!: NatsMessageBus;
   private replyPublisher!: NatsMessageBus;
   private replies!: NatsMessageBus;
+  /** Reading the replies, from the first `ask` or `reply` handler on (see `readReplies`). */
+  private readingReplies: Promise<void> | undefined;
   private events: Subscription | undefined;
   private heartbeat: ReturnType<typeof setTimeout> | undefined;
   private cycle: Promise<void> = Promise.resolve();
@@ -349,7 +352,6 @@ export class PantheonCluster {
       subjectPrefix: this.subjects.replies,
       onHandlerError: () => {},
     });
-    this.replies.subscribe((message) => this.onReply(message));
     this.events = connection.subscribe(this.subjects.events, {
       callback: (error, message) => {
         if (error) return;
@@ -452,6 +454,8 @@ export class PantheonCluster {
         { code: 'MAILBOX_FULL' },
       );
     }
+    // A `reply` handler registered before this send sees the replies to it.
+    await this.readingReplies?.catch(() => undefined);
     const from = options.from ?? 'user';
     const now = Date.now();
     const message: BusMessage = {
@@ -495,13 +499,17 @@ export class PantheonCluster {
         );
       }, timeoutMs);
       this.asks.set(correlationId, { resolve, reject, replyTo, timer });
-      this.sendMessage(id, content, {
-        from,
-        correlationId,
-        conversationId: options.conversationId,
-        replyTo,
-        metadata: options.metadata,
-      }).catch((error: PantheonError) => this.settleAsk(correlationId, error));
+      this.readReplies()
+        .then(() =>
+          this.sendMessage(id, content, {
+            from,
+            correlationId,
+            conversationId: options.conversationId,
+            replyTo,
+            metadata: options.metadata,
+          }),
+        )
+        .catch((error: PantheonError) => this.settleAsk(correlationId, error));
     });
   }
 
@@ -524,6 +532,14 @@ export class PantheonCluster {
       local: options.local === true,
     };
     set.add(entry);
+    if (event === 'reply') {
+      this.readReplies().catch((error: unknown) =>
+        this.log('Cluster replies cannot be read; reply events wait for the next try', {
+          level: 'warn',
+          error: errorMessage(error),
+        }),
+      );
+    }
     return () => set.delete(entry);
   }
 
@@ -773,6 +789,31 @@ export class PantheonCluster {
     }
     this.notActors.set(address, Date.now());
     return false;
+  }
+
+  /**
+   * Starts reading the replies (`<name>.r.>`, from the newest on) the first time this process
+   * needs them — an `ask`, or a `reply` handler — so that a process that needs neither (a member
+   * that only runs actors) does not read every reply of the cluster. `BUS_UNAVAILABLE` when the
+   * reader cannot be started (the next call tries again).
+   */
+  private readReplies(): Promise<void> {
+    this.readingReplies ??= (async () => {
+      const stop = this.replies.subscribe((message) => this.onReply(message));
+      try {
+        await this.replies.ready();
+      } catch (error) {
+        stop();
+        this.readingReplies = undefined;
+        throw new PantheonError(
+          `The cluster's replies cannot be read: ${errorMessage(error)}`,
+          'BUS_UNAVAILABLE',
+          undefined,
+          { cause: error },
+        );
+      }
+    })();
+    return this.readingReplies;
   }
 
   private onReply(message: BusMessage): void {

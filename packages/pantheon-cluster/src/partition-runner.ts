@@ -218,6 +218,9 @@ export class PartitionRunner {
     await this.starting?.catch(() => undefined);
     this.decisions?.unsubscribe();
     await this.consumer?.close();
+    // What it stored since the last trim leaves the stream with it (stored, so safe to delete
+    // even when the partition was lost); a failure leaves them to the stream's limits.
+    await this.consumer?.trimHandled().catch(() => 0);
     const report = await this.system?.shutdown({
       drain,
       timeoutMs: timeoutMs ?? this.context.handoverTimeoutMs,
