@@ -19,7 +19,15 @@ const TABLES = [
   `CREATE TABLE IF NOT EXISTS pantheon_cluster_actors (
     cluster TEXT NOT NULL, actor_id TEXT NOT NULL, started BOOLEAN NOT NULL,
     PRIMARY KEY (cluster, actor_id))`,
+  // The idle-tick interval of a started actor (`startActor(id, { intervalMs })`).
+  'ALTER TABLE pantheon_cluster_actors ADD COLUMN IF NOT EXISTS interval_ms INTEGER',
 ];
+
+/** An actor marked started for the whole cluster, with its idle-tick interval if it has one. */
+export interface StartedActor {
+  id: string;
+  intervalMs?: number;
+}
 
 const FENCE_SQL = `SELECT 1 FROM pantheon_cluster_leases
   WHERE cluster = ? AND partition = ? AND owner = ? AND epoch = ? FOR KEY SHARE`;
@@ -177,22 +185,34 @@ export class LeaseTable {
     };
   }
 
-  /** Marks an actor started or stopped for the whole cluster (its owner starts it on takeover). */
-  async setStarted(actorId: string, started: boolean): Promise<void> {
+  /**
+   * Marks an actor started (with `intervalMs`, unless it is started already: as
+   * `PantheonSystem.startActor`, starting a started actor changes nothing) or stopped for the
+   * whole cluster; its owner starts it on takeover.
+   */
+  async setStarted(actorId: string, started: boolean, intervalMs?: number): Promise<void> {
     await this.driver.run(
-      `INSERT INTO pantheon_cluster_actors (cluster, actor_id, started) VALUES (?, ?, ?::boolean)
-        ON CONFLICT (cluster, actor_id) DO UPDATE SET started = EXCLUDED.started`,
-      [this.cluster, actorId, started ? 'true' : 'false'],
+      `INSERT INTO pantheon_cluster_actors (cluster, actor_id, started, interval_ms)
+        VALUES (?, ?, ?::boolean, ?::integer)
+        ON CONFLICT (cluster, actor_id) DO UPDATE SET
+          interval_ms = CASE WHEN pantheon_cluster_actors.started AND EXCLUDED.started
+            THEN pantheon_cluster_actors.interval_ms ELSE EXCLUDED.interval_ms END,
+          started = EXCLUDED.started`,
+      [this.cluster, actorId, started ? 'true' : 'false', intervalMs ?? null],
     );
   }
 
   /** Every actor marked started. */
-  async startedActors(): Promise<string[]> {
-    const rows = await this.driver.all<{ actor_id: string }>(
-      'SELECT actor_id FROM pantheon_cluster_actors WHERE cluster = ? AND started',
+  async startedActors(): Promise<StartedActor[]> {
+    const rows = await this.driver.all<{ actor_id: string; interval_ms: number | null }>(
+      'SELECT actor_id, interval_ms FROM pantheon_cluster_actors WHERE cluster = ? AND started',
       [this.cluster],
     );
-    return rows.map((row) => row.actor_id);
+    return rows.map((row) =>
+      row.interval_ms === null
+        ? { id: row.actor_id }
+        : { id: row.actor_id, intervalMs: Number(row.interval_ms) },
+    );
   }
 
   /** The process holding each partition's live lease (an expired one counts as no owner). */

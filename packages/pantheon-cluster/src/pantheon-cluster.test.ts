@@ -9,7 +9,7 @@ import {
   type PendingApproval,
   type ToolSpec,
 } from '@promethean-os/pantheon-core';
-import { ScriptRegistry } from '@promethean-os/pantheon-persistence';
+import { type Persistence, ScriptRegistry } from '@promethean-os/pantheon-persistence';
 import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   ClusterFixture,
@@ -441,6 +441,63 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await a.cluster.shutdown();
     await b.cluster.shutdown();
   }, 40_000);
+
+  it('ticks an actor started with intervalMs in whichever process runs it, across a handover', async () => {
+    const own = new ClusterFixture();
+    onTestFinished(() => own.cleanup());
+    // Counts its idle ticks (a passive behavior: run on the interval) in its key/value store.
+    const ticker = (db: () => Persistence): ActorScript => ({
+      name: 'ticker',
+      talents: [
+        {
+          name: 'ticker',
+          behaviors: [
+            {
+              name: 'count',
+              mode: 'passive',
+              async plan({ actor }) {
+                const ticks = await db().context.read('ticks', { actorId: actor.id });
+                const data = ((ticks as number | undefined) ?? 0) + 1;
+                return {
+                  actions: [{ type: 'context', operation: 'write', target: 'ticks', data }],
+                };
+              },
+            },
+          ],
+        },
+      ],
+      contextSources: [],
+    });
+    const scripts = (db: () => Persistence) => new ScriptRegistry().register(ticker(db));
+    const first = await own.node({ scripts });
+    const script = ticker(() => first.db);
+    await first.cluster.createActor({ id: 'ticker', name: 'ticker', script, goals: ['x'] });
+    await expect(first.cluster.startActor('ticker', { intervalMs: 0 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    await expect(first.cluster.startActor('ticker', { intervalMs: 2.5 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    });
+    const ticks = async () =>
+      ((await first.db.context.read('ticks', { actorId: 'ticker' })) as number | undefined) ?? 0;
+    expect(await ticks()).toBe(0);
+    await first.cluster.startActor('ticker', { intervalMs: 50 });
+    await eventually(async () => expect(await ticks()).toBeGreaterThanOrEqual(3));
+    // Another process takes every partition over; the interval goes with the actor.
+    const second = await own.node({ scripts });
+    await first.cluster.shutdown();
+    await eventually(() => expect(second.cluster.ownedPartitions()).toHaveLength(16));
+    const handedOver = await ticks();
+    await eventually(async () => expect(await ticks()).toBeGreaterThanOrEqual(handedOver + 3));
+    const [status] = await second.cluster.actorStatuses();
+    expect(status).toMatchObject({ started: true, owner: second.cluster.nodeId });
+    // Stopped, it ticks no more.
+    await second.cluster.stopActor('ticker');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const stopped = await ticks();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await ticks()).toBe(stopped);
+  }, 60_000);
 
   it('dead-letters a chain between processes past maxHops; every process sees it', async () => {
     const limits = { maxHops: 3 };

@@ -384,12 +384,24 @@ export class PantheonCluster {
 
   /**
    * Marks the actor started for the whole cluster and tells its partition's owner, which starts
-   * it (now, or when it takes the partition over). `ACTOR_NOT_FOUND` for an unknown actor,
+   * it (now, or when it takes the partition over). With `intervalMs` (a whole number of ms, at
+   * least 1) the actor also ticks that often without a message, in whichever process runs it,
+   * across takeovers; as with `PantheonSystem.startActor`, starting a started actor changes
+   * nothing. `INVALID_ARGUMENT` for a bad `intervalMs`, `ACTOR_NOT_FOUND` for an unknown actor,
    * `STATE_UNAVAILABLE` when the database cannot be reached, `BUS_UNAVAILABLE` when NATS cannot
    * (the owner was not told: call it again).
    */
-  async startActor(id: string): Promise<void> {
-    await this.control(id, 'start');
+  async startActor(id: string, options: { intervalMs?: number } = {}): Promise<void> {
+    const { intervalMs } = options;
+    if (intervalMs !== undefined && !(Number.isSafeInteger(intervalMs) && intervalMs >= 1)) {
+      throw new ActorError(
+        `startActor: intervalMs must be a whole number of milliseconds, at least 1 (got ${String(intervalMs)})`,
+        id,
+        { intervalMs },
+        { code: 'INVALID_ARGUMENT' },
+      );
+    }
+    await this.control(id, 'start', intervalMs);
   }
 
   /** Marks the actor stopped for the whole cluster; its owner stops it after its current tick. */
@@ -562,7 +574,7 @@ export class PantheonCluster {
         this.leases.owners(),
       ]),
     );
-    const startedSet = new Set(started);
+    const startedSet = new Set(started.map((actor) => actor.id));
     return actors.map((actor) => {
       const partition = partitionOf(actor.id, this.partitions);
       return {
@@ -740,10 +752,10 @@ export class PantheonCluster {
     }
   }
 
-  private async control(id: string, command: 'start' | 'stop'): Promise<void> {
+  private async control(id: string, command: 'start' | 'stop', intervalMs?: number): Promise<void> {
     this.assertOpen();
     await this.requireActor(id);
-    await this.leases.setStarted(id, command === 'start').catch((error: unknown) => {
+    await this.leases.setStarted(id, command === 'start', intervalMs).catch((error: unknown) => {
       throw new ActorError(
         `The cluster's database is unavailable; actor "${id}" was not marked ${command === 'start' ? 'started' : 'stopped'}: ${errorMessage(error)}`,
         id,
@@ -756,6 +768,7 @@ export class PantheonCluster {
       from: CONTROL_SENDER,
       to: id,
       content: command,
+      ...(intervalMs === undefined ? {} : { metadata: { intervalMs } }),
     });
   }
 

@@ -156,9 +156,9 @@ export class PartitionRunner {
         if (!error) void this.decide(system, request);
       },
     });
-    for (const actorId of await this.context.leases.startedActors()) {
-      if (!this.context.inPartition(actorId, this.partition)) continue;
-      if ((await this.register(actorId)) === 'ready') await system.startActor(actorId);
+    for (const { id, intervalMs } of await this.context.leases.startedActors()) {
+      if (!this.context.inPartition(id, this.partition)) continue;
+      if ((await this.register(id)) === 'ready') await system.startActor(id, { intervalMs });
     }
     this.consumer = await createNatsMessageBus({
       connection: this.context.connection,
@@ -188,12 +188,12 @@ export class PartitionRunner {
     await this.consumer.ready();
   }
 
-  /** Starts or stops an actor of this partition (a control message, or `startActor` here). */
-  async control(actorId: string, command: 'start' | 'stop'): Promise<void> {
+  /** Starts (with its idle-tick interval, if any) or stops an actor of this partition. */
+  async control(actorId: string, command: 'start' | 'stop', intervalMs?: number): Promise<void> {
     const system = this.system;
     if (!system || this.lost) return;
     if ((await this.register(actorId)) !== 'ready') return;
-    if (command === 'start') await system.startActor(actorId);
+    if (command === 'start') await system.startActor(actorId, { intervalMs });
     else await system.stopActor(actorId);
   }
 
@@ -249,7 +249,12 @@ export class PartitionRunner {
     if (this.lost) throw new PantheonError('The partition was lost', 'PARTITION_LOST');
     if (message.from === CONTROL_SENDER) {
       const command = message.content === 'stop' ? 'stop' : 'start';
-      await this.control(message.to, command);
+      const intervalMs = message.metadata?.intervalMs;
+      await this.control(
+        message.to,
+        command,
+        typeof intervalMs === 'number' ? intervalMs : undefined,
+      );
       return;
     }
     const registration = await this.register(message.to);
