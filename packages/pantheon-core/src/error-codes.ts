@@ -173,7 +173,7 @@ export const ERROR_CODES = {
   CONFIG_NOT_FOUND:
     'the configuration file given to `loadConfig` or `--config` does not exist, or `pantheon start` found none (`pantheon.config.ts`, `.mts`, `.js`, `.mjs` or `.json`)',
   APP_INVALID:
-    "the app module the configuration's `entry` names could not be loaded, or does not export an app (`defineApp`): `details.entry`, `details.issues`; or, in a cluster, an app actor has `intervalMs` (`details.field`)",
+    "the app module the configuration's `entry` names could not be loaded, or does not export an app (`defineApp`): `details.entry`, `details.issues`",
 
   // pantheon CLI and its HTTP endpoint
   CLI_USAGE:

@@ -16,8 +16,8 @@ export interface AppActor
   /** Whether `startApp` starts it. Default `true`. */
   start?: boolean;
   /**
-   * Also run its passive and persistent behaviors every `intervalMs` without input. Not in a
-   * cluster yet (`APP_INVALID` there).
+   * Also run its passive and persistent behaviors every `intervalMs` without input (in a
+   * cluster, in whichever process runs it).
    */
   intervalMs?: number;
 }

@@ -1,9 +1,9 @@
-import { ConfigError, PantheonError } from '@promethean-os/pantheon-core';
+import { PantheonError } from '@promethean-os/pantheon-core';
 import type { PantheonConfig, PantheonConfigInput } from '../config/config-schema';
 import { resolveConfig } from '../config/load-config';
 import { type CreatePantheonOptions, createPantheon } from '../runtime/create-pantheon';
 import { createPantheonCluster } from '../runtime/create-pantheon-cluster';
-import { Pantheon } from '../runtime/pantheon';
+import type { Pantheon } from '../runtime/pantheon';
 import type { PantheonRuntime } from '../runtime/pantheon-runtime';
 import type { AppActor, PantheonApp } from './define-app';
 
@@ -12,17 +12,6 @@ export type StartAppOptions = Omit<
   CreatePantheonOptions,
   'scripts' | 'tools' | 'offlineModel' | 'toolAdapter'
 >;
-
-/** A cluster does not run actors on an interval yet: refused before anything is opened. */
-function checkClusterActors(actors: readonly AppActor[]): void {
-  const index = actors.findIndex((actor) => actor.intervalMs !== undefined);
-  if (index === -1) return;
-  throw new ConfigError(
-    `The app's actor "${actors[index]!.id}" has intervalMs, which a cluster does not run yet: remove it, or run without the cluster section`,
-    { field: `actors.${index}.intervalMs` },
-    { code: 'APP_INVALID' },
-  );
-}
 
 /**
  * Creates the actor unless it exists. Processes of a cluster start together: when another one
@@ -63,8 +52,8 @@ async function createAppActor(
  * A configuration written without `cluster` resolves a `Pantheon`; one loaded by `loadConfig`
  * may describe either, so the result is a `PantheonRuntime` (narrow it with `instanceof`).
  *
- * @throws ConfigError `APP_INVALID` for an actor with `intervalMs` in a cluster; the errors of
- * `createPantheon` and `createPantheonCluster`, and of creating and starting the actors.
+ * @throws The errors of `createPantheon` and `createPantheonCluster`, and of creating and
+ * starting the actors.
  *
  * @example
  * const pantheon = await startApp(await loadConfig(), app);
@@ -89,7 +78,6 @@ export async function startApp(
 ): Promise<PantheonRuntime> {
   const resolved = resolveConfig(config);
   const actors = app.actors ?? [];
-  if (resolved.cluster) checkClusterActors(actors);
   const scripts = [...new Set([...actors.map((actor) => actor.script), ...(app.scripts ?? [])])];
   const createOptions = {
     ...options,
@@ -104,11 +92,7 @@ export async function startApp(
     for (const actor of actors) await createAppActor(runtime, actor, actors);
     for (const actor of actors) {
       if (actor.start === false) continue;
-      if (runtime instanceof Pantheon) {
-        await runtime.startActor(actor.id, { intervalMs: actor.intervalMs });
-      } else {
-        await runtime.startActor(actor.id);
-      }
+      await runtime.startActor(actor.id, { intervalMs: actor.intervalMs });
     }
     await app.setup?.(runtime);
     return runtime;

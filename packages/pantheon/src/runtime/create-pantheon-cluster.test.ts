@@ -96,16 +96,6 @@ describe('createPantheonCluster', () => {
     expect((joined as Error).message).toContain(
       'set cluster.name (or PANTHEON_CLUSTER_NAME), or use createPantheon for one process',
     );
-    // An app's actor on an interval is refused before anything is opened.
-    const interval = await startApp(
-      clusterConfig('node-a'),
-      defineApp({ actors: [{ id: 'ticker', script: answering, goals: [], intervalMs: 1_000 }] }),
-      { log: quiet },
-    ).catch((caught: unknown) => caught);
-    expect(interval).toMatchObject({
-      code: 'APP_INVALID',
-      details: { field: 'actors.0.intervalMs' },
-    });
     expect(await schemaExists()).toBe(false);
   });
 
@@ -233,4 +223,23 @@ describe('createPantheonCluster', () => {
       await proxy.close();
     }
   });
+
+  it("starts an app's actor with intervalMs: the cluster stores the interval with its start", async () => {
+    const ticker = defineApp({
+      actors: [{ id: 'ticker', script: answering, goals: [], intervalMs: 1_000 }],
+    });
+    running.push(await startApp(clusterConfig('node-t'), ticker, { log: quiet }));
+    const client = new pg.Client({ connectionString: POSTGRES_URL });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        `SELECT started, interval_ms FROM "${schema}".pantheon_cluster_actors
+          WHERE cluster = $1 AND actor_id = 'ticker'`,
+        [name],
+      );
+      expect(rows).toEqual([{ started: true, interval_ms: 1_000 }]);
+    } finally {
+      await client.end();
+    }
+  }, 30_000);
 });

@@ -83,8 +83,8 @@ export class PantheonClusterNode implements PantheonRuntime {
   }
 
   /** `PantheonCluster.startActor`: started for the whole cluster; its partition's owner runs it. */
-  startActor(id: string): Promise<void> {
-    return this.cluster.startActor(id);
+  startActor(id: string, options?: { intervalMs?: number }): Promise<void> {
+    return this.cluster.startActor(id, options);
   }
 
   /** `PantheonCluster.stopActor`: stopped for the whole cluster after its current tick. */

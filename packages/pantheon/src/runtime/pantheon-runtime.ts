@@ -58,8 +58,11 @@ export interface PantheonRuntime {
   checkReadiness(options?: { timeoutMs?: number }): Promise<ReadinessReport>;
   /** Creates an actor (`ifExists: 'reuse'` keeps a stored one). */
   createActor(options: CreateActorOptions): Promise<Actor>;
-  /** Starts processing the actor's mailbox. */
-  startActor(id: string): Promise<void>;
+  /**
+   * Starts processing the actor's mailbox; with `intervalMs`, its passive and persistent
+   * behaviors also run that often without input.
+   */
+  startActor(id: string, options?: { intervalMs?: number }): Promise<void>;
   /** Stops the actor after its current tick; its mailbox is kept. */
   stopActor(id: string): Promise<void>;
   /** Sends a message to the actor; resolves its id once accepted. */
