@@ -315,3 +315,23 @@ for (const [name, makeLegacy] of [
     });
   });
 }
+
+describe('openPostgresPersistence schema names', () => {
+  it.each([
+    ['pg_app', 'names starting with "pg_" are reserved for system schemas'],
+    ['', 'it is empty'],
+    [`s${'x'.repeat(63)}`, 'it is longer than 63 bytes'],
+  ])('refuses %j with CONFIG_ERROR before connecting', async (schema, reason) => {
+    const opened = openPostgresPersistence({
+      connectionString: POSTGRES_URL,
+      schema,
+      scripts: contractScripts(),
+    });
+    await expect(opened).rejects.toMatchObject({
+      name: 'ConfigError',
+      code: 'CONFIG_ERROR',
+      details: { schema },
+    });
+    await expect(opened).rejects.toThrow(reason);
+  });
+});

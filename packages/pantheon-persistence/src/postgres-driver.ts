@@ -1,3 +1,4 @@
+import { ConfigError } from '@promethean-os/pantheon-core';
 import pg from 'pg';
 import {
   type CommitUnit,
@@ -82,6 +83,24 @@ export function quoteIdentifier(name: string): string {
  * back; a client whose connection broke is destroyed rather than reused, so the pool reconnects
  * by itself once the server is reachable again.
  */
+/**
+ * A schema name PostgreSQL takes as given: `ConfigError` (`CONFIG_ERROR`) for one it refuses
+ * (empty, or `pg_…`, reserved for system schemas) or would cut to 63 bytes without a word —
+ * two long names sharing their first 63 bytes would then share their tables.
+ */
+function checkSchemaName(schema: string): void {
+  let reason: string | undefined;
+  if (typeof schema !== 'string' || schema === '') reason = 'it is empty';
+  else if (/^pg_/i.test(schema))
+    reason = 'names starting with "pg_" are reserved for system schemas';
+  else if (Buffer.byteLength(schema) > 63)
+    reason = 'it is longer than 63 bytes, which PostgreSQL cuts it to';
+  if (reason === undefined) return;
+  throw new ConfigError(`PostgreSQL schema ${JSON.stringify(schema)} cannot be used: ${reason}`, {
+    schema,
+  });
+}
+
 export class PostgresDriver implements GroupCommitDriver {
   readonly dialect = 'postgres';
   readonly pool: pg.Pool;
@@ -91,6 +110,7 @@ export class PostgresDriver implements GroupCommitDriver {
 
   constructor(options: PostgresDriverOptions) {
     this.schema = options.schema ?? 'public';
+    checkSchemaName(this.schema);
     this.pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
