@@ -154,7 +154,8 @@ function busUnavailable(message: BusMessage, subject: string, cause: unknown): P
  * subject with `Nats-Msg-Id` set to the message id, so the stream stores a re-sent message once
  * (within its duplicate window), and resolves once JetStream stored it. Subscribers get messages
  * from a consumer of the stream: in order per subject (one recipient by default), the next
- * message of a subject only after the handlers of the previous one settled, and each message is
+ * message of a subject only after the handlers of the previous one settled (with
+ * `consumer.pipeline`, the messages that waited meanwhile together), and each message is
  * acknowledged only after its handlers settled — a process that dies while handling leaves it to
  * be redelivered. A message on the stream that is not a valid `BusMessage` (published by
  * something else) is terminated and reported as a `NatsDeadLetter`; the consumer goes on.
