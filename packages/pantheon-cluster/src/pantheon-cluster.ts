@@ -22,13 +22,16 @@ import {
   type PantheonSystemEvents,
   type PantheonSystemOptions,
   type PendingApproval,
+  type RuntimeLimits,
   type RuntimeStats,
   type SendMessageOptions,
   type ShutdownReport,
 } from '@promethean-os/pantheon-core';
 import {
   callerMetadata,
+  checkContent,
   checkSendOptions,
+  DEFAULT_RUNTIME_LIMITS,
   errorMessage,
   pendingApprovalOf,
   startLedger,
@@ -162,7 +165,6 @@ const DEFAULT_TIMING: ClusterTiming = {
 /** How long an address found not to be an actor is taken for one without asking the database. */
 const NOT_ACTOR_TTL_MS = 5_000;
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 interface PendingAsk {
@@ -232,6 +234,7 @@ export class PantheonCluster {
   readonly nodeId: string;
   private readonly partitions: number;
   private readonly timing: ClusterTiming;
+  private readonly limits: RuntimeLimits;
   private readonly subjects: ClusterSubjects;
   private readonly leases: LeaseTable;
   private readonly mailboxCounts: PendingCounts;
@@ -266,6 +269,7 @@ export class PantheonCluster {
     this.nodeId = options.nodeId ?? crypto.randomUUID();
     this.partitions = options.partitions ?? 16;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
     this.subjects = clusterSubjects(options.name);
     this.log = options.log ?? consoleLog;
     this.nextId = options.ids ?? (() => crypto.randomUUID());
@@ -423,27 +427,10 @@ export class PantheonCluster {
     options: SendMessageOptions = {},
   ): Promise<string> {
     this.assertOpen();
-    if (typeof content !== 'string') {
-      throw new ActorError(
-        'Message content must be a string',
-        id,
-        { received: typeof content },
-        { code: 'INVALID_MESSAGE' },
-      );
-    }
-    const max = this.options.limits?.maxMessageBytes ?? 65_536;
-    const bytes = encoder.encode(content).length;
-    if (bytes > max) {
-      throw new ActorError(
-        `Message of ${bytes} bytes exceeds maxMessageBytes (${max})`,
-        id,
-        { bytes, max },
-        { code: 'MESSAGE_TOO_LARGE' },
-      );
-    }
+    checkContent(id, content, this.limits.maxMessageBytes);
     checkSendOptions(id, options);
     const metadata = callerMetadata(id, options.metadata);
-    const capacity = this.options.limits?.mailboxCapacity ?? 10_000;
+    const capacity = this.limits.mailboxCapacity;
     let pending: number;
     try {
       await this.requireActor(id);
@@ -869,7 +856,7 @@ export class PantheonCluster {
     if (name === 'deadletter') {
       const letter = payload as ClusterDeadLetter;
       this.deadLetters.push(letter);
-      const limit = this.options.limits?.deadLetterLimit ?? 10_000;
+      const limit = this.limits.deadLetterLimit;
       if (this.deadLetters.length > limit) this.deadLetters.shift();
       const correlationId = letter.message.correlationId;
       if (correlationId && this.asks.has(correlationId)) {

@@ -45,6 +45,41 @@ export function callerMetadata(
   return carried;
 }
 
+const encoder = new TextEncoder();
+
+/** The content's size in UTF-8 bytes when it exceeds `maxBytes` (at least), else 0. */
+export function oversize(content: string, maxBytes: number): number {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes, so short strings need no encoding.
+  if (content.length * 3 <= maxBytes) return 0;
+  const bytes = content.length > maxBytes ? content.length : encoder.encode(content).length;
+  return bytes > maxBytes ? bytes : 0;
+}
+
+/**
+ * Checks the content given to `sendMessage`, the same in a single process and across a cluster,
+ * before anything is stored or published: a string (`ActorError` `INVALID_MESSAGE`) of at most
+ * `maxBytes` UTF-8 bytes (`MESSAGE_TOO_LARGE`, with `details.bytes` and `details.max`).
+ */
+export function checkContent(actorId: string, content: unknown, maxBytes: number): void {
+  if (typeof content !== 'string') {
+    throw new ActorError(
+      'Message content must be a string',
+      actorId,
+      { received: typeof content },
+      { code: 'INVALID_MESSAGE' },
+    );
+  }
+  const bytes = oversize(content, maxBytes);
+  if (bytes > 0) {
+    throw new ActorError(
+      `Message of ${bytes} bytes exceeds maxMessageBytes (${maxBytes})`,
+      actorId,
+      { bytes, max: maxBytes },
+      { code: 'MESSAGE_TOO_LARGE' },
+    );
+  }
+}
+
 const SEND_FIELDS = ['from', 'conversationId', 'replyTo', 'messageId'] as const;
 
 /**

@@ -71,6 +71,7 @@ describe('public API of @promethean-os/pantheon-core', () => {
     expect(await names(import('./adapter-kit/index'))).toMatchInlineSnapshot(`
       [
         "BoundedLog",
+        "DEFAULT_RUNTIME_LIMITS",
         "NEVER_ABORTED",
         "RealTimeScheduler",
         "abortError",
@@ -78,6 +79,7 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "check",
         "checkAppendedMessage",
         "checkBusMessage",
+        "checkContent",
         "checkSendOptions",
         "checkToolCallArguments",
         "conversationOf",

@@ -17,10 +17,11 @@
  *   `isObjectSchema` (adapting a schema to a provider's rules).
  * - Tool ports: `toolTimeoutError`, `toolFailure`, `isZodSchema`.
  * - Context ports: `checkAppendedMessage`, `conversationOf`, `BoundedLog`.
- * - Message buses: `checkBusMessage`; `checkSendOptions` and `callerMetadata` (what a caller of
- *   `sendMessage` may give, and what its `metadata` carries);
+ * - Message buses: `checkBusMessage`; `checkContent`, `checkSendOptions` and `callerMetadata`
+ *   (what a caller of `sendMessage` may give, and what its `metadata` carries);
  *   `startLedger` (a new conversation's budget, for `metadata.budget`).
  * - Durable stores: `pendingApprovalOf` (a stored approval as `getPendingApprovals` shows it).
+ * - Runtimes over `PantheonSystem`: `DEFAULT_RUNTIME_LIMITS` (the defaults of its `limits`).
  * - Time and cancellation on the `Scheduler` port: `withTimeout`, `sleep`, `abortError`,
  *   `NEVER_ABORTED`, and `RealTimeScheduler` (a `Scheduler` on the host's timers).
  * - Arguments and validation: `invalidArgument` (`ConfigError` `INVALID_ARGUMENT` naming the
@@ -33,7 +34,12 @@
  * @packageDocumentation
  */
 export { BoundedLog } from '../bounded-log';
-export { callerMetadata, checkBusMessage, checkSendOptions } from '../bus-messages';
+export {
+  callerMetadata,
+  checkBusMessage,
+  checkContent,
+  checkSendOptions,
+} from '../bus-messages';
 export { checkAppendedMessage, conversationOf } from '../context-messages';
 export { errorMessage } from '../errors';
 export { isObjectSchema, mapJsonSchema } from '../json-schema-walk';
@@ -58,6 +64,7 @@ export {
 export { abortError, NEVER_ABORTED, sleep, withTimeout } from '../orchestrator/abort';
 export { pendingApprovalOf } from '../runtime/approvals';
 export { startLedger } from '../runtime/budgets';
+export { DEFAULT_RUNTIME_LIMITS } from '../runtime/pantheon-system';
 export { type LlmOutput, llmOutput } from '../structured-output';
 export {
   checkToolCallArguments,

@@ -6,7 +6,7 @@ import type {
   ReplyStreamEvent,
 } from '../approval-types';
 import { BoundedLog } from '../bounded-log';
-import { callerMetadata, checkSendOptions } from '../bus-messages';
+import { callerMetadata, checkContent, checkSendOptions, oversize } from '../bus-messages';
 import { consoleLog } from '../console-log';
 import { ActorError, ConfigError, errorMessage, PantheonError } from '../errors';
 import { abortError, deadline } from '../orchestrator/abort';
@@ -81,8 +81,6 @@ const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 /** Messages an actor handles per turn before other ready actors get theirs. */
 const MESSAGES_PER_TURN = 32;
-
-const encoder = new TextEncoder();
 
 /** Ids from a random prefix per system and a counter: unique without a UUID per message. */
 function counterIds(): () => string {
@@ -416,17 +414,7 @@ export class PantheonSystem {
     options: SendMessageOptions = {},
   ): Promise<string> {
     this.assertOpen();
-    if (typeof content !== 'string') {
-      throw new ActorError(
-        'Message content must be a string',
-        id,
-        { received: typeof content },
-        {
-          code: 'INVALID_MESSAGE',
-        },
-      );
-    }
-    this.assertSize(id, content);
+    checkContent(id, content, this.limits.maxMessageBytes);
     checkSendOptions(id, options);
     if (this.store) await this.restore();
     const cell = this.cells.get(id) ?? (await this.cellFor(id));
@@ -784,30 +772,6 @@ export class PantheonSystem {
     }
   }
 
-  /** The content's size in UTF-8 bytes when it exceeds `maxMessageBytes` (at least), else 0. */
-  private oversize(content: string): number {
-    const max = this.limits.maxMessageBytes;
-    // A UTF-16 code unit is at most 3 UTF-8 bytes, so short strings need no encoding.
-    if (content.length * 3 <= max) return 0;
-    const bytes = content.length > max ? content.length : encoder.encode(content).length;
-    return bytes > max ? bytes : 0;
-  }
-
-  private assertSize(id: string, content: string): void {
-    const bytes = this.oversize(content);
-    const max = this.limits.maxMessageBytes;
-    if (bytes > 0) {
-      throw new ActorError(
-        `Message of ${bytes} bytes exceeds maxMessageBytes (${max})`,
-        id,
-        { bytes, max },
-        {
-          code: 'MESSAGE_TOO_LARGE',
-        },
-      );
-    }
-  }
-
   private async cellFor(id: string): Promise<ActorCell> {
     const known = this.cells.get(id);
     if (known) return known;
@@ -883,8 +847,9 @@ export class PantheonSystem {
    */
   private admit(message: BusMessage): boolean {
     if (hopsOf(message) > this.limits.maxHops) this.deadLetter(message, 'HOP_LIMIT');
-    else if (this.oversize(message.content) > 0) this.deadLetter(message, 'MESSAGE_TOO_LARGE');
-    else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
+    else if (oversize(message.content, this.limits.maxMessageBytes) > 0) {
+      this.deadLetter(message, 'MESSAGE_TOO_LARGE');
+    } else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
     else {
       const overBudget = this.budgetError(message, message.to);
       if (!overBudget) return true;
