@@ -139,6 +139,35 @@ describe('PantheonCluster on the real NATS and PostgreSQL', () => {
     await b.cluster.shutdown();
   }, 40_000);
 
+  it('refuses options it cannot run with: CONFIG_ERROR naming the field, nothing created', async () => {
+    const own = new ClusterFixture();
+    onTestFinished(() => own.cleanup());
+    const cases: [Record<string, unknown>, string, RegExp][] = [
+      [{ name: 'my.cluster' }, 'name', /letters, digits/],
+      [{ partitions: 0 }, 'partitions', /whole number, at least 1/],
+      [{ timing: { leaseMs: -1 } }, 'timing.leaseMs', /positive number of milliseconds/],
+      [
+        { timing: { leaseMs: 200, heartbeatMs: 250 } },
+        'timing.heartbeatMs',
+        /must be shorter than timing\.leaseMs \(200 ms\)/,
+      ],
+    ];
+    for (const [options, field, message] of cases) {
+      const started = own.node(options as never);
+      await expect(started).rejects.toMatchObject({
+        name: 'ConfigError',
+        code: 'CONFIG_ERROR',
+        details: { field },
+      });
+      await expect(started).rejects.toThrow(message);
+    }
+    // Refused before joining: the cluster's stream was never made.
+    const connection = await connect({ servers: NATS_URL });
+    onTestFinished(() => connection.close());
+    const jsm = await jetstreamManager(connection);
+    await expect(jsm.streams.info(own.name)).rejects.toThrow(/stream not found/i);
+  });
+
   it('takes a messageId once, whichever process sends it again', async () => {
     const a = await fixture.node();
     const b = await fixture.node();

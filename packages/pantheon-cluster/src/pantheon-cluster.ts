@@ -11,6 +11,7 @@ import {
   type ApproveOptions,
   type AskOptions,
   type BusMessage,
+  ConfigError,
   type CreateActorOptions,
   consoleLog,
   type DeadLetterReason,
@@ -162,6 +163,35 @@ const DEFAULT_TIMING: ClusterTiming = {
   trimIntervalMs: 30_000,
 };
 
+/**
+ * `ConfigError` `CONFIG_ERROR` (naming `details.field`) for options a cluster cannot run with: a
+ * name that cannot be a JetStream stream and subject token, a partition count that is not a
+ * whole number from 1, a timing that is not a positive number of milliseconds, or a heartbeat
+ * not shorter than the lease (the processes would lose their partitions between two renewals).
+ */
+function checkClusterOptions(name: unknown, partitions: number, timing: ClusterTiming): void {
+  const refuse = (field: string, message: string) => {
+    throw new ConfigError(`PantheonCluster: ${field} ${message}`, { field });
+  };
+  if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) {
+    refuse('name', `must be letters, digits, "_" or "-" (got ${JSON.stringify(name)})`);
+  }
+  if (!(Number.isSafeInteger(partitions) && partitions >= 1)) {
+    refuse('partitions', `must be a whole number, at least 1 (got ${String(partitions)})`);
+  }
+  for (const [field, value] of Object.entries(timing)) {
+    if (!(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+      refuse(`timing.${field}`, `must be a positive number of milliseconds (got ${String(value)})`);
+    }
+  }
+  if (timing.heartbeatMs >= timing.leaseMs) {
+    refuse(
+      'timing.heartbeatMs',
+      `(${timing.heartbeatMs} ms) must be shorter than timing.leaseMs (${timing.leaseMs} ms), or the processes lose their partitions between two renewals`,
+    );
+  }
+}
+
 /** How long an address found not to be an actor is taken for one without asking the database. */
 const NOT_ACTOR_TTL_MS = 5_000;
 
@@ -269,6 +299,7 @@ export class PantheonCluster {
     this.nodeId = options.nodeId ?? crypto.randomUUID();
     this.partitions = options.partitions ?? 16;
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    checkClusterOptions(options.name, this.partitions, this.timing);
     this.limits = { ...DEFAULT_RUNTIME_LIMITS, ...options.limits };
     this.subjects = clusterSubjects(options.name);
     this.log = options.log ?? consoleLog;
