@@ -818,8 +818,7 @@ export class PantheonSystem {
   private route(message: BusMessage): void | Promise<void> {
     this.observeSent(message);
     const target = this.cells.get(message.to);
-    if (!target || !this.admit(message)) return;
-    if (this.isFull(target)) return this.deadLetter(message, 'MAILBOX_FULL');
+    if (!target || !this.admit(message, target)) return;
     if (!this.store) return this.push(target, message);
     // A message delivered again (at-least-once buses) is stored once; when the first delivery
     // stored it but failed before it reached the mailbox, it is adopted from the store now.
@@ -842,18 +841,20 @@ export class PantheonSystem {
   }
 
   /**
-   * False (and a dead letter) for a message that may not enter a mailbox: past the hop limit,
-   * over `maxMessageBytes`, of a conversation over its budget, or arriving after shutdown.
+   * False (and a dead letter) for a message that may not enter `target`'s mailbox: past the hop
+   * limit, over `maxMessageBytes`, arriving after shutdown, of a conversation over its budget, or
+   * for a full mailbox.
    */
-  private admit(message: BusMessage): boolean {
+  private admit(message: BusMessage, target: ActorCell): boolean {
     if (hopsOf(message) > this.limits.maxHops) this.deadLetter(message, 'HOP_LIMIT');
     else if (oversize(message.content, this.limits.maxMessageBytes) > 0) {
       this.deadLetter(message, 'MESSAGE_TOO_LARGE');
     } else if (this.closed) this.deadLetter(message, 'SHUTDOWN');
     else {
       const overBudget = this.budgetError(message, message.to);
-      if (!overBudget) return true;
-      this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+      if (overBudget) this.deadLetter(message, 'BUDGET_EXCEEDED', overBudget);
+      else if (this.isFull(target)) this.deadLetter(message, 'MAILBOX_FULL');
+      else return true;
     }
     return false;
   }
@@ -1075,10 +1076,7 @@ export class PantheonSystem {
   private destination(message: BusMessage): Destination {
     const target = this.cells.get(message.to);
     if (!target) return 'publish';
-    if (!this.admit(message)) return 'drop';
-    if (!this.isFull(target)) return 'deliver';
-    this.deadLetter(message, 'MAILBOX_FULL');
-    return 'drop';
+    return this.admit(message, target) ? 'deliver' : 'drop';
   }
 
   /** The actor vanished from the state port: its waiting messages become dead letters. */
