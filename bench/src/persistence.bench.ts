@@ -364,7 +364,7 @@ export async function benchPersistence() {
         };
       },
       500,
-      4_000,
+      10_000,
     );
   } catch (error) {
     postgres = { skipped: error instanceof Error ? error.message : String(error) };
