@@ -79,11 +79,6 @@ export function quoteIdentifier(name: string): string {
 }
 
 /**
- * `pg` behind the `SqlDriver` interface. Every call checks a client out of the pool and gives it
- * back; a client whose connection broke is destroyed rather than reused, so the pool reconnects
- * by itself once the server is reachable again.
- */
-/**
  * A schema name PostgreSQL takes as given: `ConfigError` (`CONFIG_ERROR`) for one it refuses
  * (empty, or `pg_…`, reserved for system schemas) or would cut to 63 bytes without a word —
  * two long names sharing their first 63 bytes would then share their tables.
@@ -101,6 +96,11 @@ function checkSchemaName(schema: string): void {
   });
 }
 
+/**
+ * `pg` behind the `SqlDriver` interface. Every call checks a client out of the pool and gives it
+ * back; a client whose connection broke is destroyed rather than reused, so the pool reconnects
+ * by itself once the server is reachable again.
+ */
 export class PostgresDriver implements GroupCommitDriver {
   readonly dialect = 'postgres';
   readonly pool: pg.Pool;
