@@ -29,11 +29,13 @@ import {
   type ShutdownReport,
 } from '@promethean-os/pantheon-core';
 import {
+  approvalError,
   callerMetadata,
   checkContent,
   checkSendOptions,
   DEFAULT_RUNTIME_LIMITS,
   errorMessage,
+  invalidArgument,
   pendingApprovalOf,
   startLedger,
 } from '@promethean-os/pantheon-core/adapter-kit';
@@ -429,12 +431,12 @@ export class PantheonCluster {
   async startActor(id: string, options: { intervalMs?: number } = {}): Promise<void> {
     const { intervalMs } = options;
     if (intervalMs !== undefined && !(Number.isSafeInteger(intervalMs) && intervalMs >= 1)) {
-      throw new ActorError(
-        `startActor: intervalMs must be a whole number of milliseconds, at least 1 (got ${String(intervalMs)})`,
-        id,
-        { intervalMs },
-        { code: 'INVALID_ARGUMENT' },
-      );
+      throw invalidArgument('PantheonCluster.startActor', [
+        {
+          path: 'options.intervalMs',
+          message: `expected a whole number of milliseconds, at least 1, received ${String(intervalMs)}`,
+        },
+      ]);
     }
     await this.control(id, 'start', intervalMs);
   }
@@ -637,14 +639,7 @@ export class PantheonCluster {
       this.options.persistence.mailbox.approval(id),
     );
     if (!record) {
-      throw new ActorError(
-        `No approval with id "${id}"`,
-        '',
-        { approvalId: id },
-        {
-          code: 'APPROVAL_NOT_FOUND',
-        },
-      );
+      throw approvalError(id, undefined, 'APPROVAL_NOT_FOUND', `No approval with id "${id}"`);
     }
     const partition = partitionOf(record.actorId, this.partitions);
     const deadline = Date.now() + this.timing.publishTimeoutMs;

@@ -199,7 +199,7 @@ export class PartitionRunner {
 
   /** Removes from the stream the messages of this partition that it stored (see `StreamTrimmer`). */
   trimHandled(): Promise<number> {
-    return this.consumer && !this.lost ? this.consumer.trimHandled() : Promise.resolve(0);
+    return this.consumer?.trimHandled() ?? Promise.resolve(0);
   }
 
   /** The partition's system's read-out, once it runs. */

@@ -75,6 +75,7 @@ describe('public API of @promethean-os/pantheon-core', () => {
         "NEVER_ABORTED",
         "RealTimeScheduler",
         "abortError",
+        "approvalError",
         "callerMetadata",
         "check",
         "checkAppendedMessage",

@@ -20,7 +20,8 @@
  * - Message buses: `checkBusMessage`; `checkContent`, `checkSendOptions` and `callerMetadata`
  *   (what a caller of `sendMessage` may give, and what its `metadata` carries);
  *   `startLedger` (a new conversation's budget, for `metadata.budget`).
- * - Durable stores: `pendingApprovalOf` (a stored approval as `getPendingApprovals` shows it).
+ * - Durable stores: `pendingApprovalOf` (a stored approval as `getPendingApprovals` shows it),
+ *   `approvalError` (why a decision cannot be made, as `approve`/`deny` reject).
  * - Runtimes over `PantheonSystem`: `DEFAULT_RUNTIME_LIMITS` (the defaults of its `limits`).
  * - Time and cancellation on the `Scheduler` port: `withTimeout`, `sleep`, `abortError`,
  *   `NEVER_ABORTED`, and `RealTimeScheduler` (a `Scheduler` on the host's timers).
@@ -62,7 +63,7 @@ export {
   pumpLlmStream,
 } from '../llm-stream-pump';
 export { abortError, NEVER_ABORTED, sleep, withTimeout } from '../orchestrator/abort';
-export { pendingApprovalOf } from '../runtime/approvals';
+export { approvalError, pendingApprovalOf } from '../runtime/approvals';
 export { startLedger } from '../runtime/budgets';
 export { DEFAULT_RUNTIME_LIMITS } from '../runtime/pantheon-system';
 export { type LlmOutput, llmOutput } from '../structured-output';

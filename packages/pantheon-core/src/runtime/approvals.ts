@@ -57,7 +57,11 @@ export function pendingApprovalOf(record: ApprovalRecord): PendingApproval {
   return view;
 }
 
-function approvalError(
+/**
+ * The error of a decision that cannot be made (`approve`/`deny`): `details.approvalId`, and the
+ * stored `status` when the approval is known.
+ */
+export function approvalError(
   id: string,
   record: ApprovalRecord | undefined,
   code:
